@@ -1,0 +1,58 @@
+"""Problems found in a user's site, and the exceptions that carry them.
+
+Every user mistake becomes a `Problem` that prints as one line,
+``path:line: field: message``, so an editor or CI log can jump to it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    """The file, relative to the site folder (forward slashes)."""
+    line: int | None
+    """1-based line of the offending key or value; None when the whole file is at fault."""
+    field: str
+    """The key (dotted for nested ones: ``updates[2].at``), or ``-`` for the file itself."""
+    message: str
+    """What is wrong, and in parentheses what would be right."""
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        mark = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{where}: {self.field}: {mark}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+class StatusgenError(Exception):
+    """A failure the user can act on; the CLI prints it as one line, no traceback."""
+
+
+class ProblemsError(StatusgenError):
+    """Validation found errors; nothing was written."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__(f"{sum(p.is_error for p in self.problems)} error(s)")
+
+
+class StatusgenWarning(UserWarning):
+    """Raised as an error under pytest, so no test ignores one of our warnings."""
+
+
+def errors_in(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]

@@ -1,0 +1,392 @@
+"""The immutable model of a status site: configuration, content, enumerations.
+
+No I/O here. `config.py` and `content.py` build these objects at the
+boundary, after validation; everything downstream only reads them.
+Enumeration values are Statuspage's own strings, so the JSON API can use
+them unchanged.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+# --- enumerations -----------------------------------------------------------
+
+
+class Impact(enum.StrEnum):
+    """How badly an incident hits a service (front-matter `impact`)."""
+
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+
+    @property
+    def rank(self) -> int:
+        return _IMPACT_RANK[self]
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self.value]
+
+
+_IMPACT_RANK = {
+    Impact.DEGRADED_PERFORMANCE: 1,
+    Impact.PARTIAL_OUTAGE: 2,
+    Impact.MAJOR_OUTAGE: 3,
+}
+
+
+class ComponentStatus(enum.StrEnum):
+    """A service's status at build time (Statuspage's component status)."""
+
+    OPERATIONAL = "operational"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+    UNDER_MAINTENANCE = "under_maintenance"
+
+    @property
+    def rank(self) -> int:
+        """Severity for "worst of": an outage outranks maintenance."""
+        return _COMPONENT_RANK[self]
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self.value]
+
+    @classmethod
+    def from_impact(cls, impact: Impact) -> ComponentStatus:
+        return cls(impact.value)
+
+
+_COMPONENT_RANK = {
+    ComponentStatus.OPERATIONAL: 0,
+    ComponentStatus.UNDER_MAINTENANCE: 1,
+    ComponentStatus.DEGRADED_PERFORMANCE: 2,
+    ComponentStatus.PARTIAL_OUTAGE: 3,
+    ComponentStatus.MAJOR_OUTAGE: 4,
+}
+
+
+class IncidentStatus(enum.StrEnum):
+    """Status of an incident update (front-matter `updates[].status`)."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self.value]
+
+
+class MaintenanceStatus(enum.StrEnum):
+    """Status of a maintenance window or of one of its updates."""
+
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    VERIFYING = "verifying"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self.value]
+
+
+class Indicator(enum.StrEnum):
+    """Statuspage's overall page indicator."""
+
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+    MAINTENANCE = "maintenance"
+
+
+class EntryKind(enum.StrEnum):
+    INCIDENT = "incident"
+    MAINTENANCE = "maintenance"
+    NEWS = "news"
+
+
+_LABELS = {
+    "degraded_performance": "Degraded performance",
+    "partial_outage": "Partial outage",
+    "major_outage": "Major outage",
+    "operational": "Operational",
+    "under_maintenance": "Under maintenance",
+    "investigating": "Investigating",
+    "identified": "Identified",
+    "monitoring": "Monitoring",
+    "resolved": "Resolved",
+    "scheduled": "Scheduled",
+    "in_progress": "In progress",
+    "verifying": "Verifying",
+    "completed": "Completed",
+}
+
+
+# --- configuration (site.toml) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    """Stable identifier, ``[a-z0-9-]+``; used in URLs and the API."""
+    name: str
+    """Display name."""
+    group: str | None = None
+    """Display group; services without one are listed on their own."""
+    description: str = ""
+    """One line shown under the name."""
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    limit: int = 50
+    """Entries per feed, newest first."""
+
+
+@dataclass(frozen=True)
+class XConfig:
+    enabled: bool = False
+    """Post to X on `publish`. Credentials come only from the environment."""
+    account: str | None = None
+    """The X handle (without @), shown as a subscribe link."""
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    x: XConfig = XConfig()
+    max_posts: int = 10
+    """Posts per `publish` run at most; the rest wait for the next run."""
+    timeout: float = 60.0
+    """Seconds a publish run may spend retrying before it gives up."""
+    templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Post templates by event name, overriding the built-in ones."""
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    forbidden: tuple[re.Pattern[str], ...] = ()
+    """Patterns that must never appear in any output or post."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    """The site folder (where site.toml is)."""
+    title: str
+    base_url: str
+    """Absolute, ends with ``/``; may carry a sub-path."""
+    timezone: ZoneInfo
+    language: str = "en-GB"
+    theme: str = "default"
+    output: Path = Path("public")
+    """Output folder, relative to `root` unless absolute."""
+    description: str = ""
+    services: tuple[Service, ...] = ()
+    feeds: FeedsConfig = FeedsConfig()
+    publish: PublishConfig = PublishConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+
+    @property
+    def base_path(self) -> str:
+        """The URL path of the site root, e.g. ``/`` or ``/status/``."""
+        rest = self.base_url.split("://", 1)[-1]
+        slash = rest.find("/")
+        return rest[slash:] if slash >= 0 else "/"
+
+    @property
+    def groups(self) -> tuple[str | None, ...]:
+        """Groups in first-seen order (None for ungrouped services)."""
+        return tuple(dict.fromkeys(s.group for s in self.services))
+
+    def service(self, service_id: str) -> Service:
+        for s in self.services:
+            if s.id == service_id:
+                return s
+        raise KeyError(service_id)
+
+    @property
+    def output_dir(self) -> Path:
+        return self.output if self.output.is_absolute() else self.root / self.output
+
+
+# --- content ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an entry came from, so later stages can name the file and line."""
+
+    path: str
+    """Relative to the site folder, forward slashes."""
+    lines: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, hash=False
+    )
+    """Line of each front-matter key (dotted paths like ``updates[1].message``)."""
+    body_line: int = 1
+    """First line of the Markdown body."""
+    digest: str = ""
+    """sha256 of the file's bytes."""
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Update:
+    at: datetime
+    status: IncidentStatus | MaintenanceStatus
+    message: str
+    """Markdown (usually one paragraph)."""
+
+    def key(self) -> str:
+        """Stable identity of an update within its entry."""
+        return f"{self.at.isoformat()}/{self.status.value}"
+
+
+@dataclass(frozen=True)
+class AffectedService:
+    service_id: str
+    impact: Impact
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    title: str
+    services: tuple[AffectedService, ...]
+    started: datetime
+    resolved: datetime | None
+    updates: tuple[Update, ...]
+    """Oldest first."""
+    body: str = ""
+    reference: str | None = None
+    draft: bool = False
+    post: bool = True
+    post_text: str | None = None
+    source: Source = Source("")
+
+    kind = EntryKind.INCIDENT
+
+    @property
+    def impact(self) -> Impact:
+        """The worst impact among the affected services."""
+        return max((s.impact for s in self.services), key=lambda i: i.rank)
+
+    @property
+    def service_ids(self) -> tuple[str, ...]:
+        return tuple(s.service_id for s in self.services)
+
+    @property
+    def status(self) -> IncidentStatus:
+        """The latest update's status; resolved once `resolved` is set."""
+        if self.resolved is not None:
+            return IncidentStatus.RESOLVED
+        if self.updates:
+            return IncidentStatus(self.updates[-1].status)
+        return IncidentStatus.INVESTIGATING
+
+    @property
+    def updated(self) -> datetime:
+        times = [self.started, *(u.at for u in self.updates)]
+        if self.resolved:
+            times.append(self.resolved)
+        return max(times)
+
+    def ongoing_at(self, now: datetime) -> bool:
+        return self.started <= now and (self.resolved is None or now < self.resolved)
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    id: str
+    title: str
+    service_ids: tuple[str, ...]
+    start: datetime
+    end: datetime
+    updates: tuple[Update, ...] = ()
+    """Oldest first."""
+    body: str = ""
+    reference: str | None = None
+    draft: bool = False
+    post: bool = True
+    post_text: str | None = None
+    source: Source = Source("")
+
+    kind = EntryKind.MAINTENANCE
+
+    def state_at(self, now: datetime) -> MaintenanceStatus:
+        """Scheduled before the window, in progress during it, completed after."""
+        if now < self.start:
+            return MaintenanceStatus.SCHEDULED
+        if now < self.end:
+            return MaintenanceStatus.IN_PROGRESS
+        return MaintenanceStatus.COMPLETED
+
+    @property
+    def updated(self) -> datetime:
+        return max([self.start, *(u.at for u in self.updates)])
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    id: str
+    title: str
+    date: datetime
+    summary: str
+    body: str = ""
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    post: bool = True
+    post_text: str | None = None
+    source: Source = Source("")
+
+    kind = EntryKind.NEWS
+
+    @property
+    def updated(self) -> datetime:
+        return self.date
+
+
+Entry = Incident | Maintenance | NewsItem
+
+
+@dataclass(frozen=True)
+class Site:
+    """A validated site: its configuration and every entry to build."""
+
+    config: SiteConfig
+    incidents: tuple[Incident, ...] = ()
+    """Newest first (by `started`)."""
+    maintenances: tuple[Maintenance, ...] = ()
+    """Newest first (by `start`)."""
+    news: tuple[NewsItem, ...] = ()
+    """Newest first (by `date`)."""
+
+    def affecting(self, service_id: str) -> tuple[Incident | Maintenance, ...]:
+        """Incidents and maintenances touching one service, newest first."""
+        found: list[Incident | Maintenance] = [
+            i for i in self.incidents if service_id in i.service_ids
+        ]
+        found += [m for m in self.maintenances if service_id in m.service_ids]
+        return tuple(sorted(found, key=entry_time, reverse=True))
+
+
+def entry_time(entry: Entry) -> datetime:
+    """The time an entry is filed under: started, start or date."""
+    if isinstance(entry, Incident):
+        return entry.started
+    if isinstance(entry, Maintenance):
+        return entry.start
+    return entry.date
