@@ -1,0 +1,354 @@
+"""site.toml -> `SiteConfig`, with every problem reported at once.
+
+Each key is declared once, in `_SCHEMA`, with its type and a one-line
+description; README's reference is checked against it by a test.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from .errors import Problem, ProblemsError
+from .model import (
+    FeedsConfig,
+    PrivacyConfig,
+    PublishConfig,
+    Service,
+    SiteConfig,
+    XConfig,
+)
+
+CONFIG_NAME = "site.toml"
+SERVICE_ID = re.compile(r"[a-z0-9-]+")
+TEMPLATE_EVENTS = ("opened", "updated", "resolved", "scheduled", "maintenance_update", "news")
+
+
+@dataclass(frozen=True)
+class Key:
+    kind: type | tuple[type, ...]
+    doc: str
+    required: bool = False
+
+
+# The whole site.toml vocabulary: table -> key -> declaration.
+_SCHEMA: dict[str, dict[str, Key]] = {
+    "": {
+        "title": Key(str, "Page title, shown in the header, feeds and the API.", required=True),
+        "base_url": Key(str, "Public address of the site; may have a sub-path.", required=True),
+        "timezone": Key(str, "IANA zone for naive times and for display.", required=True),
+        "language": Key(str, "BCP 47 language tag of the pages and feeds."),
+        "description": Key(str, "One line under the title and in feed descriptions."),
+        "theme": Key(str, "themes/<theme>/ in the site, else the built-in theme."),
+        "output": Key(str, "Build output folder, relative to the site."),
+        "services": Key(list, "The service catalogue, in display order."),
+        "feeds": Key(dict, "Feed settings."),
+        "publish": Key(dict, "Social posting settings."),
+        "privacy": Key(dict, "Rules every output must pass."),
+    },
+    "services": {
+        "id": Key(str, "Stable id, [a-z0-9-]+, used in URLs and the API.", required=True),
+        "name": Key(str, "Display name.", required=True),
+        "group": Key(str, "Display group (optional)."),
+        "description": Key(str, "One line under the name (optional)."),
+    },
+    "feeds": {
+        "limit": Key(int, "Entries per feed (default 50)."),
+    },
+    "publish": {
+        "x": Key(dict, "Posting to X."),
+        "max_posts": Key(int, "Posts per run at most (default 10); the rest wait."),
+        "timeout": Key((int, float), "Seconds a run may spend retrying (default 60)."),
+        "templates": Key(dict, "Post templates by event, overriding the built-in ones."),
+    },
+    "publish.x": {
+        "enabled": Key(bool, "Post to X on publish (default false)."),
+        "account": Key(str, "X handle without @, for the subscribe link."),
+    },
+    "privacy": {
+        "forbidden": Key(list, "Regexes that must never match any output or post."),
+    },
+}
+
+
+def schema() -> Mapping[str, Mapping[str, Key]]:
+    """The declared keys, for README checks and `statusgen init`."""
+    return MappingProxyType(_SCHEMA)
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read and validate ``root/site.toml``; raise `ProblemsError` listing every problem."""
+    path = root / CONFIG_NAME
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise ProblemsError(
+            [Problem(CONFIG_NAME, None, "-", f"no {CONFIG_NAME} in {root} (run statusgen init)")]
+        ) from None
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[: exc.start].count(b"\n") + 1
+        raise ProblemsError(
+            [Problem(CONFIG_NAME, line, "-", "not valid UTF-8 (save the file as UTF-8)")]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else None
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ProblemsError([Problem(CONFIG_NAME, line, "-", f"TOML syntax: {reason}")]) from None
+    return parse_config(root, data, _KeyLines(text))
+
+
+class _KeyLines:
+    """Finds the line of a key in the TOML text; tomllib keeps no positions."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines()
+
+    def find(self, key: str, table: str = "", nth: int = 0) -> int | None:
+        header = {"": None, "services": "[[services]]"}.get(table, f"[{table}]")
+        seen = -1
+        in_table = header is None
+        name = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number, line in enumerate(self._lines, 1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                in_table = stripped.split("#")[0].strip() == header
+                if in_table and table == "services":
+                    seen += 1
+                continue
+            if in_table and (table != "services" or seen == nth) and name.match(line):
+                return number
+        return None
+
+    def table(self, table: str, nth: int = 0) -> int | None:
+        header = "[[services]]" if table == "services" else f"[{table}]"
+        count = -1
+        for number, line in enumerate(self._lines, 1):
+            if line.split("#")[0].strip() == header:
+                count += 1
+                if count == nth or table != "services":
+                    return number
+        return None
+
+
+def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = None) -> SiteConfig:
+    """Validate parsed TOML into a `SiteConfig`; raise `ProblemsError` with every problem."""
+    lines = lines or _KeyLines("")
+    problems: list[Problem] = []
+
+    def problem(field: str, message: str, line: int | None) -> None:
+        problems.append(Problem(CONFIG_NAME, line, field, message))
+
+    def check_table(table: str, values: dict[str, Any], nth: int = 0) -> dict[str, Any]:
+        """Report unknown keys, wrong types and missing required keys; return the good ones."""
+        declared = _SCHEMA[table]
+        prefix = f"{table}." if table and table != "services" else ""
+        if table == "services":
+            prefix = f"services[{nth + 1}]."
+        good: dict[str, Any] = {}
+        for key, value in values.items():
+            where = lines.find(key, table, nth)
+            if key not in declared:
+                hint = _suggest(key, declared) or f" (known keys: {', '.join(declared)})"
+                problem(prefix + key, f"unknown key{hint}", where)
+            elif not _is_kind(value, declared[key].kind):
+                problem(prefix + key, f"expected {_kind_name(declared[key].kind)}", where)
+            else:
+                good[key] = value
+        for key, decl in declared.items():
+            if decl.required and key not in values:
+                problem(prefix + key, "missing (required)", lines.table(table, nth))
+        return good
+
+    top = check_table("", data)
+
+    base_url = top.get("base_url", "https://example.invalid/")
+    if "base_url" in top:
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+            problem(
+                "base_url",
+                f"{base_url!r} is not an absolute http(s) URL (like https://status.example.ac.uk/)",
+                lines.find("base_url"),
+            )
+        base_url = base_url.split("#")[0].split("?")[0]
+        if not base_url.endswith("/"):
+            base_url += "/"
+
+    timezone = ZoneInfo("UTC")
+    if "timezone" in top:
+        timezone_problem = _zone_problem(top["timezone"])
+        if timezone_problem:
+            problem("timezone", timezone_problem, lines.find("timezone"))
+        else:
+            timezone = ZoneInfo(top["timezone"])
+
+    services: list[Service] = []
+    seen_ids: set[str] = set()
+    for nth, raw in enumerate(top.get("services", [])):
+        if not isinstance(raw, dict):
+            problem(f"services[{nth + 1}]", "expected a [[services]] table", None)
+            continue
+        entry = check_table("services", raw, nth)
+        sid = entry.get("id")
+        if sid is None or "name" not in entry:
+            continue
+        if not SERVICE_ID.fullmatch(sid):
+            slug = re.sub(r"[^a-z0-9-]+", "-", sid.lower()).strip("-") or "service"
+            problem(
+                f"services[{nth + 1}].id",
+                f"{sid!r} may hold only a-z, 0-9 and - (like {slug!r})",
+                lines.find("id", "services", nth),
+            )
+            continue
+        if sid in seen_ids:
+            problem(
+                f"services[{nth + 1}].id",
+                f"{sid!r} is used by an earlier service (ids must be unique)",
+                lines.find("id", "services", nth),
+            )
+            continue
+        seen_ids.add(sid)
+        services.append(
+            Service(
+                id=sid,
+                name=entry["name"],
+                group=entry.get("group") or None,
+                description=entry.get("description", ""),
+            )
+        )
+
+    feeds = FeedsConfig()
+    if "feeds" in top:
+        raw_feeds = check_table("feeds", top["feeds"])
+        limit = raw_feeds.get("limit", 50)
+        if limit < 1:
+            problem(
+                "feeds.limit", f"{limit} is too small (at least 1)", lines.find("limit", "feeds")
+            )
+        else:
+            feeds = FeedsConfig(limit=limit)
+
+    publish = PublishConfig()
+    if "publish" in top:
+        raw_publish = check_table("publish", top["publish"])
+        x = XConfig()
+        if "x" in raw_publish:
+            raw_x = check_table("publish.x", raw_publish["x"])
+            account = raw_x.get("account")
+            if account is not None:
+                account = account.removeprefix("@")
+                if not re.fullmatch(r"[A-Za-z0-9_]{1,15}", account):
+                    problem(
+                        "publish.x.account",
+                        f"{account!r} is not an X handle (1-15 letters, digits or _)",
+                        lines.find("account", "publish.x"),
+                    )
+            x = XConfig(enabled=raw_x.get("enabled", False), account=account)
+        templates: dict[str, str] = {}
+        for event, template in raw_publish.get("templates", {}).items():
+            where = lines.find(event, "publish.templates")
+            if event not in TEMPLATE_EVENTS:
+                problem(
+                    f"publish.templates.{event}",
+                    f"unknown event{_suggest(event, TEMPLATE_EVENTS)}",
+                    where,
+                )
+            elif not isinstance(template, str):
+                problem(f"publish.templates.{event}", "expected text", where)
+            else:
+                templates[event] = template
+        max_posts = raw_publish.get("max_posts", 10)
+        if max_posts < 1:
+            problem(
+                "publish.max_posts",
+                f"{max_posts} is too small (at least 1)",
+                lines.find("max_posts", "publish"),
+            )
+        timeout = float(raw_publish.get("timeout", 60.0))
+        if timeout <= 0:
+            problem(
+                "publish.timeout",
+                f"{timeout:g} must be positive (seconds)",
+                lines.find("timeout", "publish"),
+            )
+        publish = PublishConfig(
+            x=x, max_posts=max_posts, timeout=timeout, templates=MappingProxyType(templates)
+        )
+
+    privacy = PrivacyConfig()
+    if "privacy" in top:
+        raw_privacy = check_table("privacy", top["privacy"])
+        patterns: list[re.Pattern[str]] = []
+        for nth, pattern in enumerate(raw_privacy.get("forbidden", [])):
+            field = f"privacy.forbidden[{nth + 1}]"
+            where = lines.find("forbidden", "privacy")
+            if not isinstance(pattern, str):
+                problem(field, "expected a regular expression in quotes", where)
+                continue
+            try:
+                patterns.append(re.compile(pattern))
+            except re.error as exc:
+                problem(field, f"bad regular expression {pattern!r}: {exc}", where)
+        privacy = PrivacyConfig(forbidden=tuple(patterns))
+
+    if problems:
+        raise ProblemsError(problems)
+    return SiteConfig(
+        root=root,
+        title=top["title"],
+        base_url=base_url,
+        timezone=timezone,
+        language=top.get("language", "en-GB"),
+        theme=top.get("theme", "default"),
+        output=Path(top.get("output", "public")),
+        description=top.get("description", ""),
+        services=tuple(services),
+        feeds=feeds,
+        publish=publish,
+        privacy=privacy,
+    )
+
+
+def _zone_problem(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {name!r}{_suggest(name, available_timezones(), ' ')}"
+    return None
+
+
+def _suggest(word: str, choices: Any, lead: str = " ") -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f"{lead}(did you mean {close[0]!r}?)" if close else ""
+
+
+def _is_kind(value: Any, kind: type | tuple[type, ...]) -> bool:
+    # TOML booleans are ints to isinstance; keep them apart.
+    if isinstance(value, bool) and kind is not bool:
+        return False
+    return isinstance(value, kind)
+
+
+_KIND_NAMES: dict[Any, str] = {
+    str: "text in quotes",
+    int: "a whole number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+    (int, float): "a number",
+}
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    return _KIND_NAMES.get(kind, str(kind))
