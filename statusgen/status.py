@@ -1,0 +1,289 @@
+"""Derived status: what the page says at build time. Pure functions of the model.
+
+Rules (SPEC "Status rules"):
+- a service's status is the worst impact among its incidents ongoing at `now`;
+  else `under_maintenance` while one of its windows is in progress; else operational;
+- the overall indicator is Statuspage's, from the worst service status;
+- uptime per service per day over the last 90 days, in the site's zone: a
+  major-outage minute counts 1, a partial-outage minute 0.3, degraded and
+  maintenance 0; overlapping incidents count once, at the worse weight; a
+  day is as long as the clock makes it (23 or 25 hours across DST), and
+  today counts only up to `now`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .model import (
+    ComponentStatus,
+    Impact,
+    Incident,
+    Indicator,
+    Maintenance,
+    Service,
+    Site,
+)
+
+UPTIME_DAYS = 90
+
+DOWNTIME_WEIGHT = {
+    Impact.MAJOR_OUTAGE: 1.0,
+    Impact.PARTIAL_OUTAGE: 0.3,
+    Impact.DEGRADED_PERFORMANCE: 0.0,
+}
+
+# Statuspage's indicator and description for the worst component status.
+_OVERALL = {
+    ComponentStatus.OPERATIONAL: (Indicator.NONE, "All Systems Operational"),
+    ComponentStatus.UNDER_MAINTENANCE: (Indicator.MAINTENANCE, "Service Under Maintenance"),
+    ComponentStatus.DEGRADED_PERFORMANCE: (Indicator.MINOR, "Partially Degraded Service"),
+    ComponentStatus.PARTIAL_OUTAGE: (Indicator.MAJOR, "Partial System Outage"),
+    ComponentStatus.MAJOR_OUTAGE: (Indicator.CRITICAL, "Major System Outage"),
+}
+
+_IMPACT_INDICATOR = {
+    Impact.DEGRADED_PERFORMANCE: Indicator.MINOR,
+    Impact.PARTIAL_OUTAGE: Indicator.MAJOR,
+    Impact.MAJOR_OUTAGE: Indicator.CRITICAL,
+}
+
+
+@dataclass(frozen=True)
+class Overall:
+    indicator: Indicator
+    description: str
+
+
+@dataclass(frozen=True)
+class DayUptime:
+    day: date
+    percent: float
+    """0-100; 100 for a day with no weighted downtime."""
+    worst: ComponentStatus
+    """The worst status the service had at any time that day."""
+    incident_ids: tuple[str, ...]
+    """Incidents and maintenances that touched the service that day."""
+
+    @property
+    def summary(self) -> str:
+        """The text alternative to a day's bar."""
+        words = f"{self.day.day} {self.day:%b %Y}: {format_percent(self.percent)} uptime"
+        if self.worst is not ComponentStatus.OPERATIONAL:
+            words += f", {self.worst.label.lower()}"
+        return words
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    service: Service
+    status: ComponentStatus
+    incidents: tuple[Incident, ...]
+    """Ongoing incidents affecting the service, newest first."""
+    maintenances: tuple[Maintenance, ...]
+    """Maintenance windows in progress on the service."""
+    days: tuple[DayUptime, ...]
+    """The last `UPTIME_DAYS` days, oldest first, today last."""
+    uptime: float
+    """Percent over the whole period."""
+
+
+@dataclass(frozen=True)
+class GroupStatus:
+    name: str | None
+    services: tuple[ServiceStatus, ...]
+
+    @property
+    def status(self) -> ComponentStatus:
+        return worst(s.status for s in self.services)
+
+
+@dataclass(frozen=True)
+class SiteStatus:
+    now: datetime
+    services: tuple[ServiceStatus, ...]
+    """In catalogue order."""
+    groups: tuple[GroupStatus, ...]
+    overall: Overall
+    ongoing: tuple[Incident, ...]
+    """Incidents ongoing at `now`, newest first."""
+    active_maintenances: tuple[Maintenance, ...]
+    """Windows in progress, soonest end first."""
+    upcoming_maintenances: tuple[Maintenance, ...]
+    """Windows not started yet, soonest first."""
+
+    def service(self, service_id: str) -> ServiceStatus:
+        for s in self.services:
+            if s.service.id == service_id:
+                return s
+        raise KeyError(service_id)
+
+
+def derive(site: Site, now: datetime) -> SiteStatus:
+    """Everything the renderers need to know about `now`."""
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    zone = site.config.timezone
+    now = now.astimezone(zone)
+    days = day_bounds(now, zone, UPTIME_DAYS)
+    window_start = days[0][1]
+    # Only entries that can touch the window matter; skip the rest once.
+    recent_incidents = [
+        i for i in site.incidents if i.resolved is None or i.resolved > window_start
+    ]
+    recent_maintenances = [m for m in site.maintenances if m.end > window_start]
+
+    services = tuple(
+        service_status(s, recent_incidents, recent_maintenances, now, days)
+        for s in site.config.services
+    )
+    groups = tuple(
+        GroupStatus(name, tuple(s for s in services if s.service.group == name))
+        for name in site.config.groups
+    )
+    ongoing = tuple(i for i in site.incidents if i.ongoing_at(now))
+    return SiteStatus(
+        now=now,
+        services=services,
+        groups=groups,
+        overall=overall(s.status for s in services),
+        ongoing=ongoing,
+        active_maintenances=tuple(
+            sorted(
+                (m for m in site.maintenances if m.start <= now < m.end),
+                key=lambda m: (m.end, m.id),
+            )
+        ),
+        upcoming_maintenances=tuple(
+            sorted((m for m in site.maintenances if now < m.start), key=lambda m: (m.start, m.id))
+        ),
+    )
+
+
+def service_status(
+    service: Service,
+    incidents: Iterable[Incident],
+    maintenances: Iterable[Maintenance],
+    now: datetime,
+    days: Sequence[tuple[date, datetime, datetime]],
+) -> ServiceStatus:
+    mine = [i for i in incidents if service.id in i.service_ids]
+    windows = [m for m in maintenances if service.id in m.service_ids]
+    ongoing = tuple(i for i in mine if i.ongoing_at(now))
+    in_progress = tuple(m for m in windows if m.start <= now < m.end)
+    if ongoing:
+        status = worst(ComponentStatus.from_impact(impact_on(i, service.id)) for i in ongoing)
+    elif in_progress:
+        status = ComponentStatus.UNDER_MAINTENANCE
+    else:
+        status = ComponentStatus.OPERATIONAL
+
+    now = now.astimezone(UTC)
+    spans = [
+        (
+            i.started.astimezone(UTC),
+            (i.resolved or now).astimezone(UTC),
+            impact_on(i, service.id),
+            i.id,
+        )
+        for i in mine
+    ]
+    day_uptimes = []
+    total_seconds = total_down = 0.0
+    for day, start, end in days:
+        end = min(end, now)
+        seconds = max((end - start).total_seconds(), 0.0)
+        down = weighted_downtime(
+            [
+                (max(s, start), min(e, end), impact)
+                for s, e, impact, _ in spans
+                if s < end and e > start
+            ]
+        )
+        touching = [(impact, ident) for s, e, impact, ident in spans if s < end and e > start]
+        touching_windows = [m for m in windows if m.start < end and start < m.end]
+        statuses = [ComponentStatus.from_impact(impact) for impact, _ in touching]
+        if touching_windows:
+            statuses.append(ComponentStatus.UNDER_MAINTENANCE)
+        ids = sorted({ident for _, ident in touching} | {m.id for m in touching_windows})
+        percent = 100.0 * (1 - down / seconds) if seconds else 100.0
+        day_uptimes.append(DayUptime(day, percent, worst(statuses), tuple(ids)))
+        total_seconds += seconds
+        total_down += down
+    uptime = 100.0 * (1 - total_down / total_seconds) if total_seconds else 100.0
+    return ServiceStatus(service, status, ongoing, in_progress, tuple(day_uptimes), uptime)
+
+
+def weighted_downtime(spans: Iterable[tuple[datetime, datetime, Impact]]) -> float:
+    """Seconds of downtime, overlaps counted once at the heaviest weight."""
+    edges: list[tuple[datetime, int, float]] = []
+    for start, end, impact in spans:
+        weight = DOWNTIME_WEIGHT[impact]
+        if end > start and weight:
+            edges.append((start, 1, weight))
+            edges.append((end, -1, weight))
+    edges.sort(key=lambda e: (e[0], e[1]))
+    active: dict[float, int] = {}
+    total = 0.0
+    previous: datetime | None = None
+    for moment, step, weight in edges:
+        if previous is not None and active:
+            total += (moment - previous).total_seconds() * max(active)
+        active[weight] = active.get(weight, 0) + step
+        if not active[weight]:
+            del active[weight]
+        previous = moment
+    return total
+
+
+def day_bounds(now: datetime, zone: ZoneInfo, count: int) -> list[tuple[date, datetime, datetime]]:
+    """The last `count` local days up to today: (date, start, end), bounds in UTC."""
+    today = now.astimezone(zone).date()
+    bounds = []
+    for offset in range(count - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        start = local_midnight(day, zone)
+        end = local_midnight(day + timedelta(days=1), zone)
+        bounds.append((day, start, end))
+    return bounds
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant a local day starts, in UTC.
+
+    Durations are computed in UTC because subtracting two datetimes that
+    share a ZoneInfo is wall-clock arithmetic: a 25-hour day would be 24.
+    """
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+def impact_on(incident: Incident, service_id: str) -> Impact:
+    for affected in incident.services:
+        if affected.service_id == service_id:
+            return affected.impact
+    raise KeyError(service_id)
+
+
+def worst(statuses: Iterable[ComponentStatus]) -> ComponentStatus:
+    return max(statuses, key=lambda s: s.rank, default=ComponentStatus.OPERATIONAL)
+
+
+def overall(statuses: Iterable[ComponentStatus]) -> Overall:
+    indicator, description = _OVERALL[worst(statuses)]
+    return Overall(indicator, description)
+
+
+def impact_indicator(impact: Impact) -> Indicator:
+    """Statuspage's incident `impact` for ours."""
+    return _IMPACT_INDICATOR[impact]
+
+
+def format_percent(value: float) -> str:
+    """99.95% style, never rounding a bad day up to 100%."""
+    if value >= 100.0:
+        return "100%"
+    text = f"{int(value * 100) / 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
