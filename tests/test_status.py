@@ -1,0 +1,228 @@
+"""Status rules: pure functions of the model and the build time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from conftest import LONDON, NOW, at, make_config, make_site
+
+from statusgen.model import (
+    AffectedService,
+    ComponentStatus,
+    Impact,
+    Incident,
+    Indicator,
+    Maintenance,
+    Site,
+)
+from statusgen.status import derive, format_percent, overall
+
+
+def incident(ident: str, start: str, end: str | None, **impacts: Impact) -> Incident:
+    return Incident(
+        id=ident,
+        title=ident,
+        services=tuple(AffectedService(s, i) for s, i in impacts.items()),
+        started=at(start),
+        resolved=at(end) if end else None,
+        updates=(),
+    )
+
+
+def window(ident: str, start: str, end: str, *services: str) -> Maintenance:
+    return Maintenance(ident, ident, services, at(start), at(end))
+
+
+def site_with(*entries: Incident | Maintenance) -> Site:
+    return Site(
+        config=make_config(),
+        incidents=tuple(e for e in entries if isinstance(e, Incident)),
+        maintenances=tuple(e for e in entries if isinstance(e, Maintenance)),
+    )
+
+
+def day(status, service: str, when: date):
+    return next(d for d in status.service(service).days if d.day == when)
+
+
+def test_demo_model_status():
+    status = derive(make_site(), NOW)
+    by_id = {s.service.id: s.status for s in status.services}
+    assert by_id == {
+        "email": ComponentStatus.UNDER_MAINTENANCE,
+        "webmail": ComponentStatus.OPERATIONAL,
+        "vpn": ComponentStatus.PARTIAL_OUTAGE,
+        "wifi": ComponentStatus.OPERATIONAL,
+        "printing": ComponentStatus.OPERATIONAL,
+    }
+    assert status.overall.indicator is Indicator.MAJOR
+    assert status.overall.description == "Partial System Outage"
+    assert [i.id for i in status.ongoing] == ["2026-11-24-vpn-slow"]
+    assert [m.id for m in status.active_maintenances] == ["2026-11-24-email-patching"]
+    assert [m.id for m in status.upcoming_maintenances] == ["2026-11-29-wifi-upgrade"]
+    assert [g.name for g in status.groups] == ["Communication", "Access", None]
+    assert status.groups[1].status is ComponentStatus.PARTIAL_OUTAGE
+
+
+def test_worst_ongoing_impact_wins_over_maintenance():
+    status = derive(
+        site_with(
+            incident("a", "2026-11-24 09:00", None, email=Impact.DEGRADED_PERFORMANCE),
+            incident("b", "2026-11-24 10:00", None, email=Impact.MAJOR_OUTAGE),
+            window("m", "2026-11-24 11:00", "2026-11-24 13:00", "email"),
+        ),
+        NOW,
+    )
+    assert status.service("email").status is ComponentStatus.MAJOR_OUTAGE
+    assert status.overall.indicator is Indicator.CRITICAL
+
+
+def test_resolved_at_build_time_is_no_longer_ongoing():
+    status = derive(
+        site_with(incident("a", "2026-11-24 09:00", "2026-11-24 12:00", vpn=Impact.MAJOR_OUTAGE)),
+        NOW,
+    )
+    assert status.service("vpn").status is ComponentStatus.OPERATIONAL
+    assert status.ongoing == ()
+
+
+def test_maintenance_state_follows_the_window():
+    status = derive(site_with(window("m", "2026-11-24 12:00", "2026-11-24 13:00", "vpn")), NOW)
+    assert status.service("vpn").status is ComponentStatus.UNDER_MAINTENANCE
+    assert status.overall.indicator is Indicator.MAINTENANCE
+    assert status.overall.description == "Service Under Maintenance"
+    later = derive(
+        site_with(window("m", "2026-11-24 12:00", "2026-11-24 13:00", "vpn")),
+        at("2026-11-24 13:00"),
+    )
+    assert later.service("vpn").status is ComponentStatus.OPERATIONAL
+    assert later.active_maintenances == ()
+
+
+@pytest.mark.parametrize(
+    ("statuses", "indicator", "description"),
+    [
+        ([ComponentStatus.OPERATIONAL], Indicator.NONE, "All Systems Operational"),
+        ([ComponentStatus.DEGRADED_PERFORMANCE], Indicator.MINOR, "Partially Degraded Service"),
+        ([ComponentStatus.PARTIAL_OUTAGE], Indicator.MAJOR, "Partial System Outage"),
+        (
+            [ComponentStatus.MAJOR_OUTAGE, ComponentStatus.UNDER_MAINTENANCE],
+            Indicator.CRITICAL,
+            "Major System Outage",
+        ),
+        ([ComponentStatus.UNDER_MAINTENANCE], Indicator.MAINTENANCE, "Service Under Maintenance"),
+        ([], Indicator.NONE, "All Systems Operational"),
+    ],
+)
+def test_overall_indicator(statuses, indicator, description):
+    result = overall(statuses)
+    assert (result.indicator, result.description) == (indicator, description)
+
+
+def test_uptime_weights():
+    status = derive(
+        site_with(
+            incident("major", "2026-11-20 10:00", "2026-11-20 11:00", email=Impact.MAJOR_OUTAGE),
+            incident("partial", "2026-11-20 10:00", "2026-11-20 11:00", vpn=Impact.PARTIAL_OUTAGE),
+            incident(
+                "slow", "2026-11-20 10:00", "2026-11-20 11:00", wifi=Impact.DEGRADED_PERFORMANCE
+            ),
+            window("m", "2026-11-20 10:00", "2026-11-20 11:00", "printing"),
+        ),
+        NOW,
+    )
+    when = date(2026, 11, 20)
+    assert day(status, "email", when).percent == pytest.approx(100 * (1 - 1 / 24))
+    assert day(status, "vpn", when).percent == pytest.approx(100 * (1 - 0.3 / 24))
+    assert day(status, "wifi", when).percent == 100
+    assert day(status, "wifi", when).worst is ComponentStatus.DEGRADED_PERFORMANCE
+    assert day(status, "printing", when).percent == 100
+    assert day(status, "printing", when).worst is ComponentStatus.UNDER_MAINTENANCE
+    assert day(status, "printing", when).incident_ids == ("m",)
+
+
+def test_overlapping_incidents_count_once_at_the_worse_weight():
+    status = derive(
+        site_with(
+            incident("a", "2026-11-20 10:00", "2026-11-20 12:00", email=Impact.MAJOR_OUTAGE),
+            incident("b", "2026-11-20 11:00", "2026-11-20 13:00", email=Impact.PARTIAL_OUTAGE),
+            incident("c", "2026-11-20 10:30", "2026-11-20 11:30", email=Impact.MAJOR_OUTAGE),
+        ),
+        NOW,
+    )
+    # 10:00-12:00 at 1, then 12:00-13:00 at 0.3
+    assert day(status, "email", date(2026, 11, 20)).percent == pytest.approx(100 * (1 - 2.3 / 24))
+    assert day(status, "email", date(2026, 11, 20)).incident_ids == ("a", "b", "c")
+
+
+def test_ongoing_incident_counts_until_build_time_and_today_is_partial():
+    status = derive(
+        site_with(incident("a", "2026-11-24 10:00", None, email=Impact.MAJOR_OUTAGE)), NOW
+    )
+    today = status.service("email").days[-1]
+    assert today.day == date(2026, 11, 24)
+    assert today.percent == pytest.approx(100 * (1 - 2 / 12))
+
+
+def test_midnight_splits_between_days():
+    status = derive(
+        site_with(incident("a", "2026-11-20 23:00", "2026-11-21 01:00", email=Impact.MAJOR_OUTAGE)),
+        NOW,
+    )
+    assert day(status, "email", date(2026, 11, 20)).percent == pytest.approx(100 * (1 - 1 / 24))
+    assert day(status, "email", date(2026, 11, 21)).percent == pytest.approx(100 * (1 - 1 / 24))
+
+
+def test_autumn_dst_day_is_25_hours():
+    # 00:30 BST to 03:00 GMT is 3.5 real hours on a 25-hour day.
+    wifi = make_site().incidents[2]
+    status = derive(Site(config=make_config(), incidents=(wifi,)), NOW)
+    assert day(status, "wifi", date(2026, 10, 25)).percent == pytest.approx(100 * (1 - 3.5 / 25))
+
+
+def test_spring_dst_day_is_23_hours():
+    start = datetime(2026, 3, 29, 0, 0, tzinfo=LONDON)
+    end = datetime(2026, 3, 29, 3, 0, tzinfo=LONDON)  # 00:00 GMT to 03:00 BST: 2 hours
+    outage = Incident("a", "a", (AffectedService("vpn", Impact.MAJOR_OUTAGE),), start, end, ())
+    status = derive(Site(config=make_config(), incidents=(outage,)), at("2026-04-10 12:00"))
+    assert day(status, "vpn", date(2026, 3, 29)).percent == pytest.approx(100 * (1 - 2 / 23))
+
+
+def test_ninety_days_ending_today():
+    days = derive(make_site(), NOW).service("email").days
+    assert len(days) == 90
+    assert days[0].day == date(2026, 8, 27)
+    assert days[-1].day == date(2026, 11, 24)
+
+
+def test_old_incidents_outside_the_window_do_not_count():
+    status = derive(
+        site_with(
+            incident("old", "2026-01-01 10:00", "2026-01-02 10:00", email=Impact.MAJOR_OUTAGE)
+        ),
+        NOW,
+    )
+    assert status.service("email").uptime == 100
+
+
+def test_day_summary_is_a_text_alternative():
+    status = derive(make_site(), NOW)
+    assert (
+        day(status, "email", date(2026, 11, 22)).summary
+        == "22 Nov 2026: 89.23% uptime, major outage"
+    )
+    assert day(status, "email", date(2026, 11, 23)).summary == "23 Nov 2026: 100% uptime"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(100.0, "100%"), (99.9999, "99.99%"), (99.5, "99.5%"), (0.0, "0%"), (87.126, "87.12%")],
+)
+def test_format_percent_never_rounds_up_to_perfect(value, text):
+    assert format_percent(value) == text
+
+
+def test_naive_now_is_refused():
+    with pytest.raises(ValueError):
+        derive(make_site(), datetime(2026, 11, 24, 12, 0))
