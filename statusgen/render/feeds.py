@@ -1,0 +1,329 @@
+"""RSS 2.0 and Atom feeds: model -> ``{output path: bytes}``, pure.
+
+Files: ``feeds/all``, ``feeds/incidents`` (incidents and maintenance),
+``feeds/news`` and ``feeds/services/<id>`` (that service's incidents and
+maintenance), each as ``.rss`` and ``.atom``.
+
+One feed entry per update
+-------------------------
+A follower must learn of every incident update, not only of the incident's
+creation (SPEC, "Outputs"), and a feed reader shows an entry once: it does
+not re-announce an entry whose content changed. So an incident or a
+maintenance window is not one entry but several, one per event:
+
+- each update of an incident is an entry titled ``<Status>: <title>``
+  (e.g. "Investigating: Email delivery delays"), dated at the update's time,
+  whose content is the update's message and the affected services;
+- an incident without updates gets one entry for its opening,
+  "Investigating: <title>", dated when it started, with its body;
+- a resolved incident none of whose updates says "resolved" gets one more
+  entry, "Resolved: <title>", dated when it was resolved, so the resolution
+  is never silent;
+- a maintenance window gets "Scheduled: <title>" with the window, the body
+  and the affected services, plus one entry per update. The model has no
+  announcement date, so the "Scheduled" entry is dated at the earliest of
+  the window's start and its updates' times: a window announced with an
+  update is dated then; one without updates is dated at its start, so an
+  upcoming window sits at the top of a newest-first feed until it begins;
+- a news item is one entry: content is its body, summary its summary.
+
+Identity: an entry's id (Atom id, RSS guid) is the entry's absolute URL
+plus a fragment naming the event, so it never changes once published and
+a reader never shows the same update twice:
+
+- an update: ``#u-<UTC time>``, e.g. ``#u-20261122T0845Z`` (seconds added
+  when non-zero; a second update in the same minute gets ``-2``, and so
+  on). UTC, so a site's time zone change or a DST fold cannot change or
+  duplicate it. `update_anchors` gives the same fragments for the
+  incident pages;
+- an incident's opening ``#opened``, its resolution ``#resolved``, a
+  window's announcement ``#scheduled``;
+- a news item: its URL, no fragment.
+
+Every entry links to its page at that fragment.
+
+Order and size: newest first by event time (ties: by entry id, then the
+events' own order), at most ``config.feeds.limit`` entries per feed. Only
+entries that make it into some feed are turned into `FeedEntry` objects,
+once each, and shared by every feed that lists them: a site with 10,000
+incidents costs a sort and ``limit`` entries per feed, not 10,000 contents.
+
+Reproducible: the bytes depend only on the site, never on the build time
+(`status` is accepted for the renderers' common signature and deliberately
+unused), so an unchanged feed keeps its bytes and its HTTP caching. A
+feed's ``updated`` / ``lastBuildDate`` is its newest entry's time, or the
+Unix epoch for an empty feed; the generator is plain ``statusgen``
+without a version.
+
+Safety: titles and names are text, escaped by lxml; HTML content comes
+only from `markup.to_html` (sanitised) and from the few tags built here
+around escaped text. Characters XML cannot carry (control characters) are
+dropped rather than failing the build.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+
+from .. import urls
+from ..markup import to_html
+from ..model import (
+    EntryKind,
+    Incident,
+    IncidentStatus,
+    Maintenance,
+    MaintenanceStatus,
+    NewsItem,
+    Site,
+    SiteConfig,
+    Update,
+)
+from ..status import SiteStatus
+
+FEEDS_DIR = "feeds/"
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""``updated`` of an empty feed: fixed, so an empty feed's bytes never change."""
+
+GENERATOR = "statusgen"
+
+_RSS_TYPE = "application/rss+xml"
+_ATOM_TYPE = "application/atom+xml"
+
+# XML 1.0 forbids most C0 controls and some code points even as references;
+# lxml refuses them, so one stray character would otherwise fail the build.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def render_feeds(site: Site, status: SiteStatus) -> dict[str, bytes]:
+    """Every feed of the site, as ``{"feeds/all.rss": b"...", ...}``.
+
+    `status` is not read: feeds depend on the content alone (see the module
+    docstring), so two builds of the same content give the same bytes.
+    """
+    config = site.config
+    items = sorted(_items(site), key=lambda i: (i.time, i.source.id, i.step, i.id), reverse=True)
+    limit = config.feeds.limit
+    entries: dict[str, FeedEntry] = {}
+    services = {s.id: s.name for s in config.services}
+
+    def entry(item: _Item) -> FeedEntry:
+        # Built on first use and shared: feedgen serialises a FeedEntry
+        # afresh for each feed and does not modify it (we load no extensions).
+        if item.id not in entries:
+            entries[item.id] = _feed_entry(item, services, config)
+        return entries[item.id]
+
+    feeds: list[tuple[str, str, str, Callable[[_Item], bool]]] = [
+        ("all", config.title, "", lambda i: True),
+        (
+            "incidents",
+            f"{config.title}: incidents and maintenance",
+            "history/",
+            lambda i: i.kind is not EntryKind.NEWS,
+        ),
+        ("news", f"{config.title}: news", "", lambda i: i.kind is EntryKind.NEWS),
+    ]
+    for service in config.services:
+        feeds.append(
+            (
+                f"services/{service.id}",
+                f"{config.title}: {service.name}",
+                urls.service_path(service.id),
+                lambda i, sid=service.id: sid in i.service_ids,
+            )
+        )
+
+    out: dict[str, bytes] = {}
+    for name, title, page, keep in feeds:
+        # Newest first already, so the first `limit` that match are the feed.
+        chosen = list(islice((i for i in items if keep(i)), max(limit, 0)))
+        updated = chosen[0].time if chosen else EPOCH
+        rss, atom = _feed(config, name, title, page, [entry(i) for i in chosen], updated)
+        out[f"{FEEDS_DIR}{name}.rss"] = rss
+        out[f"{FEEDS_DIR}{name}.atom"] = atom
+    return out
+
+
+def update_anchors(updates: Sequence[Update]) -> list[str]:
+    """The fragment (without ``#``) of each update, in the given order.
+
+    ``u-`` and the update's time in UTC, ``u-20261122T0845Z``; seconds only
+    when non-zero; repeats within one entry numbered ``-2``, ``-3``. Pages
+    that show a timeline should give each update this ``id`` so that feed
+    links land on it.
+    """
+    seen: dict[str, int] = {}
+    anchors = []
+    for update in updates:
+        base = "u-" + _utc_stamp(update.at)
+        seen[base] = seen.get(base, 0) + 1
+        anchors.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return anchors
+
+
+# --- the entries, before XML --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One feed entry as data: cheap to make for every event on the site,
+    turned into a FeedEntry only when some feed lists it."""
+
+    time: datetime
+    id: str
+    """Absolute URL with the event's fragment: the Atom id and RSS guid."""
+    event: str
+    """``update``, ``opened``, ``resolved``, ``scheduled`` or ``news``."""
+    source: Incident | Maintenance | NewsItem
+    step: int
+    """Position among its entry's events, so events at one instant keep their order."""
+    update: Update | None = None
+
+    @property
+    def kind(self) -> EntryKind:
+        return self.source.kind
+
+    @property
+    def service_ids(self) -> tuple[str, ...]:
+        source = self.source
+        return () if isinstance(source, NewsItem) else source.service_ids
+
+
+def _items(site: Site) -> Iterator[_Item]:
+    config = site.config
+    for incident in site.incidents:
+        url = urls.absolute(config, urls.entry_path(incident))
+        anchors = update_anchors(incident.updates)
+        if not incident.updates:
+            yield _Item(incident.started, f"{url}#opened", "opened", incident, 0)
+        for step, (update, anchor) in enumerate(zip(incident.updates, anchors, strict=True), 1):
+            yield _Item(update.at, f"{url}#{anchor}", "update", incident, step, update)
+        if incident.resolved is not None and not any(
+            u.status == IncidentStatus.RESOLVED for u in incident.updates
+        ):
+            last = len(incident.updates) + 1
+            yield _Item(incident.resolved, f"{url}#resolved", "resolved", incident, last)
+    for window in site.maintenances:
+        url = urls.absolute(config, urls.entry_path(window))
+        announced = min([window.start, *(u.at for u in window.updates)])
+        yield _Item(announced, f"{url}#scheduled", "scheduled", window, 0)
+        anchors = update_anchors(window.updates)
+        for step, (update, anchor) in enumerate(zip(window.updates, anchors, strict=True), 1):
+            yield _Item(update.at, f"{url}#{anchor}", "update", window, step, update)
+    for news in site.news:
+        yield _Item(news.date, urls.absolute(config, urls.entry_path(news)), "news", news, 0)
+
+
+def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig) -> FeedEntry:
+    source = item.source
+    entry = FeedEntry()
+    entry.id(item.id)
+    entry.link(href=item.id, rel="alternate")
+    entry.published(item.time)
+    entry.updated(item.time)
+    if isinstance(source, NewsItem):
+        entry.title(_xml(source.title))
+        if source.body.strip():
+            entry.content(_xml(to_html(source.body)), type="html")
+        entry.summary(_xml(source.summary or source.title))
+        for tag in source.tags:
+            entry.category(term=_xml(tag))
+        return entry
+
+    if item.update is not None:
+        label = item.update.status.label
+        parts = [to_html(item.update.message)]
+    elif item.event == "scheduled":
+        label = MaintenanceStatus.SCHEDULED.label
+        parts = [to_html(source.body)]
+    elif item.event == "resolved":
+        label = IncidentStatus.RESOLVED.label
+        parts = [f"<p>{html.escape(label)}.</p>"]
+    else:  # opened
+        label = IncidentStatus.INVESTIGATING.label
+        parts = [to_html(source.body)]
+    if isinstance(source, Maintenance):
+        parts.append(f"<p>{_escaped('Window', _window(source, config))}</p>")
+        affected = [services.get(s, s) for s in source.service_ids]
+    else:
+        affected = [
+            f"{services.get(s.service_id, s.service_id)} ({s.impact.label.lower()})"
+            for s in source.services
+        ]
+    parts.append(f"<p>{_escaped('Affected', ', '.join(affected))}</p>")
+    if source.reference:
+        parts.append(f"<p>{_escaped('Reference', source.reference)}</p>")
+    entry.title(_xml(f"{label}: {source.title}"))
+    entry.content(_xml("\n".join(p for p in parts if p)), type="html")
+    return entry
+
+
+def _feed(
+    config: SiteConfig,
+    name: str,
+    title: str,
+    page: str,
+    entries: Iterable[FeedEntry],
+    updated: datetime,
+) -> tuple[bytes, bytes]:
+    """One feed as (RSS, Atom) bytes; `updated` is its newest entry's time."""
+    rss_url = urls.absolute(config, f"{FEEDS_DIR}{name}.rss")
+    atom_url = urls.absolute(config, f"{FEEDS_DIR}{name}.atom")
+    site_url = urls.absolute(config, page)
+    fg = FeedGenerator()
+    fg.id(atom_url)
+    fg.title(_xml(title))
+    fg.subtitle(_xml(config.description or config.title))
+    fg.author(name=_xml(config.title), uri=urls.absolute(config))
+    fg.language(config.language)
+    fg.generator(GENERATOR)
+    # feedgen's default is the wall clock; this is the content's own time.
+    fg.updated(updated)
+    for entry in entries:  # already newest first; feedgen prepends by default
+        fg.add_entry(entry, order="append")
+
+    # RSS's channel <link> is the *last* link given, so self goes first and
+    # the alternate (the page) last; each format names its own file as self.
+    page_link = {"href": site_url, "rel": "alternate", "type": "text/html"}
+    fg.link([{"href": rss_url, "rel": "self", "type": _RSS_TYPE}, page_link], replace=True)
+    rss = fg.rss_str(pretty=True)
+    fg.link([{"href": atom_url, "rel": "self", "type": _ATOM_TYPE}, page_link], replace=True)
+    atom = fg.atom_str(pretty=True)
+    return rss, atom
+
+
+# --- small helpers ------------------------------------------------------------
+
+
+def _xml(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text)
+
+
+def _escaped(label: str, value: str) -> str:
+    return f"<strong>{html.escape(label)}:</strong> {html.escape(value)}"
+
+
+def _utc_stamp(moment: datetime) -> str:
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y%m%dT%H%M%SZ" if utc.second else "%Y%m%dT%H%MZ")
+
+
+def _window(window: Maintenance, config: SiteConfig) -> str:
+    """``29 Nov 2026 06:00 GMT to 29 Nov 2026 08:00 GMT`` in the site's zone."""
+    start = window.start.astimezone(config.timezone)
+    end = window.end.astimezone(config.timezone)
+    return f"{_local(start)} to {_local(end)}"
+
+
+def _local(moment: datetime) -> str:
+    return f"{moment.day} {moment:%b %Y %H:%M} {moment.tzname()}"

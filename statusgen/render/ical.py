@@ -1,0 +1,126 @@
+"""Maintenance windows as iCalendar: model -> ``{"feeds/maintenance.ics": bytes}``, pure.
+
+Subscribing to ``feeds/maintenance.ics`` puts every window in the reader's
+calendar, so it must behave like a calendar a person would keep:
+
+- one VEVENT per window (drafts never reach the `Site`), ordered by start;
+- ``UID`` is ``<maintenance id>@<host of base_url>``: stable across builds,
+  so a client updates an event instead of duplicating it;
+- ``DTSTART``/``DTEND`` carry ``TZID`` of the site's zone and the calendar
+  has a ``VTIMEZONE`` for it (built from the tz database, covering the years
+  of the windows), so a window across a DST change lands at the right
+  instant. The one wall time a TZID cannot name, the second pass of an
+  hour repeated when clocks go back, is written in UTC instead;
+- ``DTSTAMP`` is the window's last update time, or its start without
+  updates, in UTC: never the build time, so unchanged input gives unchanged
+  bytes (clients poll this file; a moving DTSTAMP churns them for nothing);
+- ``SEQUENCE`` comes from `sequences`, which the build derives from the
+  previous build's manifest: bumped whenever a window's start, end or title
+  changes, so clients that track revisions take the change. Absent: 0;
+- ``SUMMARY`` is the title, ``DESCRIPTION`` plain text (the body, the
+  affected services, the reference), ``URL`` the window's page;
+- ``STATUS:CONFIRMED`` (there is no cancelling, a window is deleted), and
+  ``TRANSP:TRANSPARENT``: maintenance must not make subscribers look busy.
+
+The calendar is ``METHOD:PUBLISH`` with a fixed ``PRODID`` and
+``X-WR-CALNAME``/``NAME`` of ``<site title> maintenance``. With no windows
+it is an empty calendar (no VTIMEZONE either: nothing refers to one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from .. import urls
+from ..markup import to_text
+from ..model import Maintenance, Site, SiteConfig
+from ..status import SiteStatus
+
+ICAL_PATH = "feeds/maintenance.ics"
+PRODID = "-//statusgen//statusgen//EN"
+
+
+def render_ical(
+    site: Site, status: SiteStatus, sequences: Mapping[str, int] | None = None
+) -> dict[str, bytes]:
+    """The maintenance calendar as ``{ICAL_PATH: bytes}``.
+
+    `status` is not read: a window's event does not depend on the build time
+    (its state, scheduled or in progress, is the reader's clock's business).
+    `sequences` maps a maintenance id to its SEQUENCE (see the module
+    docstring); missing ids get 0.
+    """
+    config = site.config
+    sequences = sequences or {}
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    name = f"{config.title} maintenance"
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+
+    windows = sorted(site.maintenances, key=lambda m: (m.start, m.id))
+    host = (urlsplit(config.base_url).hostname or "").lower()
+    for window in windows:
+        calendar.add_component(_event(window, config, host, sequences.get(window.id, 0)))
+    if windows:
+        # Only the years the events need: the whole tz history would be kilobytes
+        # of transitions nobody reads. Derived from the input, so deterministic.
+        first = min(w.start for w in windows).astimezone(config.timezone).date()
+        last = max(w.end for w in windows).astimezone(config.timezone).date()
+        calendar.add_missing_timezones(
+            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 1, 12, 31)
+        )
+    return {ICAL_PATH: calendar.to_ical()}
+
+
+def _event(window: Maintenance, config: SiteConfig, host: str, sequence: int) -> Event:
+    event = Event()
+    event.add("uid", f"{window.id}@{host}")
+    event.add("dtstamp", _stamp(window))
+    event.add("sequence", sequence)
+    event.add("dtstart", _local(window.start, config.timezone))
+    event.add("dtend", _local(window.end, config.timezone))
+    event.add("summary", window.title)
+    event.add("description", _description(window, config))
+    event.add("url", urls.absolute(config, urls.entry_path(window)))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _stamp(window: Maintenance) -> datetime:
+    """When the event's information last changed, as the content says: UTC (RFC 5545)."""
+    moment = max(u.at for u in window.updates) if window.updates else window.start
+    return moment.astimezone(UTC)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """`moment` on the site's wall clock, or in UTC where the wall clock is ambiguous.
+
+    A TZID time repeated by a DST fold means its first occurrence (RFC 5545
+    3.3.5), so the second one can only be written in UTC.
+    """
+    local = moment.astimezone(zone)
+    if local.fold and local.replace(fold=0).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
+def _description(window: Maintenance, config: SiteConfig) -> str:
+    names = {s.id: s.name for s in config.services}
+    lines = []
+    body = to_text(window.body)
+    if body:
+        lines.append(body)
+    lines.append("Affected services: " + ", ".join(names.get(s, s) for s in window.service_ids))
+    if window.reference:
+        lines.append(f"Reference: {window.reference}")
+    return "\n\n".join(lines)

@@ -1,0 +1,316 @@
+"""RSS and Atom feeds: parsed back with feedparser, the way followers' readers see them."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+from conftest import NOW, at, make_config, make_site
+
+from statusgen.model import (
+    AffectedService,
+    FeedsConfig,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Site,
+    Update,
+)
+from statusgen.render.feeds import render_feeds, update_anchors
+from statusgen.status import derive
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SERVICES = ("email", "webmail", "vpn", "wifi", "printing")
+FEEDS = ("all", "incidents", "news", *(f"services/{s}" for s in SERVICES))
+
+# Entries of make_site(): one per incident update, "Scheduled" plus one per
+# update for each window, one per news item.
+EXPECTED_COUNTS = {
+    "all": 13,
+    "incidents": 11,
+    "news": 2,
+    "services/email": 5,  # email incident (3 updates), patching (scheduled + 1 update)
+    "services/webmail": 3,
+    "services/vpn": 3,  # vpn incident (2 updates), wifi upgrade window
+    "services/wifi": 3,  # wifi incident (2 updates), wifi upgrade window
+    "services/printing": 1,
+}
+
+# The entry pages each feed may link to.
+SERVICE_ENTRIES = {
+    "email": {"2026-11-22-email-delays", "2026-11-24-email-patching"},
+    "webmail": {"2026-11-22-email-delays"},
+    "vpn": {"2026-11-24-vpn-slow", "2026-11-29-wifi-upgrade"},
+    "wifi": {"2026-10-25-wifi-dst", "2026-11-29-wifi-upgrade"},
+    "printing": {"2026-11-01-printing-upgrade"},
+}
+
+
+def render(site: Site | None = None) -> dict[str, bytes]:
+    site = site or make_site()
+    return render_feeds(site, derive(site, NOW))
+
+
+def parse(data: bytes, fmt: str) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == {"rss": "rss20", "atom": "atom10"}[fmt]
+    return parsed
+
+
+def entry_ids(parsed: feedparser.FeedParserDict) -> list[str]:
+    return [e.id for e in parsed.entries]
+
+
+def test_every_feed_is_written() -> None:
+    assert set(render()) == {f"feeds/{name}.{fmt}" for name in FEEDS for fmt in ("rss", "atom")}
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+@pytest.mark.parametrize("name", FEEDS)
+def test_feed_parses_with_expected_entries_newest_first(name: str, fmt: str) -> None:
+    parsed = parse(render()[f"feeds/{name}.{fmt}"], fmt)
+
+    assert len(parsed.entries) == EXPECTED_COUNTS[name]
+    times = [e.published_parsed for e in parsed.entries]
+    assert times == sorted(times, reverse=True)
+    ids = entry_ids(parsed)
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("base_url", ["https://status.example.ac.uk/", "https://x.example/status/"])
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_every_link_and_id_is_absolute_under_base_url(base_url: str, fmt: str) -> None:
+    output = render(make_site(make_config(base_url=base_url)))
+    for name in FEEDS:
+        parsed = parse(output[f"feeds/{name}.{fmt}"], fmt)
+        found = [parsed.feed.link, *(link.href for link in parsed.feed.links)]
+        if fmt == "atom":
+            found.append(parsed.feed.id)
+        for entry in parsed.entries:
+            found += [entry.id, entry.link, *(link.href for link in entry.links)]
+        assert found
+        assert all(url.startswith(base_url) for url in found), (name, found)
+
+
+def test_atom_feed_metadata() -> None:
+    config = make_config()
+    parsed = parse(render()["feeds/services/vpn.atom"], "atom")
+    feed = parsed.feed
+
+    assert feed.id == "https://status.example.ac.uk/feeds/services/vpn.atom"
+    assert feed.title == "Example IT status: VPN"
+    assert feed.subtitle == config.description
+    assert feed.author == config.title
+    assert feed.language == "en-GB"
+    assert feed.generator == "statusgen"
+    links = {link.rel: link.href for link in feed.links}
+    assert links == {
+        "self": "https://status.example.ac.uk/feeds/services/vpn.atom",
+        "alternate": "https://status.example.ac.uk/services/vpn/",
+    }
+
+
+def test_rss_channel_links_to_the_site_and_to_itself() -> None:
+    data = render()["feeds/all.rss"]
+    channel = ElementTree.fromstring(data).find("channel")
+    assert channel is not None
+
+    assert channel.findtext("link") == "https://status.example.ac.uk/"
+    self_link = channel.find(f"{ATOM}link")
+    assert self_link is not None
+    assert self_link.get("rel") == "self"
+    assert self_link.get("href") == "https://status.example.ac.uk/feeds/all.rss"
+    assert channel.findtext("language") == "en-GB"
+    assert channel.findtext("generator") == "statusgen"
+
+
+def test_subtitle_falls_back_to_title() -> None:
+    site = make_site(make_config(description=""))
+    parsed = parse(render(site)["feeds/all.atom"], "atom")
+    assert parsed.feed.subtitle == "Example IT status"
+
+
+def test_one_entry_per_incident_update() -> None:
+    parsed = parse(render()["feeds/services/vpn.rss"], "rss")
+    vpn = [e for e in parsed.entries if "/incidents/2026-11-24-vpn-slow/" in e.id]
+
+    assert [e.title for e in vpn] == [
+        "Identified: VPN connections slow & dropping <sometimes>",
+        "Investigating: VPN connections slow & dropping <sometimes>",
+    ]
+    assert [e.id for e in vpn] == [
+        "https://status.example.ac.uk/incidents/2026-11-24-vpn-slow/#u-20261124T0930Z",
+        "https://status.example.ac.uk/incidents/2026-11-24-vpn-slow/#u-20261124T0815Z",
+    ]
+    assert "<em>licence server</em>" in vpn[0].summary
+    assert "VPN (partial outage)" in vpn[0].summary
+
+
+def test_update_ids_use_utc_and_keep_offsets_in_dates() -> None:
+    parsed = parse(render()["feeds/services/wifi.atom"], "atom")
+    first = parsed.entries[-1]  # Wi-Fi is down, 00:35 BST on 25 Oct
+    assert first.id.endswith("/incidents/2026-10-25-wifi-dst/#u-20261024T2335Z")
+    assert first.published == "2026-10-25T00:35:00+01:00"
+
+
+def test_maintenance_is_announced_then_updated() -> None:
+    parsed = parse(render()["feeds/services/email.atom"], "atom")
+    patching = [e for e in parsed.entries if "email-patching" in e.id]
+
+    # Same instant: the update after the announcement, so it is listed first.
+    assert [e.title for e in patching] == [
+        "In progress: Email server patching",
+        "Scheduled: Email server patching",
+    ]
+    assert patching[1].id.endswith("/incidents/2026-11-24-email-patching/#scheduled")
+    assert "24 Nov 2026 11:00 GMT to 24 Nov 2026 13:00 GMT" in patching[1].content[0].value
+
+
+def test_news_entry_has_body_and_summary() -> None:
+    parsed = parse(render()["feeds/news.atom"], "atom")
+    mfa = parsed.entries[0]
+
+    assert mfa.id == "https://status.example.ac.uk/news/2026-11-20-mfa/"
+    assert mfa.title == "MFA for all staff"
+    assert mfa.summary == "From January every staff account needs MFA."
+    assert mfa.content[0].value == "<p>Set it up <strong>now</strong>.</p>"
+    assert [t.term for t in mfa.tags] == ["security"]
+
+
+def incident(**changes: object) -> Incident:
+    base = Incident(
+        id="2026-11-23-printers",
+        title="Printers offline",
+        services=(AffectedService("printing", Impact.MAJOR_OUTAGE),),
+        started=at("2026-11-23 09:00"),
+        resolved=None,
+        updates=(),
+        body="Print queues are not accepting jobs.",
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def test_incident_without_updates_gets_an_opening_entry_and_a_resolution() -> None:
+    site = Site(make_config(), incidents=(incident(resolved=at("2026-11-23 10:00")),))
+    parsed = parse(render(site)["feeds/incidents.atom"], "atom")
+
+    assert [(e.title, e.id.rsplit("#", 1)[1]) for e in parsed.entries] == [
+        ("Resolved: Printers offline", "resolved"),
+        ("Investigating: Printers offline", "opened"),
+    ]
+    assert "Print queues are not accepting jobs." in parsed.entries[1].content[0].value
+
+
+def test_updates_in_the_same_minute_get_distinct_ids() -> None:
+    updates = (
+        Update(at("2026-11-23 09:00"), IncidentStatus.INVESTIGATING, "One."),
+        Update(at("2026-11-23 09:00"), IncidentStatus.IDENTIFIED, "Two."),
+        Update(at("2026-11-23 09:00").replace(second=30), IncidentStatus.MONITORING, "Three."),
+    )
+    assert update_anchors(updates) == [
+        "u-20261123T0900Z",
+        "u-20261123T0900Z-2",
+        "u-20261123T090030Z",
+    ]
+    site = Site(make_config(), incidents=(incident(updates=updates),))
+    parsed = parse(render(site)["feeds/all.rss"], "rss")
+    assert [e.summary.split("</p>")[0] for e in parsed.entries] == [
+        "<p>Three.",
+        "<p>Two.",
+        "<p>One.",
+    ]
+
+
+def test_limit_keeps_the_newest_entries() -> None:
+    full = render()
+    limited = render(make_site(make_config(feeds=FeedsConfig(limit=2))))
+    for name in FEEDS:
+        for fmt in ("rss", "atom"):
+            everything = entry_ids(parse(full[f"feeds/{name}.{fmt}"], fmt))
+            kept = entry_ids(parse(limited[f"feeds/{name}.{fmt}"], fmt))
+            assert kept == everything[:2], name
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_feeds_only_list_their_service(service: str) -> None:
+    parsed = parse(render()[f"feeds/services/{service}.atom"], "atom")
+    pages = {e.id.split("/incidents/")[1].split("/")[0] for e in parsed.entries}
+    assert pages == SERVICE_ENTRIES[service]
+
+
+def test_hostile_text_is_escaped_and_sanitised() -> None:
+    title = "</title><script>alert(1)</script>"
+    hostile = incident(
+        title=title,
+        updates=(
+            Update(
+                at("2026-11-23 09:05"),
+                IncidentStatus.INVESTIGATING,
+                'Look <script>alert(2)</script><img src=x onerror="alert(3)"> ]]> &amp;',
+            ),
+        ),
+        reference="<b>INC</b>",
+    )
+    site = Site(make_config(), incidents=(hostile,))
+    output = render(site)
+    for fmt in ("rss", "atom"):
+        data = output[f"feeds/all.{fmt}"]
+        parse(data, fmt)
+        root = ElementTree.fromstring(data)  # well-formed XML
+        if fmt == "rss":
+            item = root.find("channel/item")
+            assert item is not None
+            raw_title, content = item.findtext("title"), item.findtext("description")
+        else:
+            item = root.find(f"{ATOM}entry")
+            assert item is not None
+            raw_title, content = item.findtext(f"{ATOM}title"), item.findtext(f"{ATOM}content")
+        assert raw_title == f"Investigating: {title}"  # text, escaped once by the XML
+        assert content is not None
+        assert "<script" not in content.lower()
+        assert "onerror" not in content.lower()
+        assert "&lt;b&gt;INC&lt;/b&gt;" in content
+
+
+def test_characters_xml_cannot_carry_are_dropped() -> None:
+    site = Site(make_config(), incidents=(incident(title="Bell\x07 and\x0b tab\there"),))
+    parsed = parse(render(site)["feeds/all.atom"], "atom")
+    assert parsed.entries[0].title == "Investigating: Bell and tab\there"
+
+
+def test_bytes_are_reproducible_and_independent_of_build_time() -> None:
+    site = make_site()
+    first = render_feeds(site, derive(site, NOW))
+    again = render_feeds(site, derive(site, NOW))
+    later = render_feeds(site, derive(site, NOW + timedelta(hours=1)))
+    much_later = render_feeds(site, derive(site, NOW + timedelta(days=400)))
+
+    assert first == again == later == much_later
+
+
+def test_feed_updated_is_the_newest_entry_time_or_the_epoch() -> None:
+    output = render(Site(make_config()))
+    empty = parse(output["feeds/all.atom"], "atom")
+    assert empty.entries == []
+    assert empty.feed.updated == "1970-01-01T00:00:00+00:00"
+
+    news = parse(render()["feeds/news.rss"], "rss")
+    assert news.feed.updated == "Fri, 20 Nov 2026 09:00:00 +0000"
+
+
+def test_content_is_html_with_escaped_service_names() -> None:
+    config = make_config()
+    services = tuple(
+        dataclasses.replace(s, name="Email & <Calendar>") if s.id == "email" else s
+        for s in config.services
+    )
+    site = make_site(dataclasses.replace(config, services=services))
+    data = render(site)["feeds/services/email.atom"]
+    content = ElementTree.fromstring(data).findtext(f"{ATOM}entry/{ATOM}content")
+    assert content is not None
+    assert html.escape("Email & <Calendar>") in content
