@@ -128,6 +128,9 @@ def derive(site: Site, now: datetime) -> SiteStatus:
         raise ValueError("now must be an aware datetime")
     zone = site.config.timezone
     now = now.astimezone(zone)
+    # Compare against a UTC instant: comparisons between datetimes that share
+    # a ZoneInfo ignore `fold` and go wrong in the repeated DST hour.
+    instant = now.astimezone(UTC)
     days = day_bounds(now, zone, UPTIME_DAYS)
     window_start = days[0][1]
     # Only entries that can touch the window matter; skip the rest once.
@@ -137,14 +140,14 @@ def derive(site: Site, now: datetime) -> SiteStatus:
     recent_maintenances = [m for m in site.maintenances if m.end > window_start]
 
     services = tuple(
-        service_status(s, recent_incidents, recent_maintenances, now, days)
+        service_status(s, recent_incidents, recent_maintenances, instant, days)
         for s in site.config.services
     )
     groups = tuple(
         GroupStatus(name, tuple(s for s in services if s.service.group == name))
         for name in site.config.groups
     )
-    ongoing = tuple(i for i in site.incidents if i.ongoing_at(now))
+    ongoing = tuple(i for i in site.incidents if i.ongoing_at(instant))
     return SiteStatus(
         now=now,
         services=services,
@@ -153,12 +156,14 @@ def derive(site: Site, now: datetime) -> SiteStatus:
         ongoing=ongoing,
         active_maintenances=tuple(
             sorted(
-                (m for m in site.maintenances if m.start <= now < m.end),
+                (m for m in site.maintenances if m.start <= instant < m.end),
                 key=lambda m: (m.end, m.id),
             )
         ),
         upcoming_maintenances=tuple(
-            sorted((m for m in site.maintenances if now < m.start), key=lambda m: (m.start, m.id))
+            sorted(
+                (m for m in site.maintenances if instant < m.start), key=lambda m: (m.start, m.id)
+            )
         ),
     )
 
