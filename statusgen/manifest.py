@@ -1,0 +1,401 @@
+"""The build manifest: what one build published, in the form `publish` needs.
+
+Every build writes ``_statusgen/manifest.json`` into its output. `publish`
+compares the manifest of the build it is about to deploy with the previous
+build's (a folder, or the live site fetched over HTTP), so it must never need
+the source site or the rendered pages: each `EntryRecord` carries every field
+a post is composed from, already as plain text, plus the source path and the
+lines of the fields a post can quote, so a privacy refusal can name them.
+
+Drafts never reach `Site`, so they are never in a manifest. Entries with
+``post: false`` are, with ``post=False``: they belong to the baseline, and
+`publish` skips them.
+
+The iCalendar ``SEQUENCE`` of a maintenance window lives here too, because it
+is the one rendered value that depends on the previous build: it goes up by
+one whenever the window's start, end or title changes.
+
+This is a lower stage: it imports only model, status, urls, markup and errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from .errors import StatusgenError
+from .markup import to_text
+from .model import (
+    EntryKind,
+    Incident,
+    IncidentStatus,
+    Maintenance,
+    NewsItem,
+    Site,
+    SiteConfig,
+    Update,
+    entry_time,
+)
+from .status import SiteStatus
+from .urls import absolute, entry_path
+
+MANIFEST_PATH = "_statusgen/manifest.json"
+"""Where a build writes its manifest, relative to the output folder."""
+LEDGER_PATH = "_statusgen/ledger.json"
+"""Where `publish` keeps the post ledger, relative to the output folder."""
+MANIFEST_VERSION = 1
+"""Bumped on any incompatible change; an older statusgen refuses a newer file."""
+
+NEWS_STATUS = "published"
+"""The `EntryRecord.status` of every news item."""
+
+# Front-matter keys whose text can end up in a post; their lines travel with
+# the record so that a refused post can name the line it came from.
+_POSTED_KEYS = ("title", "summary", "post_text", "reference")
+
+
+@dataclass(frozen=True)
+class UpdateRecord:
+    key: str
+    """`Update.key()`: the update's identity within its entry (time/status)."""
+    at: str
+    """ISO 8601 time with the site's offset."""
+    status: str
+    """`IncidentStatus` or `MaintenanceStatus` value."""
+    message: str
+    """The message as plain text on one line (Markdown removed)."""
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    """One incident, maintenance window or news item as `publish` sees it."""
+
+    id: str
+    """File name without ``.md``."""
+    kind: EntryKind
+    path: str
+    """Page path relative to the site root, ``incidents/<id>/`` or ``news/<id>/``."""
+    title: str
+    link: str
+    """Absolute URL of the entry's page; every post ends with it."""
+    services: tuple[str, ...]
+    """Display names of the affected services, in catalogue order."""
+    status: str
+    """Incident status, maintenance state at build time, or ``published`` for news."""
+    time: str
+    """When the entry is filed: ``started``, ``start`` or ``date`` (ISO 8601)."""
+    impact: str | None = None
+    """Worst `Impact` value (incidents only)."""
+    resolved: str | None = None
+    """``resolved`` time (incidents only, ISO 8601)."""
+    start: str | None = None
+    """Maintenance window start (ISO 8601)."""
+    end: str | None = None
+    """Maintenance window end (ISO 8601)."""
+    reference: str | None = None
+    updates: tuple[UpdateRecord, ...] = ()
+    """Oldest first, as in the source file."""
+    summary: str | None = None
+    """News summary (plain text)."""
+    post: bool = True
+    """False for ``post: false``: part of the baseline, never posted."""
+    post_text: str | None = None
+    """Hand-written text for the entry's first post."""
+    sequence: int = 0
+    """iCalendar SEQUENCE of a maintenance window; 0 for other entries."""
+    source: str = ""
+    """Source file, relative to the site folder."""
+    lines: tuple[tuple[str, int], ...] = ()
+    """Lines of the front-matter keys a post can quote (``updates[2].message`` style)."""
+    digest: str = ""
+    """sha256 of the source file's digest and every field above: changes with the content."""
+
+    @property
+    def ref(self) -> str:
+        """Unique key of the entry across kinds (news and incidents may share an id)."""
+        return self.path.rstrip("/")
+
+    def line_of(self, key: str) -> int | None:
+        for name, line in self.lines:
+            if name == key:
+                return line
+        return None
+
+    def update(self, key: str) -> UpdateRecord | None:
+        for update in self.updates:
+            if update.key == key:
+                return update
+        return None
+
+    def update_number(self, key: str) -> int:
+        """1-based position of an update, as in ``updates[2].message``."""
+        for number, update in enumerate(self.updates, 1):
+            if update.key == key:
+                return number
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    base_url: str
+    built_at: str
+    """The build time (``--now``), ISO 8601."""
+    entries: tuple[EntryRecord, ...]
+    """Sorted by `EntryRecord.ref`, so the file is byte-stable."""
+    version: int = field(default=MANIFEST_VERSION)
+
+    @cached_property
+    def _by_ref(self) -> Mapping[str, EntryRecord]:
+        return {entry.ref: entry for entry in self.entries}
+
+    def entry(self, ref: str) -> EntryRecord | None:
+        return self._by_ref.get(ref)
+
+    def to_bytes(self) -> bytes:
+        """Deterministic JSON: same manifest, same bytes."""
+        data = {
+            "version": self.version,
+            "base_url": self.base_url,
+            "built_at": self.built_at,
+            "entries": [_record_to_json(e) for e in self.entries],
+        }
+        return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Manifest:
+        """Parse a manifest; a corrupt file or another version is a `StatusgenError`.
+
+        The message is one line without the location; the caller knows where
+        the bytes came from and prefixes it.
+        """
+        try:
+            raw = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StatusgenError(f"not a statusgen manifest (invalid JSON: {exc})") from None
+        if not isinstance(raw, dict):
+            raise StatusgenError("not a statusgen manifest (expected a JSON object)")
+        version = raw.get("version")
+        if version != MANIFEST_VERSION:
+            raise StatusgenError(
+                f"manifest version {version!r} is not supported "
+                f"(this statusgen reads version {MANIFEST_VERSION}; use the same statusgen "
+                "version for build and publish)"
+            )
+        try:
+            entries = tuple(_record_from_json(e) for e in _get(raw, "entries", list))
+            return cls(
+                base_url=_get(raw, "base_url", str),
+                built_at=_get(raw, "built_at", str),
+                entries=entries,
+            )
+        except _Corrupt as exc:
+            raise StatusgenError(f"corrupt statusgen manifest ({exc})") from None
+
+
+def build_manifest(site: Site, status: SiteStatus, previous: Manifest | None) -> Manifest:
+    """The manifest of one build; `previous` only carries the iCalendar sequences."""
+    config = site.config
+    records: list[EntryRecord] = []
+    entries: list[Incident | Maintenance | NewsItem] = [
+        *site.incidents,
+        *site.maintenances,
+        *site.news,
+    ]
+    for entry in entries:
+        record = _record(config, entry, status)
+        before = previous.entry(record.ref) if previous else None
+        record = _with_sequence(record, before)
+        records.append(_with_digest(record, entry.source.digest))
+    records.sort(key=lambda r: r.ref)
+    return Manifest(
+        base_url=config.base_url,
+        built_at=status.now.isoformat(),
+        entries=tuple(records),
+    )
+
+
+# --- building records ----------------------------------------------------------------
+
+
+def _iso(config: SiteConfig, moment: datetime) -> str:
+    return moment.astimezone(config.timezone).isoformat()
+
+
+def _service_names(config: SiteConfig, ids: tuple[str, ...]) -> tuple[str, ...]:
+    wanted = set(ids)
+    names = [s.name for s in config.services if s.id in wanted]
+    known = {s.id for s in config.services}
+    # Validation rejects unknown ids; keep them readable rather than drop them.
+    names += [i for i in ids if i not in known]
+    return tuple(names)
+
+
+def _updates(config: SiteConfig, updates: tuple[Update, ...]) -> tuple[UpdateRecord, ...]:
+    return tuple(
+        UpdateRecord(
+            key=u.key(),
+            at=_iso(config, u.at),
+            status=u.status.value,
+            message=to_text(u.message),
+        )
+        for u in updates
+    )
+
+
+def _lines(entry: Incident | Maintenance | NewsItem) -> tuple[tuple[str, int], ...]:
+    def posted(key: str) -> bool:
+        return key in _POSTED_KEYS or (key.startswith("updates[") and key.endswith(".message"))
+
+    return tuple(sorted((k, v) for k, v in entry.source.lines.items() if posted(k)))
+
+
+def _record(
+    config: SiteConfig, entry: Incident | Maintenance | NewsItem, status: SiteStatus
+) -> EntryRecord:
+    path = entry_path(entry)
+    common: dict[str, Any] = dict(
+        id=entry.id,
+        kind=entry.kind,
+        path=path,
+        title=entry.title,
+        link=absolute(config, path),
+        time=_iso(config, entry_time(entry)),
+        post=entry.post,
+        post_text=entry.post_text,
+        source=entry.source.path,
+        lines=_lines(entry),
+    )
+    if isinstance(entry, Incident):
+        return EntryRecord(
+            **common,
+            services=_service_names(config, entry.service_ids),
+            status=IncidentStatus(entry.status).value,
+            impact=entry.impact.value,
+            resolved=_iso(config, entry.resolved) if entry.resolved else None,
+            reference=entry.reference,
+            updates=_updates(config, entry.updates),
+        )
+    if isinstance(entry, Maintenance):
+        return EntryRecord(
+            **common,
+            services=_service_names(config, entry.service_ids),
+            status=entry.state_at(status.now).value,
+            start=_iso(config, entry.start),
+            end=_iso(config, entry.end),
+            reference=entry.reference,
+            updates=_updates(config, entry.updates),
+        )
+    return EntryRecord(**common, services=(), status=NEWS_STATUS, summary=entry.summary)
+
+
+def _with_sequence(record: EntryRecord, before: EntryRecord | None) -> EntryRecord:
+    """iCalendar asks for a higher SEQUENCE whenever a published event changes."""
+    if record.kind is not EntryKind.MAINTENANCE or before is None:
+        return record
+    if before.kind is not EntryKind.MAINTENANCE:
+        return record
+    changed = (before.start, before.end, before.title) != (record.start, record.end, record.title)
+    return replace(record, sequence=before.sequence + 1 if changed else before.sequence)
+
+
+def _with_digest(record: EntryRecord, source_digest: str) -> EntryRecord:
+    fields = _record_to_json(record)
+    fields.pop("digest", None)
+    blob = json.dumps([source_digest, fields], sort_keys=True, ensure_ascii=False)
+    return replace(record, digest=hashlib.sha256(blob.encode()).hexdigest())
+
+
+# --- JSON --------------------------------------------------------------------------
+
+
+def _record_to_json(record: EntryRecord) -> dict[str, Any]:
+    data = asdict(record)
+    data["kind"] = record.kind.value
+    data["services"] = list(record.services)
+    data["updates"] = [asdict(u) for u in record.updates]
+    data["lines"] = {k: v for k, v in record.lines}
+    return data
+
+
+class _Corrupt(Exception):
+    pass
+
+
+def _get(data: Mapping[str, Any], key: str, kind: type, optional: bool = False) -> Any:
+    if key not in data:
+        if optional:
+            return None
+        raise _Corrupt(f"missing {key!r}")
+    value = data[key]
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _Corrupt(f"{key!r} should be {kind.__name__}")
+    return value
+
+
+def _time(data: Mapping[str, Any], key: str, optional: bool = False) -> Any:
+    value = _get(data, key, str, optional)
+    if value is not None:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise _Corrupt(f"{key!r} is not an ISO 8601 time") from None
+        if moment.tzinfo is None:
+            raise _Corrupt(f"{key!r} has no UTC offset")
+    return value
+
+
+def _record_from_json(raw: Any) -> EntryRecord:
+    if not isinstance(raw, dict):
+        raise _Corrupt("an entry is not an object")
+    try:
+        kind = EntryKind(_get(raw, "kind", str))
+    except ValueError:
+        raise _Corrupt(f"unknown entry kind {raw.get('kind')!r}") from None
+    updates = []
+    for u in _get(raw, "updates", list):
+        if not isinstance(u, dict):
+            raise _Corrupt("an update is not an object")
+        updates.append(
+            UpdateRecord(
+                key=_get(u, "key", str),
+                at=_time(u, "at"),
+                status=_get(u, "status", str),
+                message=_get(u, "message", str),
+            )
+        )
+    services = _get(raw, "services", list)
+    lines = _get(raw, "lines", dict)
+    if not all(isinstance(s, str) for s in services):
+        raise _Corrupt("'services' should hold text")
+    if not all(isinstance(v, int) for v in lines.values()):
+        raise _Corrupt("'lines' should hold numbers")
+    return EntryRecord(
+        id=_get(raw, "id", str),
+        kind=kind,
+        path=_get(raw, "path", str),
+        title=_get(raw, "title", str),
+        link=_get(raw, "link", str),
+        services=tuple(services),
+        status=_get(raw, "status", str),
+        time=_time(raw, "time"),
+        impact=_get(raw, "impact", str, optional=True),
+        resolved=_time(raw, "resolved", optional=True),
+        start=_time(raw, "start", optional=True),
+        end=_time(raw, "end", optional=True),
+        reference=_get(raw, "reference", str, optional=True),
+        updates=tuple(updates),
+        summary=_get(raw, "summary", str, optional=True),
+        post=_get(raw, "post", bool),
+        post_text=_get(raw, "post_text", str, optional=True),
+        sequence=_get(raw, "sequence", int),
+        source=_get(raw, "source", str),
+        lines=tuple(sorted(lines.items())),
+        digest=_get(raw, "digest", str),
+    )

@@ -1,0 +1,421 @@
+"""Post text for an event: a template filled in, then cut to fit as the target counts.
+
+Templates are ``str.format`` strings, one per event, overridable in
+site.toml under ``[publish.templates]`` (keys: `TEMPLATE_EVENTS`, the
+`EventKind` values). The placeholders:
+
+``{status}``
+    The status word: ``Investigating``, ``Identified``, ``Monitoring``,
+    ``Resolved`` for incidents; ``Scheduled maintenance``, ``Maintenance in
+    progress``, ``Maintenance: verifying``, ``Maintenance completed`` for
+    maintenance; ``News`` for news.
+``{title}``
+    The entry's title.
+``{services}``
+    Affected services in catalogue order, ``Email, Webmail and VPN``.
+``{message}``
+    The update's message as plain text (for a first post: the latest update).
+``{link}``
+    The entry's page, absolute. Every post ends with it: when the filled-in
+    template does not, it is added on a line of its own.
+``{reference}``
+    The helpdesk or change reference, e.g. ``INC-12345``.
+``{summary}``
+    A news item's summary.
+``{window}``
+    A maintenance window, ``Sun 29 Nov 2026, 06:00–08:00 GMT``.
+
+A template line whose placeholders are all empty is left out, so that
+``Affected: {services}`` disappears from a news post and ``{message}`` from
+an incident opened without updates.
+
+A post must fit the target's limit as the target counts it. X weighs with
+twitter-text: 280 in all, a URL 23 whatever its length, CJK characters and
+emoji 2. When the text is too long the message (or summary) is cut at a
+word boundary with "…" (CJK text, which has no spaces, between characters;
+never inside an emoji or accented letter), keeping its first 80 characters;
+then the service list shortens to ``Email, Webmail and 3 more``; then the
+message is cut further, to nothing if need be; then the title (never to
+nothing). The link never is. A template whose fixed text alone does not
+fit is refused.
+
+``post_text`` replaces the composed text of an entry's *first* post (with
+the link added when it does not end with it). Later posts in the thread are
+composed: reusing one text would be refused by X as a duplicate. A
+``post_text`` is never cut; one that does not fit is refused here and
+reported by `statusgen check` (`post_text_problems`).
+
+Every post passes the privacy rules: a match of ``privacy.forbidden`` refuses
+it, naming the source file and line the text came from.
+"""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from twitter_text import parse_tweet
+
+from ..config import CONFIG_NAME
+from ..errors import Problem, StatusgenError
+from ..manifest import EntryRecord
+from ..model import EntryKind, IncidentStatus, Site, SiteConfig
+from ..urls import absolute, entry_path
+from .diff import Event, EventKind
+
+X_LIMIT = 280
+"""X's limit in weighted characters."""
+
+PLACEHOLDERS = ("status", "title", "services", "message", "link", "reference", "summary", "window")
+
+DEFAULT_TEMPLATES: Mapping[str, str] = {
+    EventKind.OPENED: "{status}: {title}\nAffected: {services}\n{message}\n{link}",
+    EventKind.UPDATED: "Update on {title} ({services})\n{status}: {message}\n{link}",
+    EventKind.RESOLVED: "Resolved: {title} ({services})\n{message}\n{link}",
+    EventKind.SCHEDULED: (
+        "{status}: {title}\nWhen: {window}\nAffected: {services}\n{message}\n{link}"
+    ),
+    EventKind.MAINTENANCE_UPDATE: "Update on {title} ({services})\n{status}: {message}\n{link}",
+    EventKind.NEWS: "{title}\n{summary}\n{link}",
+}
+
+_MAINTENANCE_WORDS = {
+    "scheduled": "Scheduled maintenance",
+    "in_progress": "Maintenance in progress",
+    "verifying": "Maintenance: verifying",
+    "completed": "Maintenance completed",
+}
+
+ELLIPSIS = "…"
+MESSAGE_FLOOR = 80
+"""Characters of a message kept while the service list is still whole."""
+_TRIM = " \t\n,;:-–—"
+_FORMATTER = string.Formatter()
+
+Weigh = Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class Post:
+    text: str
+    """Exactly what is sent."""
+    reply_to_entry: bool
+    """True for updates and resolutions: reply to the entry's first post when there is one."""
+    length: int
+    """Weighted length as the target counts it."""
+
+
+class PostRefused(StatusgenError):
+    """A post that must not be sent: does not fit, breaks a privacy rule, bad template."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def x_weighted_length(text: str) -> int:
+    """Length as X counts it (twitter-text v3 weights)."""
+    return parse_tweet(text).weightedLength
+
+
+def compose(
+    event: Event, config: SiteConfig, *, weigh: Weigh = x_weighted_length, limit: int = X_LIMIT
+) -> Post:
+    """The post for `event`; raises `PostRefused` with a `Problem` when it must not be sent."""
+    entry = event.entry
+    reply = not event.is_first
+    if event.is_first and entry.post_text:
+        text = with_link(entry.post_text, entry.link)
+        length = weigh(text)
+        if length > limit:
+            raise PostRefused(_too_long(entry.source, entry.line_of("post_text"), length, limit))
+        _check_privacy(event, text, config, {"post_text": entry.post_text})
+        return Post(text, reply, length)
+
+    name = event.kind.value
+    template = config.publish.templates.get(name, DEFAULT_TEMPLATES[event.kind])
+    problem = _template_problem(name, template)
+    if problem:
+        raise PostRefused(problem)
+    fields = _fields(event, config.timezone)
+    text = _fit(template, fields, entry.services, weigh, limit)
+    if text is None:
+        raise PostRefused(
+            Problem(
+                CONFIG_NAME,
+                None,
+                f"publish.templates.{name}",
+                f"the {name} post for {entry.ref} does not fit in {limit} characters "
+                "even with the message, services and title cut (shorten the template)",
+            )
+        )
+    _check_privacy(event, text, config, fields)
+    return Post(text, reply, weigh(text))
+
+
+def with_link(text: str, link: str) -> str:
+    """`text` ending with `link`, on a line of its own when it has to be added."""
+    text = text.rstrip()
+    if text.endswith(link):
+        return text
+    return f"{text}\n{link}" if text else link
+
+
+# --- checks for `statusgen check` ---------------------------------------------------------
+
+
+def post_text_problems(site: Site) -> list[Problem]:
+    """Hand-written post texts that would be refused; only when posting to X is on."""
+    config = site.config
+    if not config.publish.x.enabled:
+        return []
+    problems: list[Problem] = []
+    for entry in (*site.incidents, *site.maintenances, *site.news):
+        if not entry.post_text or not entry.post:
+            continue
+        line = entry.source.lines.get("post_text")
+        text = with_link(entry.post_text, absolute(config, entry_path(entry)))
+        length = x_weighted_length(text)
+        if length > X_LIMIT:
+            problems.append(_too_long(entry.source.path, line, length, X_LIMIT))
+        for number, pattern in enumerate(config.privacy.forbidden, 1):
+            if pattern.search(entry.post_text):
+                problems.append(
+                    Problem(entry.source.path, line, "post_text", _privacy_message(number, pattern))
+                )
+    return problems
+
+
+def template_problems(config: SiteConfig) -> list[Problem]:
+    """Templates in site.toml that cannot be filled in (unknown placeholder, stray brace)."""
+    found = (_template_problem(name, t) for name, t in config.publish.templates.items())
+    return [p for p in found if p is not None]
+
+
+# --- filling in -------------------------------------------------------------------------
+
+
+def _fields(event: Event, zone: ZoneInfo) -> dict[str, str]:
+    entry = event.entry
+    return {
+        "status": _status_word(event),
+        "title": entry.title,
+        "services": _join(entry.services),
+        "message": event.update.message if event.update else "",
+        "link": entry.link,
+        "reference": entry.reference or "",
+        "summary": entry.summary or "",
+        "window": _window(entry, zone),
+    }
+
+
+def _status_word(event: Event) -> str:
+    entry = event.entry
+    if entry.kind is EntryKind.NEWS:
+        return "News"
+    value = entry.status if event.is_first or event.update is None else event.update.status
+    if event.kind is EventKind.RESOLVED:
+        value = IncidentStatus.RESOLVED.value
+    if entry.kind is EntryKind.MAINTENANCE and value in _MAINTENANCE_WORDS:
+        return _MAINTENANCE_WORDS[value]
+    try:
+        return IncidentStatus(value).label
+    except ValueError:
+        return value.replace("_", " ").capitalize()
+
+
+def _join(names: tuple[str, ...]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _service_variants(names: tuple[str, ...]) -> Iterator[str]:
+    """``Email, Webmail and 3 more``, one name fewer each time, down to one."""
+    for shown in range(len(names) - 1, 0, -1):
+        yield f"{', '.join(names[:shown])} and {len(names) - shown} more"
+
+
+def _window(entry: EntryRecord, zone: ZoneInfo) -> str:
+    if not (entry.start and entry.end):
+        return ""
+    start = datetime.fromisoformat(entry.start).astimezone(zone)
+    end = datetime.fromisoformat(entry.end).astimezone(zone)
+
+    def day(moment: datetime) -> str:
+        return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+    if start.date() == end.date() and start.tzname() == end.tzname():
+        return f"{day(start)}, {start:%H:%M}–{end:%H:%M} {end.tzname()}"
+    return f"{day(start)} {start:%H:%M} {start.tzname()} – {day(end)} {end:%H:%M} {end.tzname()}"
+
+
+def _render(template: str, fields: Mapping[str, str]) -> str:
+    lines = []
+    for line in template.split("\n"):
+        names = [name for _, name, _, _ in _FORMATTER.parse(line) if name is not None]
+        if names and not any(fields[n] for n in names):
+            continue
+        lines.append(line.format_map(fields).rstrip())
+    return with_link("\n".join(lines).strip(), fields["link"])
+
+
+def _fit(
+    template: str, fields: dict[str, str], services: tuple[str, ...], weigh: Weigh, limit: int
+) -> str | None:
+    """The filled-in template cut to `limit`, in the order the module docstring gives."""
+    used = {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+    fields = dict(fields)
+
+    def fits(values: Mapping[str, str]) -> bool:
+        return weigh(_render(template, values)) <= limit
+
+    if fits(fields):
+        return _render(template, fields)
+    # 1. the message (or summary), keeping its first words for now;
+    # 2. the service list; 3. the message, to nothing if need be; 4. the title.
+    for floor in (MESSAGE_FLOOR, 0):
+        for name in ("message", "summary"):
+            if name in used and fields[name]:
+                fields[name] = _shorten(
+                    fields[name], lambda v, n=name: fits({**fields, n: v}), floor
+                )
+                if fits(fields):
+                    return _render(template, fields)
+        if floor and "services" in used:
+            for variant in _service_variants(services):
+                fields["services"] = variant
+                if fits(fields):
+                    return _render(template, fields)
+    if "title" in used:
+        # Never to nothing: a template line with an empty title would vanish.
+        fields["title"] = _shorten(fields["title"], lambda v: fits({**fields, "title": v}))
+        if fields["title"] and fits(fields):
+            return _render(template, fields)
+    return None
+
+
+def _shorten(text: str, fits: Callable[[str], bool], floor: int = 0) -> str:
+    """The longest cut of `text` at a word boundary, with "…", that `fits`.
+
+    Cuts keep at least `floor` characters: when none of those fits, the
+    shortest of them is returned (a later stage makes room); with no floor,
+    nothing fitting gives ''. Weighted length grows with the prefix, so a
+    binary search over the cut points takes a few calls to twitter-text.
+    """
+    if len(text) <= floor:
+        return text
+    candidates = []
+    for cut in _cut_points(text):
+        head = text[:cut].rstrip(_TRIM)
+        if head and cut >= floor:
+            candidates.append(head + ELLIPSIS)
+    if not candidates:
+        return text if floor else ""
+    best = candidates[0] if floor else ""
+    low, high = 0, len(candidates) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        if fits(candidates[middle]):
+            best = candidates[middle]
+            low = middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _cut_points(text: str) -> list[int]:
+    """Where `text` may be cut: before a space, and around CJK characters (no spaces there).
+
+    Never inside a grapheme: not before a combining mark, a zero-width
+    joiner, a variation selector or skin tone, not after a joiner, and not
+    between the two halves of a flag.
+    """
+    points = []
+    for i in range(1, len(text)):
+        before, char = text[i - 1], text[i]
+        if before.isspace():
+            continue
+        wide = _wide(before) or _wide(char)
+        if char.isspace() or (wide and not _joined(before, char)):
+            points.append(i)
+    return points
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _joined(before: str, char: str) -> bool:
+    code = ord(char)
+    if unicodedata.combining(char) or char == "\u200d" or before == "\u200d":
+        return True
+    if 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
+        return True
+    return 0x1F1E6 <= ord(before) <= 0x1F1FF and 0x1F1E6 <= code <= 0x1F1FF
+
+
+# --- problems ------------------------------------------------------------------------
+
+
+def _too_long(path: str, line: int | None, length: int, limit: int) -> Problem:
+    return Problem(
+        path,
+        line,
+        "post_text",
+        f"is {length} characters as X counts them (at most {limit} with the link)",
+    )
+
+
+def _template_problem(name: str, template: str) -> Problem | None:
+    field = f"publish.templates.{name}"
+    known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+    try:
+        parsed = list(_FORMATTER.parse(template))
+    except ValueError as exc:
+        return Problem(CONFIG_NAME, None, field, f"{exc} (write {{{{ and }}}} for a brace)")
+    for _, placeholder, _, _ in parsed:
+        if placeholder is not None and placeholder not in PLACEHOLDERS:
+            message = f"unknown placeholder {{{placeholder}}} (known: {known})"
+            return Problem(CONFIG_NAME, None, field, message)
+    return None
+
+
+def _privacy_message(number: int, pattern: object) -> str:
+    regex = getattr(pattern, "pattern", pattern)
+    return (
+        f"matches privacy.forbidden[{number}] ({regex!r}): the post is not sent (remove the text)"
+    )
+
+
+def _check_privacy(event: Event, text: str, config: SiteConfig, fields: Mapping[str, str]) -> None:
+    """Refuse a post that a privacy rule forbids, naming where the text came from."""
+    entry = event.entry
+    for number, pattern in enumerate(config.privacy.forbidden, 1):
+        if not pattern.search(text):
+            continue
+        # The raw value a field came from, before any cutting, and where it lives.
+        origins: list[tuple[str, str, int | None, str]] = []
+        if "post_text" in fields:
+            line = entry.line_of("post_text")
+            origins.append((fields["post_text"], entry.source, line, "post_text"))
+        else:
+            origins.append((entry.title, entry.source, entry.line_of("title"), "title"))
+            if event.update is not None:
+                key = f"updates[{entry.update_number(event.update.key)}].message"
+                origins.append((event.update.message, entry.source, entry.line_of(key), key))
+            origins += [
+                (entry.summary or "", entry.source, entry.line_of("summary"), "summary"),
+                (entry.reference or "", entry.source, entry.line_of("reference"), "reference"),
+                (" ".join(entry.services), CONFIG_NAME, None, "services"),
+            ]
+        origins.append((entry.link, CONFIG_NAME, None, "base_url"))
+        template = (CONFIG_NAME, None, f"publish.templates.{event.kind.value}")
+        path, line, field = next(
+            ((p, n, f) for value, p, n, f in origins if value and pattern.search(value)), template
+        )
+        raise PostRefused(Problem(path, line, field, _privacy_message(number, pattern)))

@@ -1,0 +1,220 @@
+"""The post ledger: what was posted, and what is still due.
+
+Lektor's FTP publisher records each upload the moment it succeeds; the
+ledger does the same for posts. `Ledger.record` rewrites the file
+atomically (temp file in the same folder, fsync, ``os.replace``) before
+`publish` moves on, so a run that dies half-way has already written down
+every post it made, and a re-run skips them.
+
+The ledger lives in the output folder (``_statusgen/ledger.json``), so the
+deploy carries it to the live site and the next `publish` reads it back
+from there together with the previous manifest.
+
+Besides the posts it keeps the *pending* events: those a run found due but
+did not send (over ``publish.max_posts``, rate limited, X down). The next
+run diffs against the build deployed after this one, where these changes are
+no longer new; pending events are how they still get posted. So "the rest
+wait for the next run" holds even when the site is deployed after a failed
+or capped publish, which a status page must be.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import StatusgenError
+
+LEDGER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    entry: str
+    """`EntryRecord.ref` of the entry, e.g. ``incidents/2026-11-22-email-delays``."""
+    event: str
+    """`Event.key`: ``first``, ``resolved`` or an update key."""
+    post_id: str | None
+    """The target's id of the post; None when the target reported it as a duplicate."""
+    target: str
+    """The target's name, e.g. ``x``."""
+    posted_at: str
+    """ISO 8601 UTC time the post was recorded."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.entry, self.event)
+
+
+class Ledger:
+    """Posts made and events pending; bound to a file when `path` is set.
+
+    Mutable on purpose: it is the running record of one publish run, and
+    every change is written through to the file at once.
+    """
+
+    def __init__(
+        self,
+        posts: Iterable[PostRecord] = (),
+        pending: Iterable[tuple[str, str]] = (),
+        path: Path | None = None,
+    ) -> None:
+        self._posts: dict[tuple[str, str], PostRecord] = {}
+        for post in posts:
+            self._add(post)
+        self._pending: set[tuple[str, str]] = {p for p in pending if p not in self._posts}
+        self.path = path
+
+    # --- reading ---------------------------------------------------------------
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: Path | None = None) -> Ledger:
+        """Parse a ledger; a corrupt one is an error, since ignoring it could post twice."""
+        try:
+            raw = json.loads(data.decode("utf-8"))
+            if not isinstance(raw, dict):
+                raise ValueError("expected a JSON object")
+            if raw.get("version") != LEDGER_VERSION:
+                raise ValueError(f"unsupported version {raw.get('version')!r}")
+            posts = [_post_from_json(p) for p in raw.get("posts", [])]
+            pending = [_pending_from_json(p) for p in raw.get("pending", [])]
+        except (UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
+            raise StatusgenError(f"corrupt post ledger ({exc})") from None
+        return cls(posts, pending, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Ledger:
+        """The ledger at `path`, bound to it; a missing file is an empty ledger."""
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return cls(path=path)
+        except OSError as exc:
+            raise StatusgenError(f"{path}: cannot read the post ledger ({exc.strerror})") from None
+        try:
+            return cls.from_bytes(data, path)
+        except StatusgenError as exc:
+            raise StatusgenError(f"{path}: {exc}") from None
+
+    @property
+    def posts(self) -> tuple[PostRecord, ...]:
+        return tuple(sorted(self._posts.values(), key=lambda p: (p.posted_at, p.entry, p.event)))
+
+    @property
+    def pending(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self._pending))
+
+    def has(self, entry: str, event: str) -> bool:
+        return (entry, event) in self._posts
+
+    def first_post(self, entry: str) -> str | None:
+        """The id of the entry's first post, the root of its thread; None when unknown."""
+        mine = [p for p in self._posts.values() if p.entry == entry and p.post_id]
+        if not mine:
+            return None
+        first = [p for p in mine if p.event == "first"]
+        return min(first or mine, key=lambda p: (p.posted_at, p.event)).post_id
+
+    def merge(self, other: Ledger) -> Ledger:
+        """Both ledgers' posts and pending events; bound to this ledger's file.
+
+        On a clash the post with a real id wins (a later duplicate answer
+        knows no id), then the earlier one.
+        """
+        merged = Ledger(self._posts.values(), path=self.path)
+        for post in other._posts.values():
+            merged._add(post)
+        merged._pending = (self._pending | other._pending) - merged._posts.keys()
+        return merged
+
+    # --- writing ---------------------------------------------------------------
+
+    def record(
+        self, entry: str, event: str, post_id: str | None, target: str, posted_at: str
+    ) -> PostRecord:
+        """Add a post and write the ledger before returning."""
+        post = PostRecord(entry, event, post_id, target, posted_at)
+        self._add(post)
+        self._pending.discard(post.key)
+        self.save()
+        return post
+
+    def set_pending(self, events: Iterable[tuple[str, str]]) -> None:
+        """Replace the pending events and write the ledger."""
+        self._pending = set(events) - self._posts.keys()
+        self.save()
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "version": LEDGER_VERSION,
+            "posts": [asdict(p) for p in self.posts],
+            "pending": [{"entry": e, "event": k} for e, k in self.pending],
+        }
+        return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+    def save(self) -> None:
+        """Write the ledger atomically; a ledger without a path is only in memory."""
+        if self.path is not None:
+            write_atomic(self.path, self.to_bytes())
+
+    def _add(self, post: PostRecord) -> None:
+        known = self._posts.get(post.key)
+        if known is None:
+            self._posts[post.key] = post
+            return
+        # A real id beats a duplicate answer (which knows none); then the earlier post wins.
+        rank = (post.post_id is None, post.posted_at)
+        if rank < (known.post_id is None, known.posted_at):
+            self._posts[post.key] = post
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a reader sees the old file or the new, never half.
+
+    The temp file sits in the same folder (``os.replace`` is atomic only
+    within one file system) and is fsynced before the rename, and the folder
+    after it, so a power cut cannot leave an empty ledger behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        with contextlib.suppress(OSError):
+            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+
+
+def _post_from_json(raw: Any) -> PostRecord:
+    if not isinstance(raw, dict):
+        raise ValueError("a post is not an object")
+    values = {name: raw[name] for name in ("entry", "event", "post_id", "target", "posted_at")}
+    for name, value in values.items():
+        if not isinstance(value, str) and not (name == "post_id" and value is None):
+            raise ValueError(f"post field {name!r} should be text")
+    return PostRecord(**values)
+
+
+def _pending_from_json(raw: Any) -> tuple[str, str]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("entry"), str):
+        raise ValueError("a pending event is not an object with 'entry' and 'event'")
+    if not isinstance(raw.get("event"), str):
+        raise ValueError("a pending event has no 'event'")
+    return (raw["entry"], raw["event"])

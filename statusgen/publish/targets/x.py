@@ -1,0 +1,155 @@
+"""X (Twitter) as a publish target, through tweepy's v2 `Client`.
+
+Credentials come only from the environment (``X_API_KEY``,
+``X_API_SECRET``, ``X_ACCESS_TOKEN``, ``X_ACCESS_TOKEN_SECRET``: an app's
+OAuth 1.0a user context with read and write permission) and go straight
+into the client; nothing here formats them into a message or repr, and
+every exception is raised ``from None`` so no traceback carries tweepy's
+request (whose headers hold the signed credentials).
+
+tweepy sets no request timeout, so a hung connection would hang the CI job;
+the client gets a session that gives every request one.
+
+tweepy's errors map onto the `Target` failures:
+
+==============================  ======================================
+HTTP 429 (`TooManyRequests`)    `RateLimited` at ``x-rate-limit-reset``
+HTTP 5xx, timeout, no network   `TransientError`
+403 "duplicate content"         `DuplicatePost` (X gives no code for it)
+403 replying to a deleted post  sent again on its own, not as a reply
+401, other 403, other 4xx       `PermanentError` with X's reason
+==============================  ======================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+import tweepy
+
+from ..compose import X_LIMIT, x_weighted_length
+from . import DuplicatePost, PermanentError, RateLimited, TransientError
+
+CREDENTIALS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
+"""Environment variables holding the app's OAuth 1.0a user credentials."""
+
+REQUEST_TIMEOUT = (5.0, 15.0)
+"""Seconds to connect, and to wait for the answer, per request."""
+
+_DUPLICATE = "duplicate content"
+_REPLY_GONE = "deleted or not visible"
+
+
+class _TimeoutSession(requests.Session):
+    """A session that gives every request a timeout unless the caller set one."""
+
+    def __init__(self, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().request(method, url, *args, **kwargs)
+
+
+class XTarget:
+    """Posts to X; see the module docstring for how failures are reported."""
+
+    name = "x"
+    label = "X"
+    limit = X_LIMIT
+
+    def __init__(self, client: tweepy.Client) -> None:
+        self._client = client
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> XTarget:
+        """A target with the credentials in `env`; names the missing variables, never values."""
+        values = {name: (env.get(name) or "").strip() for name in CREDENTIALS}
+        missing = [name for name, value in values.items() if not value]
+        if missing:
+            raise PermanentError(
+                f"X credentials missing: set {', '.join(missing)} in the environment "
+                "(as CI secrets)"
+            )
+        client = tweepy.Client(
+            consumer_key=values["X_API_KEY"],
+            consumer_secret=values["X_API_SECRET"],
+            access_token=values["X_ACCESS_TOKEN"],
+            access_token_secret=values["X_ACCESS_TOKEN_SECRET"],
+        )
+        client.session = _TimeoutSession(REQUEST_TIMEOUT)
+        return cls(client)
+
+    def __repr__(self) -> str:
+        return "XTarget()"
+
+    def weighted_length(self, text: str) -> int:
+        return x_weighted_length(text)
+
+    def send(self, text: str, reply_to: str | None) -> str:
+        try:
+            return self._create(text, reply_to)
+        except _ReplyGone:
+            # The thread's first post was deleted: post on its own rather
+            # than block every later post of the entry for good.
+            return self._create(text, None)
+
+    def _create(self, text: str, reply_to: str | None) -> str:
+        try:
+            response = self._client.create_tweet(text=text, in_reply_to_tweet_id=reply_to)
+        except tweepy.TooManyRequests as exc:
+            reset = exc.reset_time
+            raise RateLimited(float(reset) if reset is not None else None) from None
+        except tweepy.TwitterServerError as exc:
+            raise TransientError(f"X is unavailable ({_status(exc)})") from None
+        except tweepy.Unauthorized:
+            raise PermanentError(
+                "X refused the credentials (401 Unauthorized): check the "
+                f"{', '.join(CREDENTIALS)} secrets"
+            ) from None
+        except tweepy.Forbidden as exc:
+            said = " ".join(exc.api_messages).lower()
+            if _DUPLICATE in said:
+                raise DuplicatePost() from None
+            if reply_to is not None and _REPLY_GONE in said:
+                raise _ReplyGone() from None
+            raise PermanentError(f"X refused the post ({_status(exc)}{_reason(exc)})") from None
+        except tweepy.HTTPException as exc:
+            raise PermanentError(f"X rejected the post ({_status(exc)}{_reason(exc)})") from None
+        except requests.Timeout:
+            raise TransientError(
+                f"X did not answer in time (timeout {REQUEST_TIMEOUT[1]:g} s)"
+            ) from None
+        except requests.ConnectionError:
+            raise TransientError("could not connect to X") from None
+        except requests.RequestException as exc:
+            raise TransientError(f"request to X failed ({type(exc).__name__})") from None
+        except tweepy.TweepyException as exc:
+            raise PermanentError(f"tweepy failed ({type(exc).__name__})") from None
+        data = getattr(response, "data", None)
+        if not isinstance(data, dict) or "id" not in data:
+            raise PermanentError("X answered without a post id (check whether it was posted)")
+        return str(data["id"])
+
+
+class _ReplyGone(Exception):
+    pass
+
+
+def _status(exc: tweepy.HTTPException) -> str:
+    response = exc.response
+    code = getattr(response, "status_code", None) or getattr(response, "status", "?")
+    reason = getattr(response, "reason", "") or ""
+    return f"{code} {reason}".strip()
+
+
+def _reason(exc: tweepy.HTTPException) -> str:
+    """X's own explanation, on one line and bounded, for the CI log."""
+    said = " ".join(" ".join(str(m).split()) for m in exc.api_messages)
+    if not said:
+        return ""
+    return ": " + (said if len(said) <= 200 else said[:199] + "…")

@@ -1,0 +1,242 @@
+"""The build manifest: everything publish needs, stable bytes, strict reading."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from types import MappingProxyType
+
+import pytest
+from conftest import NOW, at, make_site
+
+from statusgen.errors import StatusgenError
+from statusgen.manifest import (
+    LEDGER_PATH,
+    MANIFEST_PATH,
+    MANIFEST_VERSION,
+    EntryRecord,
+    Manifest,
+    build_manifest,
+)
+from statusgen.model import EntryKind, Site, Source
+from statusgen.status import derive
+
+
+def manifest_of(site: Site, previous: Manifest | None = None, now=NOW) -> Manifest:
+    return build_manifest(site, derive(site, now), previous)
+
+
+def entry(manifest: Manifest, ref: str) -> EntryRecord:
+    record = manifest.entry(ref)
+    assert record is not None, ref
+    return record
+
+
+def test_paths_are_inside_the_output_folder() -> None:
+    assert MANIFEST_PATH == "_statusgen/manifest.json"
+    assert LEDGER_PATH == "_statusgen/ledger.json"
+
+
+def test_every_entry_is_recorded_with_a_unique_ref() -> None:
+    manifest = manifest_of(make_site())
+    refs = [e.ref for e in manifest.entries]
+    assert refs == sorted(refs)
+    assert set(refs) == {
+        "incidents/2026-11-24-vpn-slow",
+        "incidents/2026-11-22-email-delays",
+        "incidents/2026-10-25-wifi-dst",
+        "incidents/2026-11-29-wifi-upgrade",
+        "incidents/2026-11-24-email-patching",
+        "incidents/2026-11-01-printing-upgrade",
+        "news/2026-11-20-mfa",
+        "news/2026-09-01-welcome",
+    }
+    assert manifest.base_url == "https://status.example.ac.uk/"
+    assert manifest.built_at == "2026-11-24T12:00:00+00:00"
+
+
+def test_incident_record_holds_what_a_post_needs() -> None:
+    record = entry(manifest_of(make_site()), "incidents/2026-11-22-email-delays")
+    assert record.kind is EntryKind.INCIDENT
+    assert record.title == "Email delivery delays"
+    assert record.link == "https://status.example.ac.uk/incidents/2026-11-22-email-delays/"
+    assert record.services == ("Email", "Webmail")
+    assert record.status == "resolved"
+    assert record.impact == "major_outage"
+    assert record.resolved == "2026-11-22T11:15:00+00:00"
+    assert record.source == "content/incidents/2026-11-22-email-delays.md"
+    assert [(u.status, u.message) for u in record.updates] == [
+        ("investigating", "Incoming email is delayed."),
+        ("monitoring", "A fix is in place."),
+        ("resolved", "Email is flowing normally."),
+    ]
+    assert record.updates[0].key == "2026-11-22T08:45:00+00:00/investigating"
+    assert len(record.digest) == 64
+
+
+def test_update_messages_are_plain_text_and_lines_travel() -> None:
+    record = entry(manifest_of(make_site()), "incidents/2026-11-24-vpn-slow")
+    assert record.updates[-1].message == "A faulty licence server is the cause."
+    assert record.status == "identified"
+    assert record.reference == "INC-1001"
+    assert record.line_of("title") == 2
+
+
+def test_services_are_in_catalogue_order() -> None:
+    record = entry(manifest_of(make_site()), "incidents/2026-11-29-wifi-upgrade")
+    # front-matter says (wifi, vpn); the catalogue lists VPN first
+    assert record.services == ("VPN", "Wi-Fi")
+
+
+def test_maintenance_status_is_its_state_at_build_time() -> None:
+    manifest = manifest_of(make_site())
+    assert entry(manifest, "incidents/2026-11-29-wifi-upgrade").status == "scheduled"
+    assert entry(manifest, "incidents/2026-11-24-email-patching").status == "in_progress"
+    assert entry(manifest, "incidents/2026-11-01-printing-upgrade").status == "completed"
+    window = entry(manifest, "incidents/2026-11-29-wifi-upgrade")
+    assert (window.start, window.end) == ("2026-11-29T06:00:00+00:00", "2026-11-29T08:00:00+00:00")
+
+
+def test_news_record() -> None:
+    record = entry(manifest_of(make_site()), "news/2026-11-20-mfa")
+    assert record.kind is EntryKind.NEWS
+    assert record.status == "published"
+    assert record.summary == "From January every staff account needs MFA."
+    assert record.services == ()
+    assert record.link == "https://status.example.ac.uk/news/2026-11-20-mfa/"
+
+
+def test_post_false_entries_are_in_the_manifest_as_baseline() -> None:
+    site = make_site()
+    quiet = replace(site.news[0], post=False, post_text="Hand written")
+    site = replace(site, news=(quiet, site.news[1]))
+    record = entry(manifest_of(site), "news/2026-11-20-mfa")
+    assert record.post is False
+    assert record.post_text == "Hand written"
+
+
+def test_bytes_are_deterministic_and_round_trip() -> None:
+    site = make_site()
+    first = manifest_of(site).to_bytes()
+    assert manifest_of(site).to_bytes() == first
+    parsed = Manifest.from_bytes(first)
+    assert parsed == manifest_of(site)
+    assert parsed.to_bytes() == first
+    assert json.loads(first)["version"] == MANIFEST_VERSION
+
+
+def test_lines_round_trip() -> None:
+    site = make_site()
+    lines = MappingProxyType({"title": 2, "post_text": 9, "updates[1].message": 12, "body": 20})
+    news = replace(site.news[0], source=Source("content/news/2026-11-20-mfa.md", lines))
+    site = replace(site, news=(news, site.news[1]))
+    manifest = manifest_of(site)
+    record = entry(Manifest.from_bytes(manifest.to_bytes()), "news/2026-11-20-mfa")
+    assert record.line_of("post_text") == 9
+    assert record.line_of("updates[1].message") == 12
+    assert record.line_of("body") is None  # never quoted in a post
+
+
+def test_digest_follows_content() -> None:
+    site = make_site()
+    before = entry(manifest_of(site), "news/2026-11-20-mfa").digest
+    news = replace(site.news[0], summary="Changed.")
+    changed = replace(site, news=(news, site.news[1]))
+    assert entry(manifest_of(changed), "news/2026-11-20-mfa").digest != before
+    source = replace(site.news[0].source, digest="abc")
+    touched = replace(site, news=(replace(site.news[0], source=source), site.news[1]))
+    assert entry(manifest_of(touched), "news/2026-11-20-mfa").digest != before
+
+
+def test_drafts_never_reach_the_manifest() -> None:
+    # Drafts are dropped when the site is loaded; the manifest is whatever Site holds.
+    site = make_site()
+    site = replace(site, news=site.news[1:])
+    assert manifest_of(site).entry("news/2026-11-20-mfa") is None
+
+
+class TestSequence:
+    REF = "incidents/2026-11-29-wifi-upgrade"
+
+    def window(self, site: Site, **changes: object) -> Site:
+        future = replace(site.maintenances[0], **changes)
+        return replace(site, maintenances=(future, *site.maintenances[1:]))
+
+    def test_new_window_starts_at_zero(self) -> None:
+        assert entry(manifest_of(make_site()), self.REF).sequence == 0
+
+    def test_unchanged_window_keeps_its_sequence(self) -> None:
+        site = make_site()
+        first = manifest_of(site)
+        moved = manifest_of(self.window(site, start=at("2026-11-29 07:00")), first)
+        again = manifest_of(self.window(site, start=at("2026-11-29 07:00")), moved)
+        assert entry(moved, self.REF).sequence == 1
+        assert entry(again, self.REF).sequence == 1
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"start": at("2026-11-29 05:00")},
+            {"end": at("2026-11-29 09:00")},
+            {"title": "Wi-Fi controller replacement"},
+        ],
+    )
+    def test_start_end_or_title_change_bumps(self, change: dict[str, object]) -> None:
+        site = make_site()
+        first = manifest_of(site)
+        second = manifest_of(self.window(site, **change), first)
+        third = manifest_of(self.window(site), second)  # changed back: a change again
+        assert entry(second, self.REF).sequence == 1
+        assert entry(third, self.REF).sequence == 2
+
+    def test_other_edits_and_time_passing_do_not_bump(self) -> None:
+        site = make_site()
+        first = manifest_of(site)
+        later = manifest_of(self.window(site, body="New body"), first, NOW + timedelta(days=6))
+        assert entry(later, self.REF).status == "completed"
+        assert entry(later, self.REF).sequence == 0
+
+
+class TestReading:
+    def good(self) -> dict:
+        return json.loads(manifest_of(make_site()).to_bytes())
+
+    def test_invalid_json(self) -> None:
+        with pytest.raises(StatusgenError, match=r"^not a statusgen manifest \(invalid JSON"):
+            Manifest.from_bytes(b"{not json")
+
+    def test_not_an_object(self) -> None:
+        with pytest.raises(StatusgenError, match="expected a JSON object"):
+            Manifest.from_bytes(b"[]")
+
+    def test_html_error_page(self) -> None:
+        with pytest.raises(StatusgenError, match="not a statusgen manifest"):
+            Manifest.from_bytes(b"<!doctype html><title>Not found</title>")
+
+    def test_unknown_version(self) -> None:
+        data = self.good()
+        data["version"] = 99
+        with pytest.raises(StatusgenError) as caught:
+            Manifest.from_bytes(json.dumps(data).encode())
+        message = str(caught.value)
+        assert message.startswith("manifest version 99 is not supported")
+        assert "\n" not in message
+
+    @pytest.mark.parametrize(
+        ("mutate", "reason"),
+        [
+            (lambda d: d.pop("entries"), "missing 'entries'"),
+            (lambda d: d["entries"][0].pop("title"), "missing 'title'"),
+            (lambda d: d["entries"][0].update(kind="outage"), "unknown entry kind 'outage'"),
+            (lambda d: d["entries"][0].update(post="yes"), "'post' should be bool"),
+            (lambda d: d["entries"][0].update(time="yesterday"), "'time' is not an ISO 8601 time"),
+            (lambda d: d["entries"][0].update(sequence=True), "'sequence' should be int"),
+        ],
+    )
+    def test_corrupt(self, mutate, reason: str) -> None:
+        data = self.good()
+        mutate(data)
+        with pytest.raises(StatusgenError) as caught:
+            Manifest.from_bytes(json.dumps(data).encode())
+        assert str(caught.value) == f"corrupt statusgen manifest ({reason})"
