@@ -1,0 +1,187 @@
+"""The command line: arguments in, lines out, an exit code. The only module that prints.
+
+Exit codes: 0 success; 1 the site has problems or a command failed;
+2 wrong usage; 3 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from .errors import Problem, ProblemsError, StatusgenError
+
+SECRET_VARIABLES = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit code (never raises for a user's mistake)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed usage or --help
+        return int(exc.code or 0)
+    out = _Printer(sys.stdout, sys.stderr)
+    try:
+        return args.handler(args, out)
+    except ProblemsError as exc:
+        out.problems(exc.problems)
+        return EXIT_FAILED
+    except StatusgenError as exc:
+        out.error(f"error: {exc}")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        out.error("interrupted")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            out.error(traceback.format_exc().rstrip())
+        out.error(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(a bug in statusgen: please report it; --debug shows the traceback)"
+        )
+        return EXIT_INTERNAL
+
+
+class _Printer:
+    """Prints lines, with every secret from the environment masked."""
+
+    def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
+        self.stdout, self.stderr = stdout, stderr
+        self._secrets = [v for k in SECRET_VARIABLES if len(v := os.environ.get(k, "")) >= 4]
+
+    def _mask(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def line(self, text: str) -> None:
+        print(self._mask(text), file=self.stdout, flush=True)
+
+    def error(self, text: str) -> None:
+        print(self._mask(text), file=self.stderr, flush=True)
+
+    def problems(self, problems: Iterable[Problem]) -> None:
+        problems = list(problems)
+        for problem in problems:
+            self.error(str(problem))
+        errors = sum(p.is_error for p in problems)
+        warnings = len(problems) - errors
+        self.error(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+# --- commands -----------------------------------------------------------------
+# Each handler imports its stage when it runs: `check` should not pay for
+# importing tweepy and requests.
+
+
+def _check(args: argparse.Namespace, out: _Printer) -> int:
+    from .build import check
+
+    problems = check(args.site)
+    errors = [p for p in problems if p.is_error]
+    if problems:
+        out.problems(problems)
+    if errors or (args.strict and problems):
+        return EXIT_FAILED
+    if not problems:
+        out.line("ok: no problems found")
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace, out: _Printer) -> int:
+    from .build import build
+
+    result = build(args.site, output=args.output, now=args.now, drafts=args.drafts)
+    if result.warnings:
+        out.problems(result.warnings)
+        if args.strict:
+            out.error("--strict: warnings count as errors; the output was written")
+            return EXIT_FAILED
+    out.line(f"built {result.files} files ({result.bytes / 1024:.0f} KiB) in {result.output}")
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace, out: _Printer) -> int:
+    from .config import load_config
+    from .publish import run_publish
+
+    config = load_config(args.site)
+    output = args.output or config.output_dir
+    previous = args.previous or config.base_url
+    for line in run_publish(config, output, previous, dry_run=args.dry_run, env=os.environ):
+        out.line(line)
+    return EXIT_OK
+
+
+# --- arguments ----------------------------------------------------------------
+
+
+def _site_dir(text: str) -> Path:
+    return Path(text)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="statusgen",
+        description="Build an IT service status page, its feeds and API from Markdown files.",
+    )
+    parser.add_argument("--version", action="version", version=f"statusgen {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--site",
+        type=_site_dir,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="the site folder (default: the current folder)",
+    )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an internal error",
+    )
+    parser.add_argument("--site", type=_site_dir, default=Path("."), metavar="DIR")
+    parser.add_argument("--debug", action="store_true", default=False)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[..., int], help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    check = command("check", _check, "validate everything, print every problem, build nothing")
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+
+    build = command("build", _build, "render the site into the output folder")
+    build.add_argument(
+        "--output", type=Path, metavar="DIR", help="output folder (site.toml's output)"
+    )
+    build.add_argument("--now", metavar="TIME", help="pin the build time, e.g. '2026-11-24 12:00'")
+    build.add_argument("--drafts", action="store_true", help="include draft entries")
+    build.add_argument("--strict", action="store_true", help="warnings fail the build")
+
+    publish = command("publish", _publish, "post what changed since the previous build")
+    publish.add_argument(
+        "--previous",
+        metavar="PATH|URL",
+        help="the previous build: a folder or the live site (default: base_url)",
+    )
+    publish.add_argument("--output", type=Path, metavar="DIR", help="this build's output folder")
+    publish.add_argument("--dry-run", action="store_true", help="print the posts, send nothing")
+    return parser
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
