@@ -1,0 +1,918 @@
+"""The HTML site: model + derived status -> ``{output path: bytes}``, pure.
+
+Pages: the home page, one page per incident, maintenance window and news
+item, the history (paged), one page per service, ``404.html``, plus
+``sitemap.xml``, ``robots.txt`` and the theme's static files under
+``static/``. Nothing is written here; `build` writes what this returns.
+
+Views, not logic, in templates
+------------------------------
+Every value a template shows is computed here, in small frozen dataclasses
+(`When`, `Badge`, `EntryView`, `ServiceRow`, ...): display times in the
+site's zone, labels, CSS class names, uptime bars, links. Templates only
+loop and branch, so a theme author cannot get a time zone or a link wrong,
+and the tests check the rules in Python rather than by scraping HTML.
+
+Trust: titles, names and every other string are autoescaped by Jinja;
+Markdown (bodies, update messages) goes through `markup.to_html`, which
+sanitises, and only those ``*_html`` fields are inserted with ``|safe``.
+
+Themes
+------
+One Jinja environment per theme: its loader looks in the site's
+``themes/<theme>/templates`` first and the built-in default last, so a site
+overrides the built-in theme file by file (MkDocs' ``Theme.dirs``). Static
+files merge the same way. Environments are cached per folder list, so
+templates compile once per process however many pages are built.
+
+Links are root-relative through the base path (`urls.link`), so the same
+output works at a domain root and under a sub-path, 404 page included;
+the sitemap and canonical links are absolute.
+
+Template context (the contract with theme authors)
+--------------------------------------------------
+Every page gets ``site`` (`SiteView`) and ``page`` (`PageMeta`), and
+``extra_head`` only when the dev server passes one. Then, by template:
+``index.html`` ``home`` (`HomeView`); ``incident.html`` ``entry``
+(`EntryView`, incidents and maintenance alike, ``entry.kind`` tells);
+``news.html`` ``item`` (`NewsView`); ``history.html`` ``history``
+(`HistoryView`); ``service.html`` ``service`` (`ServicePage`);
+``404.html`` nothing more; ``sitemap.xml`` ``urls`` (`SitemapUrl` list).
+The built-in partials (``_macros.html``, ``_service.html``,
+``_subscribe.html``) can be overridden one by one like any template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .. import urls
+from ..markup import to_html
+from ..model import (
+    ComponentStatus,
+    Entry,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Indicator,
+    Maintenance,
+    MaintenanceStatus,
+    NewsItem,
+    Site,
+    SiteConfig,
+    Update,
+    entry_time,
+)
+from ..status import DayUptime, ServiceStatus, SiteStatus, format_percent
+from .feeds import update_anchors
+
+BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+"""The theme shipped in the package; a site's own theme files override it."""
+
+HISTORY_PAGE_SIZE = 100
+"""Entries per history page; page 1 is ``history/``, page n ``history/page/<n>/``."""
+
+RECENT_NEWS = 5
+"""News items on the home page."""
+
+RECENTLY_RESOLVED = timedelta(days=7)
+"""How long a resolved incident stays on the home page."""
+
+# English month names, independent of the process locale (output must not vary).
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+# --- views: what templates see ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class When:
+    """A moment for display: always shown inside ``<time datetime="{{ iso }}">``."""
+
+    iso: str
+    """ISO 8601 with the offset, e.g. ``2026-11-22T08:40:00+00:00``."""
+    text: str
+    """``22 Nov 2026, 08:40 GMT`` in the site's zone."""
+    date: str
+    """``22 Nov 2026``."""
+    clock: str
+    """``08:40 GMT``."""
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A status as the reader sees it: words, an icon and a colour, never colour alone."""
+
+    key: str
+    """CSS modifier: ``ok``, ``deg``, ``part``, ``maj``, ``mnt``, ``sched``, ``done``."""
+    label: str
+    """The words, e.g. "Partial outage"."""
+    icon: str
+    """Icon id in the base template's sprite (``i-<icon>``)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    icon: str = ""
+    type: str = ""
+    """MIME type, for ``<link rel="alternate">``."""
+
+
+@dataclass(frozen=True)
+class DayBar:
+    """One day of a service's uptime bar."""
+
+    summary: str
+    """Text alternative: ``17 Nov 2026: 87.5% uptime, major outage``."""
+    css: str
+    """Badge key for a day with trouble, ``""`` for a clean day."""
+    href: str
+    """The incident or window of that day that started last, ``""`` if none."""
+
+
+@dataclass(frozen=True)
+class Uptime:
+    bars: tuple[DayBar, ...]
+    """Oldest first, today last."""
+    percent: str
+    """Over the whole period, ``99.98%``."""
+    label: str
+    """Accessible name of the bar list."""
+    days: int
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    id: str
+    name: str
+    description: str
+    href: str
+    badge: Badge
+    uptime: Uptime
+
+
+@dataclass(frozen=True)
+class GroupView:
+    name: str | None
+    """None for services without a group."""
+    badge: Badge
+    services: tuple[ServiceRow, ...]
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    anchor: str
+    """Element id, the same fragment the feeds link to."""
+    when: When
+    badge: Badge
+    html: str
+    """Sanitised HTML of the message (may be empty)."""
+
+
+@dataclass(frozen=True)
+class AffectedView:
+    name: str
+    href: str
+    badge: Badge | None
+    """The impact on this service; None for maintenance (it would only repeat itself)."""
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """An incident or a maintenance window, for its page and for lists."""
+
+    id: str
+    kind: str
+    """``incident`` or ``maintenance``."""
+    kind_label: str
+    title: str
+    href: str
+    badge: Badge
+    """Current status: Investigating ... Resolved; Scheduled ... Completed."""
+    impact: Badge | None
+    """The worst impact (incidents only)."""
+    affected: tuple[AffectedView, ...]
+    affected_text: str
+    """Service names, comma separated, for compact lists."""
+    start: When
+    """Started (incident) or window start (maintenance)."""
+    end: When | None
+    """Resolved (incident) or window end; None while an incident is ongoing."""
+    end_text: str
+    """`end` shortened to the clock when it is on the start's day."""
+    duration: str
+    """``2 h 35 min`` elapsed (DST-aware); ``""`` while ongoing."""
+    ongoing: bool
+    reference: str | None
+    latest: UpdateView | None
+    """The newest update, for the home page."""
+    timeline: tuple[UpdateView, ...]
+    """Newest first, including a resolution the updates do not mention."""
+    body_html: str
+
+
+@dataclass(frozen=True)
+class NewsView:
+    id: str
+    title: str
+    href: str
+    when: When
+    summary: str
+    tags: tuple[str, ...]
+    body_html: str
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One line in the history: an incident, a window or a news item."""
+
+    title: str
+    href: str
+    kind_label: str
+    badge: Badge
+    when: When
+    detail: str
+    """Affected services, or a news item's summary."""
+
+
+@dataclass(frozen=True)
+class MonthView:
+    name: str
+    """``November 2026``."""
+    items: tuple[HistoryItem, ...]
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    months: tuple[MonthView, ...]
+    page: int
+    pages: int
+    previous_href: str
+    """Newer entries; ``""`` on the first page."""
+    next_href: str
+    """Older entries; ``""`` on the last page."""
+
+
+@dataclass(frozen=True)
+class Banner:
+    badge: Badge
+    description: str
+    """Statuspage's description, e.g. "Partial System Outage"."""
+
+
+@dataclass(frozen=True)
+class HomeView:
+    banner: Banner
+    as_of: When
+    ongoing: tuple[EntryView, ...]
+    active: tuple[EntryView, ...]
+    upcoming: tuple[EntryView, ...]
+    resolved: tuple[EntryView, ...]
+    """Incidents resolved in the last `resolved_days` days, newest first."""
+    resolved_days: int
+    groups: tuple[GroupView, ...]
+    news: tuple[NewsView, ...]
+
+
+@dataclass(frozen=True)
+class ServicePage:
+    row: ServiceRow
+    entries: tuple[EntryView, ...]
+    """Its incidents and maintenance, newest first."""
+    feeds: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """Site-wide values for the header, footer and ``<head>``."""
+
+    title: str
+    description: str
+    language: str
+    timezone: str
+    """``Europe/London``, for the footer's "times are in ..." note."""
+    home_href: str
+    history_href: str
+    css_href: str
+    """With a content hash query, so a new stylesheet is never served stale."""
+    icons_href: str
+    """The SVG sprite (``<use href="{{ icons_href }}#i-ok">``), hash query likewise."""
+    icon_href: str
+    """The favicon."""
+    subscribe: tuple[Link, ...]
+    feeds: tuple[Link, ...]
+    """Autodiscovery links: the RSS and Atom feeds of everything."""
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str
+    """``<title>``."""
+    description: str
+    canonical: str
+    """Absolute URL; empty for the 404 page."""
+    feeds: tuple[Link, ...]
+    """Extra ``<link rel="alternate">`` for this page (a service's feeds)."""
+    nav: str
+    """Which header link is current: ``home``, ``history`` or ``""``."""
+
+
+@dataclass(frozen=True)
+class SitemapUrl:
+    loc: str
+    lastmod: str
+    """W3C datetime of the newest entry on the page; ``""`` when none."""
+
+
+# --- time formatting ----------------------------------------------------------
+
+
+def when(moment: datetime, zone: ZoneInfo) -> When:
+    """A moment in the site's zone, the zone's abbreviation as of that moment (GMT/BST)."""
+    local = moment.astimezone(zone)
+    date = f"{local.day} {_MONTHS[local.month - 1][:3]} {local.year}"
+    clock = f"{local:%H:%M} {local.tzname()}"
+    return When(local.isoformat(timespec="seconds"), f"{date}, {clock}", date, clock)
+
+
+def duration(start: datetime, end: datetime) -> str:
+    """Elapsed time, ``3 h 30 min``; computed on instants, so a DST change counts."""
+    # Subtracting two datetimes of one ZoneInfo is wall-clock arithmetic (a
+    # window across the autumn change would lose its extra hour): use UTC.
+    elapsed = end.astimezone(UTC) - start.astimezone(UTC)
+    minutes = max(int(elapsed.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{mins} min"] if mins or not parts else []
+    return " ".join(parts)
+
+
+def end_text(start: When, end: When) -> str:
+    """The end of a span as shown after the start: the clock alone on the same day."""
+    return end.clock if end.date == start.date else end.text
+
+
+def month_name(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{_MONTHS[local.month - 1]} {local.year}"
+
+
+# --- badges -------------------------------------------------------------------
+
+_COMPONENT_BADGE = {
+    ComponentStatus.OPERATIONAL: ("ok", "ok"),
+    ComponentStatus.DEGRADED_PERFORMANCE: ("deg", "deg"),
+    ComponentStatus.PARTIAL_OUTAGE: ("part", "part"),
+    ComponentStatus.MAJOR_OUTAGE: ("maj", "maj"),
+    ComponentStatus.UNDER_MAINTENANCE: ("mnt", "mnt"),
+}
+
+_INDICATOR_STATUS = {
+    Indicator.NONE: ComponentStatus.OPERATIONAL,
+    Indicator.MINOR: ComponentStatus.DEGRADED_PERFORMANCE,
+    Indicator.MAJOR: ComponentStatus.PARTIAL_OUTAGE,
+    Indicator.CRITICAL: ComponentStatus.MAJOR_OUTAGE,
+    Indicator.MAINTENANCE: ComponentStatus.UNDER_MAINTENANCE,
+}
+
+
+def component_badge(status: ComponentStatus) -> Badge:
+    key, icon = _COMPONENT_BADGE[status]
+    return Badge(key, status.label, icon)
+
+
+def impact_badge(impact: Impact) -> Badge:
+    return component_badge(ComponentStatus.from_impact(impact))
+
+
+def indicator_badge(indicator: Indicator, description: str) -> Badge:
+    key, icon = _COMPONENT_BADGE[_INDICATOR_STATUS[indicator]]
+    return Badge(key, description, icon)
+
+
+def incident_badge(incident: Incident, status: IncidentStatus | None = None) -> Badge:
+    """An incident status in the incident's colour while open, green once resolved."""
+    status = status or incident.status
+    if status is IncidentStatus.RESOLVED:
+        return Badge("ok", status.label, "ok")
+    base = impact_badge(incident.impact)
+    return Badge(base.key, status.label, base.icon)
+
+
+def maintenance_badge(status: MaintenanceStatus) -> Badge:
+    if status is MaintenanceStatus.SCHEDULED:
+        return Badge("sched", status.label, "sched")
+    if status is MaintenanceStatus.COMPLETED:
+        return Badge("done", status.label, "ok")
+    return Badge("mnt", status.label, "mnt")
+
+
+def maintenance_state(window: Maintenance, now: datetime) -> MaintenanceStatus:
+    """The window's state at `now`; "verifying" when the latest update in it says so."""
+    state = window.state_at(now)
+    if state is MaintenanceStatus.IN_PROGRESS:
+        said = [u for u in window.updates if u.at <= now]
+        if said and max(said, key=lambda u: u.at).status is MaintenanceStatus.VERIFYING:
+            return MaintenanceStatus.VERIFYING
+    return state
+
+
+# --- uptime bars --------------------------------------------------------------
+
+
+def uptime_view(
+    service: ServiceStatus, entry_hrefs: dict[str, str], started: dict[str, datetime]
+) -> Uptime:
+    """The bar data of one service: a text alternative per day, a class for trouble."""
+    bars = tuple(day_bar(day, entry_hrefs, started) for day in service.days)
+    return Uptime(
+        bars=bars,
+        percent=format_percent(service.uptime),
+        label=f"{service.service.name}: uptime per day, last {len(bars)} days",
+        days=len(bars),
+    )
+
+
+def day_bar(day: DayUptime, entry_hrefs: dict[str, str], started: dict[str, datetime]) -> DayBar:
+    """A clean day has no class and no link; a day with trouble links to the
+    incident or window of that day that started last (the one a reader most
+    likely remembers)."""
+    css = "" if day.worst is ComponentStatus.OPERATIONAL else component_badge(day.worst).key
+    known = [i for i in day.incident_ids if i in entry_hrefs]
+    href = entry_hrefs[max(known, key=lambda i: (started[i], i))] if known else ""
+    return DayBar(day.summary, css, href)
+
+
+# --- the renderer -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Theme:
+    env: Environment
+    static: dict[str, bytes]
+    """Output path (``static/...``) -> bytes, the site's files over the built-in ones."""
+
+
+def theme_dirs(config: SiteConfig) -> tuple[Path, ...]:
+    """The theme's folders, the site's own first and the built-in default last."""
+    own = config.root / "themes" / config.theme
+    dirs = [own] if own.is_dir() else []
+    if not any(d.resolve() == BUILTIN_THEME for d in dirs):
+        dirs.append(BUILTIN_THEME)
+    return tuple(dirs)
+
+
+@lru_cache(maxsize=16)
+def environment(template_dirs: tuple[str, ...]) -> Environment:
+    """One Environment per folder list, so templates compile once per process."""
+    return Environment(
+        loader=FileSystemLoader(list(template_dirs)),
+        autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def load_theme(config: SiteConfig) -> Theme:
+    """The cached Environment and the merged static files (read, never written)."""
+    dirs = theme_dirs(config)
+    templates = tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir())
+    static: dict[str, bytes] = {}
+    for d in reversed(dirs):  # built-in first, so the site's files win
+        folder = d / "static"
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and not any(p.startswith(".") for p in rel.parts):
+                static["static/" + rel.as_posix()] = path.read_bytes()
+    return Theme(environment(templates), dict(sorted(static.items())))
+
+
+def render_html(site: Site, status: SiteStatus, *, extra_head: str = "") -> dict[str, bytes]:
+    """Every page of the site as ``{path: bytes}``.
+
+    `extra_head` is trusted HTML for ``<head>`` (the dev server's reload
+    script); builds leave it empty and templates then never see it.
+    """
+    return _Renderer(site, status, extra_head).render()
+
+
+class _Renderer:
+    """Builds each view once (an entry appears on several pages), then renders."""
+
+    def __init__(self, site: Site, status: SiteStatus, extra_head: str) -> None:
+        self.site = site
+        self.status = status
+        self.config = site.config
+        self.zone = site.config.timezone
+        self.now = status.now
+        self.extra_head = extra_head
+        self.theme = load_theme(self.config)
+        self.names = {s.id: s.name for s in self.config.services}
+        self.entries: dict[str, EntryView] = {}
+        for item in (*site.incidents, *site.maintenances):
+            self.entries[item.id] = self.entry_view(item)
+        self.news = {n.id: self.news_view(n) for n in site.news}
+        hrefs = {ident: view.href for ident, view in self.entries.items()}
+        started = {e.id: entry_time(e) for e in (*site.incidents, *site.maintenances)}
+        self.rows = {s.service.id: self.service_row(s, hrefs, started) for s in status.services}
+        self.site_view = self.make_site_view()
+
+    # --- links -----------------------------------------------------------
+
+    def link(self, path: str = "") -> str:
+        return urls.link(self.config, path)
+
+    def absolute(self, path: str = "") -> str:
+        return urls.absolute(self.config, path)
+
+    def static_link(self, name: str) -> str:
+        """A theme file's link with a content hash, so caches can keep it for ever."""
+        data = self.theme.static.get(f"static/{name}", b"")
+        return self.link(f"static/{name}") + f"?v={hashlib.sha256(data).hexdigest()[:10]}"
+
+    def make_site_view(self) -> SiteView:
+        config = self.config
+        feeds = (
+            Link(self.link("feeds/all.rss"), f"{config.title} (RSS)", "rss", "application/rss+xml"),
+            Link(
+                self.link("feeds/all.atom"), f"{config.title} (Atom)", "rss", "application/atom+xml"
+            ),
+        )
+        subscribe = [
+            Link(self.link("feeds/all.rss"), "RSS", "rss"),
+            Link(self.link("feeds/all.atom"), "Atom", "rss"),
+            Link(self.link("feeds/maintenance.ics"), "Maintenance calendar", "cal"),
+            Link(self.link("api/v2/summary.json"), "JSON API", "api"),
+        ]
+        if config.publish.x.account:
+            account = config.publish.x.account.lstrip("@")
+            subscribe.append(Link(f"https://x.com/{account}", f"@{account} on X", "x"))
+        return SiteView(
+            title=config.title,
+            description=config.description,
+            language=config.language,
+            timezone=self.zone.key,
+            home_href=self.link(),
+            history_href=self.link("history/"),
+            css_href=self.static_link("style.css"),
+            icons_href=self.static_link("icons.svg"),
+            icon_href=self.link("static/favicon.svg"),
+            subscribe=tuple(subscribe),
+            feeds=feeds,
+        )
+
+    # --- views -----------------------------------------------------------
+
+    def when(self, moment: datetime) -> When:
+        return when(moment, self.zone)
+
+    def service_link(self, service_id: str) -> str:
+        return self.link(urls.service_path(service_id))
+
+    def update_views(
+        self, updates: Sequence[Update], badge_of: Callable[[Update], Badge]
+    ) -> list[tuple[datetime, UpdateView]]:
+        anchors = update_anchors(updates)
+        return [
+            (u.at, UpdateView(anchor, self.when(u.at), badge_of(u), to_html(u.message)))
+            for u, anchor in zip(updates, anchors, strict=True)
+        ]
+
+    def entry_view(self, entry: Incident | Maintenance) -> EntryView:
+        href = self.link(urls.entry_path(entry))
+        if isinstance(entry, Incident):
+            incident = entry
+            views = self.update_views(
+                incident.updates, lambda u: incident_badge(incident, IncidentStatus(u.status))
+            )
+            # The same synthetic events as the feeds, with the same fragments.
+            if not incident.updates:
+                opened = incident_badge(incident, IncidentStatus.INVESTIGATING)
+                views.append(
+                    (
+                        incident.started,
+                        UpdateView("opened", self.when(incident.started), opened, ""),
+                    )
+                )
+            if incident.resolved is not None and not any(
+                u.status == IncidentStatus.RESOLVED for u in incident.updates
+            ):
+                views.append(
+                    (
+                        incident.resolved,
+                        UpdateView(
+                            "resolved",
+                            self.when(incident.resolved),
+                            incident_badge(incident, IncidentStatus.RESOLVED),
+                            "<p>This incident has been resolved.</p>",
+                        ),
+                    )
+                )
+            affected = tuple(
+                AffectedView(
+                    self.names[a.service_id],
+                    self.service_link(a.service_id),
+                    impact_badge(a.impact),
+                )
+                for a in incident.services
+            )
+            start, end_at = incident.started, incident.resolved
+            badge = incident_badge(incident)
+            impact: Badge | None = impact_badge(incident.impact)
+            kind_label = "Incident"
+        else:
+            views = self.update_views(
+                entry.updates, lambda u: maintenance_badge(MaintenanceStatus(u.status))
+            )
+            affected = tuple(
+                AffectedView(self.names[sid], self.service_link(sid), None)
+                for sid in entry.service_ids
+            )
+            start, end_at = entry.start, entry.end
+            badge = maintenance_badge(maintenance_state(entry, self.now))
+            impact = None
+            kind_label = "Maintenance"
+        timeline = newest_first(views)
+        start_when = self.when(start)
+        end_when = self.when(end_at) if end_at is not None else None
+        return EntryView(
+            id=entry.id,
+            kind=entry.kind.value,
+            kind_label=kind_label,
+            title=entry.title,
+            href=href,
+            badge=badge,
+            impact=impact,
+            affected=affected,
+            affected_text=", ".join(a.name for a in affected),
+            start=start_when,
+            end=end_when,
+            end_text=end_text(start_when, end_when) if end_when else "",
+            duration=duration(start, end_at) if end_at is not None else "",
+            ongoing=isinstance(entry, Incident) and entry.resolved is None,
+            reference=entry.reference,
+            latest=timeline[0] if timeline else None,
+            timeline=timeline,
+            body_html=to_html(entry.body),
+        )
+
+    def news_view(self, item: NewsItem) -> NewsView:
+        return NewsView(
+            id=item.id,
+            title=item.title,
+            href=self.link(urls.entry_path(item)),
+            when=self.when(item.date),
+            summary=item.summary,
+            tags=item.tags,
+            body_html=to_html(item.body),
+        )
+
+    def service_row(
+        self, service: ServiceStatus, hrefs: dict[str, str], started: dict[str, datetime]
+    ) -> ServiceRow:
+        s = service.service
+        return ServiceRow(
+            id=s.id,
+            name=s.name,
+            description=s.description,
+            href=self.service_link(s.id),
+            badge=component_badge(service.status),
+            uptime=uptime_view(service, hrefs, started),
+        )
+
+    def home_view(self) -> HomeView:
+        status = self.status
+        overall = status.overall
+        since = self.now - RECENTLY_RESOLVED
+        resolved = sorted(
+            (
+                i
+                for i in self.site.incidents
+                if i.resolved is not None and since <= i.resolved <= self.now
+            ),
+            key=lambda i: (i.resolved, i.id),
+            reverse=True,
+        )
+        groups = tuple(
+            GroupView(
+                g.name,
+                component_badge(g.status),
+                tuple(self.rows[s.service.id] for s in g.services),
+            )
+            for g in status.groups
+        )
+        return HomeView(
+            banner=Banner(
+                indicator_badge(overall.indicator, overall.description), overall.description
+            ),
+            as_of=self.when(self.now),
+            ongoing=tuple(self.entries[i.id] for i in status.ongoing),
+            active=tuple(self.entries[m.id] for m in status.active_maintenances),
+            upcoming=tuple(self.entries[m.id] for m in status.upcoming_maintenances),
+            resolved=tuple(self.entries[i.id] for i in resolved),
+            resolved_days=RECENTLY_RESOLVED.days,
+            groups=groups,
+            news=tuple(self.news[n.id] for n in self.site.news[:RECENT_NEWS]),
+        )
+
+    def history_item(self, entry: Entry) -> HistoryItem:
+        if isinstance(entry, NewsItem):
+            news = self.news[entry.id]
+            badge = Badge("news", "News", "news")
+            return HistoryItem(news.title, news.href, "News", badge, news.when, news.summary)
+        view = self.entries[entry.id]
+        return HistoryItem(
+            view.title, view.href, view.kind_label, view.badge, view.start, view.affected_text
+        )
+
+    # --- pages -----------------------------------------------------------
+
+    def meta(
+        self,
+        title: str,
+        path: str | None,
+        description: str = "",
+        feeds: tuple[Link, ...] = (),
+        nav: str = "",
+    ) -> PageMeta:
+        full = title if title == self.config.title else f"{title} · {self.config.title}"
+        return PageMeta(
+            title=full,
+            description=description or self.config.description or self.config.title,
+            canonical=self.absolute(path) if path is not None else "",
+            feeds=feeds,
+            nav=nav,
+        )
+
+    def render_page(self, template: str, page: PageMeta, **values: Any) -> bytes:
+        context: dict[str, Any] = {"site": self.site_view, "page": page, **values}
+        if self.extra_head:
+            context["extra_head"] = self.extra_head
+        html = self.theme.env.get_template(template).render(context)
+        return html.encode("utf-8")
+
+    def render(self) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        sitemap: list[SitemapUrl] = []
+        site = self.site
+        config = self.config
+
+        def add(path: str, content: bytes, lastmod: datetime | None) -> None:
+            out[urls.output_file(path)] = content
+            sitemap.append(SitemapUrl(self.absolute(path), w3c(lastmod)))
+
+        everything: list[Entry] = sorted(
+            (*site.incidents, *site.maintenances, *site.news),
+            key=lambda e: (entry_time(e), e.id),
+            reverse=True,
+        )
+        # Keyed by page path: a news item may share its id with an incident.
+        changed = {urls.entry_path(e): last_change(e, self.now) for e in everything}
+
+        def newest(entries: Iterable[Entry]) -> datetime | None:
+            times = (changed[urls.entry_path(e)] for e in entries)
+            return max((t for t in times if t is not None), default=None)
+
+        home = self.home_view()
+        add(
+            "",
+            self.render_page("index.html", self.meta(config.title, "", nav="home"), home=home),
+            newest(everything),
+        )
+
+        for entry in (*site.incidents, *site.maintenances):
+            view = self.entries[entry.id]
+            page = self.meta(
+                view.title,
+                urls.entry_path(entry),
+                f"{view.kind_label}: {view.badge.label}. Affected: {view.affected_text}.",
+            )
+            add(
+                urls.entry_path(entry),
+                self.render_page("incident.html", page, entry=view),
+                changed[urls.entry_path(entry)],
+            )
+
+        for item in site.news:
+            view = self.news[item.id]
+            page = self.meta(view.title, urls.entry_path(item), view.summary)
+            add(
+                urls.entry_path(item),
+                self.render_page("news.html", page, item=view),
+                changed[urls.entry_path(item)],
+            )
+
+        chunks = [
+            everything[i : i + HISTORY_PAGE_SIZE]
+            for i in range(0, len(everything), HISTORY_PAGE_SIZE)
+        ] or [[]]
+        for number, chunk in enumerate(chunks, 1):
+            view = self.history_view(chunk, number, len(chunks))
+            path = history_path(number)
+            title = "History" if number == 1 else f"History, page {number}"
+            page = self.meta(title, path, "Past incidents, maintenance and news.", nav="history")
+            add(path, self.render_page("history.html", page, history=view), newest(chunk))
+
+        for service in config.services:
+            row = self.rows[service.id]
+            entries = site.affecting(service.id)
+            feeds = (
+                Link(
+                    self.link(f"feeds/services/{service.id}.rss"),
+                    f"{service.name} (RSS)",
+                    "rss",
+                    "application/rss+xml",
+                ),
+                Link(
+                    self.link(f"feeds/services/{service.id}.atom"),
+                    f"{service.name} (Atom)",
+                    "rss",
+                    "application/atom+xml",
+                ),
+            )
+            view = ServicePage(row, tuple(self.entries[e.id] for e in entries), feeds)
+            path = urls.service_path(service.id)
+            page = self.meta(
+                service.name, path, service.description or f"Status of {service.name}.", feeds
+            )
+            add(path, self.render_page("service.html", page, service=view), newest(entries))
+
+        out["404.html"] = self.render_page("404.html", self.meta("Page not found", None))
+        out["sitemap.xml"] = (
+            self.theme.env.get_template("sitemap.xml").render(urls=sitemap).encode("utf-8")
+        )
+        out["robots.txt"] = (
+            f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('sitemap.xml')}\n"
+        ).encode()
+        out.update(self.theme.static)
+        return out
+
+    def history_view(self, chunk: Sequence[Entry], number: int, pages: int) -> HistoryView:
+        months: dict[str, list[HistoryItem]] = {}
+        for entry in chunk:
+            months.setdefault(month_name(entry_time(entry), self.zone), []).append(
+                self.history_item(entry)
+            )
+        return HistoryView(
+            months=tuple(MonthView(name, tuple(items)) for name, items in months.items()),
+            page=number,
+            pages=pages,
+            previous_href=self.link(history_path(number - 1)) if number > 1 else "",
+            next_href=self.link(history_path(number + 1)) if number < pages else "",
+        )
+
+
+def history_path(number: int) -> str:
+    return "history/" if number == 1 else f"history/page/{number}/"
+
+
+def newest_first(views: Iterable[tuple[datetime, UpdateView]]) -> tuple[UpdateView, ...]:
+    """Newest first; of two updates at the same time, the one written later first."""
+    indexed = [(at, i, view) for i, (at, view) in enumerate(views)]
+    indexed.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return tuple(view for _, _, view in indexed)
+
+
+def last_change(entry: Entry, now: datetime) -> datetime | None:
+    """When the entry's page last changed, from the entry's own times: never `now`.
+
+    The latest of its times that have passed: started, updates, resolved for
+    an incident; updates, start and end for a window (its page changes state
+    at both); the date of a news item. None when all lie ahead (an announced
+    window without updates): a sitemap date in the future would be wrong.
+    """
+    if isinstance(entry, Incident):
+        times = [entry.started, *(u.at for u in entry.updates)]
+        times += [entry.resolved] if entry.resolved else []
+    elif isinstance(entry, Maintenance):
+        times = [entry.start, entry.end, *(u.at for u in entry.updates)]
+    else:
+        times = [entry.date]
+    return max((t for t in times if t <= now), default=None)
+
+
+def w3c(moment: datetime | None) -> str:
+    """Sitemap ``lastmod``: the instant in UTC, or ``""``."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

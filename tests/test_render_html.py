@@ -1,0 +1,689 @@
+"""The HTML site: what a reader sees, checked on parsed pages, and the view rules in Python."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import html5lib
+import pytest
+from conftest import LONDON, NOW, at, make_config, make_site
+
+from statusgen import urls
+from statusgen.model import (
+    AffectedService,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Maintenance,
+    MaintenanceStatus,
+    NewsItem,
+    PublishConfig,
+    Service,
+    Site,
+    Update,
+    XConfig,
+)
+from statusgen.render import html as render
+from statusgen.render.feeds import update_anchors
+from statusgen.render.html import (
+    HISTORY_PAGE_SIZE,
+    DayBar,
+    day_bar,
+    duration,
+    end_text,
+    maintenance_state,
+    render_html,
+    when,
+)
+from statusgen.status import DayUptime, derive, format_percent
+
+SVG = "{http://www.w3.org/2000/svg}"
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?(\.\d+)?([+-]\d\d:\d\d|Z)$")
+
+
+# --- helpers --------------------------------------------------------------------
+
+
+def build(site: Site | None = None, now: datetime = NOW, **kwargs: str) -> dict[str, bytes]:
+    site = site or make_site()
+    return render_html(site, derive(site, now), **kwargs)
+
+
+def parse(content: bytes) -> ET.Element:
+    """Strict HTML5 parse: a parse error (bad nesting, stray end tag) fails the test."""
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    return parser.parse(content)
+
+
+def pages(out: dict[str, bytes]) -> Iterator[tuple[str, ET.Element]]:
+    for path, content in out.items():
+        if path.endswith(".html"):
+            yield path, parse(content)
+
+
+def text(element: ET.Element) -> str:
+    """The words as read: adjacent elements (a link, then a badge) are separate words."""
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def page_path(out_path: str) -> str:
+    """``incidents/x/index.html`` -> ``incidents/x/``: the path a link uses."""
+    return out_path.removesuffix("index.html")
+
+
+def find_by_class(root: ET.Element, tag: str, cls: str) -> list[ET.Element]:
+    return [e for e in root.iter(tag) if cls in (e.get("class") or "").split()]
+
+
+@pytest.fixture(scope="module")
+def out() -> dict[str, bytes]:
+    return build()
+
+
+@pytest.fixture(scope="module")
+def home(out: dict[str, bytes]) -> ET.Element:
+    return parse(out["index.html"])
+
+
+# --- what the pages are ---------------------------------------------------------
+
+
+def test_every_page_is_produced(out: dict[str, bytes]) -> None:
+    site = make_site()
+    expected = {"index.html", "history/index.html", "404.html", "sitemap.xml", "robots.txt"}
+    expected |= {f"incidents/{i.id}/index.html" for i in site.incidents}
+    expected |= {f"incidents/{m.id}/index.html" for m in site.maintenances}
+    expected |= {f"news/{n.id}/index.html" for n in site.news}
+    expected |= {f"services/{s.id}/index.html" for s in site.config.services}
+    expected |= {"static/style.css", "static/icons.svg", "static/favicon.svg"}
+    assert set(out) == expected
+
+
+def test_every_page_is_valid_html5_with_the_basics(out: dict[str, bytes]) -> None:
+    for path, root in pages(out):
+        assert root.get("lang") == "en-GB", path
+        assert len(list(root.iter("h1"))) == 1, path
+        body = root.find("body")
+        landmarks = [e.tag for e in body if e.tag in ("header", "main", "footer")]
+        assert landmarks == ["header", "main", "footer"], path
+        metas = {m.get("name"): m.get("content") for m in root.iter("meta")}
+        assert metas["viewport"] == "width=device-width, initial-scale=1", path
+        skip = next(root.iter("a"))
+        assert skip.get("href") == "#main" and root.find(".//main[@id='main']") is not None
+        alternates = {
+            link.get("type"): link.get("href")
+            for link in root.iter("link")
+            if link.get("rel") == "alternate" and "/services/" not in (link.get("href") or "")
+        }
+        assert alternates == {
+            "application/rss+xml": "/feeds/all.rss",
+            "application/atom+xml": "/feeds/all.atom",
+        }, path
+        # No JavaScript at all, and nothing loaded from elsewhere (no fonts, no CDN).
+        assert not list(root.iter("script")), path
+        for element in root.iter():
+            value = element.get("src") or element.get("href") or ""
+            loads = element.tag in ("img", SVG + "use") or (
+                element.tag == "link" and element.get("rel") in ("stylesheet", "icon", "preload")
+            )
+            if loads:
+                assert value.startswith("/"), (path, element.tag, value)
+
+
+# --- the home page --------------------------------------------------------------
+
+
+def test_banner_says_the_overall_status(home: ET.Element) -> None:
+    status = derive(make_site(), NOW)
+    banner = find_by_class(home, "section", "banner")[0]
+    assert text(banner.find(".//h1")) == status.overall.description == "Partial System Outage"
+    assert "s-part" in banner.get("class", "")
+    assert "Status as of 24 Nov 2026, 12:00 GMT" in text(banner)
+
+
+def test_every_service_shows_its_name_and_status_in_words(home: ET.Element) -> None:
+    status = derive(make_site(), NOW)
+    rows = {text(row.find(".//a")): row for row in find_by_class(home, "li", "svc")}
+    assert list(rows) == [s.service.name for s in status.services]
+    for service in status.services:
+        badge = find_by_class(rows[service.service.name], "span", "badge")[0]
+        assert text(badge) == service.status.label
+        assert badge.find(SVG + "svg") is not None  # an icon as well as colour and words
+    assert text(find_by_class(rows["VPN"], "span", "badge")[0]) == "Partial outage"
+    assert text(find_by_class(rows["Email"], "span", "badge")[0]) == "Under maintenance"
+    groups = [text(h) for h in find_by_class(home, "h3", "group-name")]
+    assert groups == ["Communication", "Access"]  # the ungrouped service has no heading
+
+
+def test_ongoing_incident_is_on_top_with_its_latest_update(home: ET.Element) -> None:
+    sections = {s.get("aria-labelledby"): s for s in home.iter("section")}
+    current = sections["ongoing-h"]
+    card = current.find("article")
+    assert text(card.find(".//h3")) == "VPN connections slow & dropping <sometimes>"
+    assert "A faulty licence server is the cause." in text(card)
+    assert card.find(".//em") is not None  # the message's Markdown is rendered
+    assert "We are looking into reports." not in text(card)  # only the latest
+    assert "Identified" in text(card) and "Partial outage" in text(card)
+    order = [s.get("aria-labelledby") for s in home.iter("section") if s.get("aria-labelledby")]
+    assert order.index("ongoing-h") < order.index("services-h")
+
+
+def test_maintenance_in_progress_and_upcoming(home: ET.Element) -> None:
+    sections = {s.get("aria-labelledby"): s for s in home.iter("section")}
+    active = text(sections["active-h"])
+    assert "Email server patching" in active and "In progress" in active
+    assert "24 Nov 2026, 11:00 GMT – 13:00 GMT" in active
+    upcoming = text(sections["upcoming-h"])
+    assert "Wi-Fi controller upgrade" in upcoming and "Scheduled" in upcoming
+    assert "29 Nov 2026, 06:00 GMT – 08:00 GMT" in upcoming
+    assert "Printing upgrade" not in active + upcoming  # completed
+
+
+def test_recent_news_and_recently_resolved(home: ET.Element) -> None:
+    sections = {s.get("aria-labelledby"): s for s in home.iter("section")}
+    news = [text(a) for a in sections["news-h"].iter("a")]
+    assert news == ["MFA for all staff", "Welcome to the new status page"]
+    resolved = text(sections["resolved-h"])
+    assert "Email delivery delays" in resolved
+    assert "Wi-Fi outage overnight" not in resolved  # a month ago
+
+
+def test_home_shows_at_most_five_news_items() -> None:
+    site = make_site()
+    news = tuple(
+        NewsItem(f"n{i}", f"News {i}", at("2026-11-01 09:00") - timedelta(days=i), "s")
+        for i in range(8)
+    )
+    home = parse(build(dataclasses.replace(site, news=news))["index.html"])
+    section = next(s for s in home.iter("section") if s.get("aria-labelledby") == "news-h")
+    assert [text(a) for a in section.iter("a")] == [f"News {i}" for i in range(5)]
+
+
+def test_subscribe_links(home: ET.Element) -> None:
+    subscribe = home.find(".//section[@id='subscribe']")
+    links = {text(a): a.get("href") for a in subscribe.iter("a")}
+    assert links == {
+        "RSS": "/feeds/all.rss",
+        "Atom": "/feeds/all.atom",
+        "Maintenance calendar": "/feeds/maintenance.ics",
+        "JSON API": "/api/v2/summary.json",
+        "@ExampleIT on X": "https://x.com/ExampleIT",
+    }
+
+
+def test_no_x_link_without_an_account() -> None:
+    config = make_config(publish=PublishConfig(x=XConfig(enabled=False, account=None)))
+    assert b"x.com" not in build(make_site(config))["index.html"]
+
+
+def test_uptime_bars_have_one_element_per_day_with_its_summary(home: ET.Element) -> None:
+    status = derive(make_site(), NOW)
+    lists = {ol.get("aria-label"): ol for ol in find_by_class(home, "ol", "bars")}
+    wifi = status.service("wifi")
+    bars = lists["Wi-Fi: uptime per day, last 90 days"]
+    items = list(bars.iter("li"))
+    assert [text(li) for li in items] == [d.summary for d in wifi.days]
+    assert len(items) == 90
+    dst_day = items[[d.day for d in wifi.days].index(date(2026, 10, 25))]
+    # 2.5 h by the clock, 3.5 h elapsed, of a 25-hour day.
+    assert text(dst_day) == "25 Oct 2026: 86% uptime, major outage"
+    assert dst_day.get("class") == "maj"
+    assert dst_day.find("a").get("href") == "/incidents/2026-10-25-wifi-dst/"
+    assert items[0].get("class") is None and items[0].find("a") is None
+    row = next(r for r in find_by_class(home, "li", "svc") if "Wi-Fi" in text(r))
+    assert f"{format_percent(wifi.uptime)} uptime" in text(row)
+
+
+# --- incident, maintenance and news pages ---------------------------------------
+
+
+def test_incident_page(out: dict[str, bytes]) -> None:
+    root = parse(out["incidents/2026-11-22-email-delays/index.html"])
+    assert text(root.find(".//h1")) == "Email delivery delays"
+    assert root.find(".//title").text == "Email delivery delays · Example IT status"
+    page = text(root.find(".//main"))
+    assert "Resolved" in page
+    affected = {text(li) for li in find_by_class(root, "ul", "affected")[0].iter("li")}
+    assert affected == {"Email Major outage", "Webmail Degraded performance"}
+    assert "Started 22 Nov 2026, 08:40 GMT" in page
+    assert "Resolved 22 Nov 2026, 11:15 GMT (after 2 h 35 min)" in page
+    prose = find_by_class(root, "section", "prose")[0]
+    assert [text(h) for h in prose.iter("h2")] == ["Details", "What happened"]
+    assert [text(li) for li in prose.iter("li")] == ["renewed", "monitored"]
+
+
+def test_timeline_is_newest_first_with_labels_and_feed_anchors(out: dict[str, bytes]) -> None:
+    site = make_site()
+    for entry in (*site.incidents, *site.maintenances):
+        root = parse(out[urls.output_file(urls.entry_path(entry))])
+        timeline = find_by_class(root, "ol", "timeline")
+        if not entry.updates:
+            continue
+        items = list(timeline[0].iter("li"))
+        stamps = [datetime.fromisoformat(li.find(".//time").get("datetime")) for li in items]
+        assert stamps == sorted(stamps, reverse=True), entry.id
+        ids = {li.get("id") for li in items}
+        assert set(update_anchors(entry.updates)) <= ids, entry.id
+    root = parse(out["incidents/2026-11-22-email-delays/index.html"])
+    labels = [text(li.find(".//span")) for li in find_by_class(root, "ol", "timeline")[0]]
+    assert labels == ["Resolved", "Monitoring", "Investigating"]
+
+
+def test_resolution_without_its_own_update_is_in_the_timeline() -> None:
+    incident = Incident(
+        id="quiet",
+        title="Quiet fix",
+        services=(AffectedService("vpn", Impact.DEGRADED_PERFORMANCE),),
+        started=at("2026-11-20 09:00"),
+        resolved=at("2026-11-20 10:00"),
+        updates=(),
+    )
+    site = dataclasses.replace(make_site(), incidents=(incident,))
+    root = parse(build(site)["incidents/quiet/index.html"])
+    items = list(find_by_class(root, "ol", "timeline")[0])
+    assert [li.get("id") for li in items] == ["resolved", "opened"]
+    assert "This incident has been resolved." in text(items[0])
+    assert "Investigating" in text(items[1])
+
+
+def test_maintenance_page_shows_window_and_state(out: dict[str, bytes]) -> None:
+    root = parse(out["incidents/2026-11-29-wifi-upgrade/index.html"])
+    page = text(root.find(".//main"))
+    assert text(root.find(".//h1")) == "Wi-Fi controller upgrade"
+    assert "Maintenance" in page and "Scheduled" in page and "CHG-77" in page
+    assert "Window 29 Nov 2026, 06:00 GMT – 08:00 GMT (2 h)" in page
+    assert "Expect short drops." in page
+    assert root.find(".//*[@id='scheduled']") is not None  # the feeds link here
+
+
+def test_news_page(out: dict[str, bytes]) -> None:
+    root = parse(out["news/2026-11-20-mfa/index.html"])
+    assert text(root.find(".//h1")) == "MFA for all staff"
+    page = text(root.find(".//main"))
+    assert "From January every staff account needs MFA." in page
+    assert "20 Nov 2026" in page and "security" in page
+    assert root.find(".//main//strong").text == "now"
+
+
+def test_service_page(out: dict[str, bytes]) -> None:
+    root = parse(out["services/wifi/index.html"])
+    assert text(root.find(".//h1")) == "Wi-Fi"
+    assert len(list(find_by_class(root, "ol", "bars")[0].iter("li"))) == 90
+    titles = [text(a) for a in find_by_class(root, "a", "item-title")]
+    assert titles == ["Wi-Fi controller upgrade", "Wi-Fi outage overnight"]  # newest first
+    feeds = {link.get("href") for link in root.iter("link") if link.get("rel") == "alternate"}
+    assert {"/feeds/services/wifi.rss", "/feeds/services/wifi.atom"} <= feeds
+
+
+def test_404_page(out: dict[str, bytes]) -> None:
+    root = parse(out["404.html"])
+    assert text(root.find(".//h1")) == "Page not found"
+    assert root.find(".//link[@rel='canonical']") is None
+
+
+# --- history --------------------------------------------------------------------
+
+
+def test_history_groups_by_month_newest_first(out: dict[str, bytes]) -> None:
+    root = parse(out["history/index.html"])
+    months = [text(h) for h in root.iter("h2") if h.get("id", "").startswith("m")]
+    assert months == ["November 2026", "October 2026", "September 2026"]
+    titles = [text(a) for a in find_by_class(root, "a", "item-title")]
+    assert titles[:3] == [
+        "Wi-Fi controller upgrade",
+        "Email server patching",
+        "VPN connections slow & dropping <sometimes>",
+    ]
+    assert titles[-1] == "Welcome to the new status page"
+    assert find_by_class(root, "nav", "pager") == []
+
+
+def test_history_months_are_in_the_site_zone() -> None:
+    # 23:30 UTC on 31 August is 00:30 BST on 1 September.
+    late = NewsItem("late", "Late", datetime(2026, 8, 31, 23, 30, tzinfo=UTC), "s")
+    site = dataclasses.replace(make_site(), incidents=(), maintenances=(), news=(late,))
+    root = parse(build(site)["history/index.html"])
+    assert [text(h) for h in root.iter("h2") if h.get("id", "").startswith("m")] == [
+        "September 2026"
+    ]
+
+
+def test_history_is_paged_past_100_entries() -> None:
+    count = HISTORY_PAGE_SIZE * 2 + 5
+    news = tuple(
+        NewsItem(f"n{i:03}", f"Item {i:03}", at("2026-11-20 09:00") - timedelta(hours=i), "s")
+        for i in range(count)
+    )
+    site = dataclasses.replace(make_site(), incidents=(), maintenances=(), news=news)
+    out = build(site)
+    assert {"history/index.html", "history/page/2/index.html", "history/page/3/index.html"} <= set(
+        out
+    )
+    assert "history/page/4/index.html" not in out
+    first = parse(out["history/index.html"])
+    second = parse(out["history/page/2/index.html"])
+    last = parse(out["history/page/3/index.html"])
+    first_titles = [text(a) for a in find_by_class(first, "a", "item-title")]
+    assert first_titles[0] == "Item 000" and len(first_titles) == HISTORY_PAGE_SIZE
+    assert text(find_by_class(second, "a", "item-title")[0]) == "Item 100"
+    assert len(find_by_class(last, "a", "item-title")) == 5
+    assert {
+        a.get("rel"): a.get("href") for a in second.find(".//nav[@class='pager']").iter("a")
+    } == {
+        "prev": "/history/",
+        "next": "/history/page/3/",
+    }
+    assert [a.get("rel") for a in first.find(".//nav[@class='pager']").iter("a")] == ["next"]
+    assert "Page 3 of 3" in text(last)
+
+
+# --- times ----------------------------------------------------------------------
+
+
+def test_every_time_element_has_an_iso_datetime_with_offset(out: dict[str, bytes]) -> None:
+    seen = 0
+    for path, root in pages(out):
+        for element in root.iter("time"):
+            assert ISO_WITH_OFFSET.match(element.get("datetime", "")), (path, element.attrib)
+            seen += 1
+    assert seen > 30
+
+
+def test_times_are_shown_in_the_site_zone_with_the_right_abbreviation(
+    out: dict[str, bytes],
+) -> None:
+    # The Wi-Fi incident starts before the clocks go back and ends after.
+    root = parse(out["incidents/2026-10-25-wifi-dst/index.html"])
+    times = {t.get("datetime"): t.text for t in root.iter("time")}
+    assert times["2026-10-25T00:30:00+01:00"] == "25 Oct 2026, 00:30 BST"
+    assert times["2026-10-25T03:00:00+00:00"] == "25 Oct 2026, 03:00 GMT"
+    assert "(after 3 h 30 min)" in text(root)  # elapsed, not wall-clock (2 h 30 min)
+
+
+def test_when_formats_in_the_site_zone() -> None:
+    moment = datetime(2026, 7, 1, 7, 5, tzinfo=UTC)
+    shown = when(moment, LONDON)
+    assert shown.text == "1 Jul 2026, 08:05 BST"
+    assert (shown.iso, shown.date, shown.clock) == (
+        "2026-07-01T08:05:00+01:00",
+        "1 Jul 2026",
+        "08:05 BST",
+    )
+    assert when(moment, ZoneInfo("America/New_York")).text == "1 Jul 2026, 03:05 EDT"
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [(0, "0 min"), (45, "45 min"), (60, "1 h"), (155, "2 h 35 min"), (1500, "1 d 1 h")],
+)
+def test_duration(minutes: int, expected: str) -> None:
+    start = at("2026-11-01 09:00")
+    assert duration(start, start + timedelta(minutes=minutes)) == expected
+
+
+def test_duration_counts_the_extra_autumn_hour() -> None:
+    start = datetime(2026, 10, 24, 22, 0, tzinfo=LONDON)
+    end = datetime(2026, 10, 25, 4, 0, tzinfo=LONDON)
+    assert duration(start, end) == "7 h"
+
+
+def test_end_text_drops_the_date_on_the_same_day() -> None:
+    start = when(at("2026-11-29 06:00"), LONDON)
+    assert end_text(start, when(at("2026-11-29 08:00"), LONDON)) == "08:00 GMT"
+    assert end_text(start, when(at("2026-11-30 08:00"), LONDON)) == "30 Nov 2026, 08:00 GMT"
+
+
+def test_maintenance_state_says_verifying_when_the_latest_update_does() -> None:
+    window = Maintenance(
+        id="w",
+        title="W",
+        service_ids=("vpn",),
+        start=at("2026-11-24 10:00"),
+        end=at("2026-11-24 14:00"),
+        updates=(
+            Update(at("2026-11-24 10:00"), MaintenanceStatus.IN_PROGRESS, "Started."),
+            Update(at("2026-11-24 11:30"), MaintenanceStatus.VERIFYING, "Checking."),
+        ),
+    )
+    assert maintenance_state(window, at("2026-11-24 11:00")) is MaintenanceStatus.IN_PROGRESS
+    assert maintenance_state(window, NOW) is MaintenanceStatus.VERIFYING
+    assert maintenance_state(window, at("2026-11-24 15:00")) is MaintenanceStatus.COMPLETED
+
+
+def test_day_bar_links_a_bad_day_to_the_entry_that_started_last() -> None:
+    hrefs = {"a": "/incidents/a/", "b": "/incidents/b/"}
+    started = {"a": at("2026-11-01 12:00"), "b": at("2026-10-31 22:00")}
+    day = DayUptime(date(2026, 11, 1), 95.0, ComponentStatus.PARTIAL_OUTAGE, ("b", "a"))
+    assert day_bar(day, hrefs, started) == DayBar(
+        "1 Nov 2026: 95% uptime, partial outage", "part", "/incidents/a/"
+    )
+    clean = DayUptime(date(2026, 11, 2), 100.0, ComponentStatus.OPERATIONAL, ())
+    assert day_bar(clean, hrefs, started) == DayBar("2 Nov 2026: 100% uptime", "", "")
+
+
+# --- links ----------------------------------------------------------------------
+
+
+def links(root: ET.Element) -> Iterator[str]:
+    for element in root.iter():
+        for attr in ("href", "src"):
+            if element.get(attr):
+                yield element.get(attr)
+
+
+def test_links_work_under_a_sub_path() -> None:
+    config = make_config(base_url="https://x.example/status/")
+    out = build(make_site(config))
+    checked = 0
+    for path, root in pages(out):
+        for link in links(root):
+            if link.startswith("/"):
+                assert link.startswith("/status/"), (path, link)
+                checked += 1
+    assert checked > 100
+    assert re.search(rb'href="/status/static/style\.css\?v=[0-9a-f]+"', out["404.html"])
+    sitemap = ET.fromstring(out["sitemap.xml"])
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert all(loc.startswith("https://x.example/status/") for loc in locs)
+    assert b"Sitemap: https://x.example/status/sitemap.xml" in out["robots.txt"]
+
+
+OTHER_RENDERERS = ("feeds/", "api/")
+"""Outputs of render/feeds.py, ical.py and api.py: checked against the whole build below."""
+
+
+@pytest.mark.parametrize("base_url", ["https://status.example.ac.uk/", "https://x.example/status/"])
+def test_every_link_resolves_to_a_rendered_page(base_url: str) -> None:
+    config = make_config(base_url=base_url)
+    out = build(make_site(config))
+    ids = {
+        page_path(path): {e.get("id") for e in root.iter() if e.get("id")}
+        for path, root in pages(out)
+    }
+    icons = ET.fromstring(out["static/icons.svg"])
+    ids["static/icons.svg"] = {e.get("id") for e in icons.iter() if e.get("id")}
+    for path, root in pages(out):
+        for link in links(root):
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith("//"):
+                continue
+            if not parts.path:  # a fragment on this page
+                assert parts.fragment in ids[page_path(path)], (path, link)
+                continue
+            assert parts.path.startswith(config.base_path), (path, link)
+            target = parts.path[len(config.base_path) :]
+            if target.startswith(OTHER_RENDERERS):
+                continue
+            assert urls.output_file(target) in out, (path, link)
+            if parts.fragment:
+                assert parts.fragment in ids[target], (path, link)
+
+
+def test_links_to_feeds_and_api_resolve_in_the_whole_build() -> None:
+    build_module = pytest.importorskip("statusgen.build")
+    site = make_site()
+    files, _ = build_module.render_site(site, NOW, previous=None)
+    missing = set()
+    for _path, root in pages(render_html(site, derive(site, NOW))):
+        for link in links(root):
+            target = urlsplit(link).path.removeprefix("/")
+            if target.startswith(OTHER_RENDERERS) and urls.output_file(target) not in files:
+                missing.add(target)
+    assert missing == set()
+
+
+# --- safety ---------------------------------------------------------------------
+
+
+HOSTILE = "</title><script>alert(1)</script>"
+HOSTILE_BODY = (
+    '<script>alert(2)</script>\n\n<img src=x onerror="alert(3)">\n\n'
+    "[click](javascript:alert(4)) <a href=\"javascript:alert(5)\" onclick='alert(6)'>x</a>"
+)
+
+
+def hostile_site() -> Site:
+    config = make_config(
+        title=HOSTILE,
+        description=HOSTILE,
+        services=(Service("vpn", HOSTILE, f"<b onmouseover=alert(7)>{HOSTILE}", HOSTILE),),
+    )
+    incident = Incident(
+        id="bad",
+        title=HOSTILE,
+        services=(AffectedService("vpn", Impact.MAJOR_OUTAGE),),
+        started=at("2026-11-24 09:00"),
+        resolved=None,
+        updates=(Update(at("2026-11-24 09:05"), IncidentStatus.INVESTIGATING, HOSTILE_BODY),),
+        body=HOSTILE_BODY,
+        reference=HOSTILE,
+    )
+    news = NewsItem("bad-news", HOSTILE, at("2026-11-20 09:00"), HOSTILE, HOSTILE_BODY, (HOSTILE,))
+    return Site(config=config, incidents=(incident,), news=(news,))
+
+
+def test_hostile_strings_never_become_script() -> None:
+    out = build(hostile_site())
+    for path, root in pages(out):
+        assert not list(root.iter("script")), path
+        for element in root.iter():
+            for name, value in element.attrib.items():
+                assert not name.lower().startswith("on"), (path, element.tag, name)
+                assert not value.strip().lower().startswith("javascript:"), (path, value)
+    root = parse(out["incidents/bad/index.html"])
+    assert text(root.find(".//h1")) == HOSTILE  # shown as text, not dropped
+    assert root.find(".//title").text.startswith(HOSTILE)
+    sitemap = ET.fromstring(out["sitemap.xml"])  # still well-formed XML
+    assert sitemap.tag.endswith("urlset")
+
+
+# --- themes ---------------------------------------------------------------------
+
+
+def test_a_site_theme_overrides_file_by_file(write_site: Callable[..., Path]) -> None:
+    root = write_site(
+        {
+            "themes/default/templates/_service.html": """
+                <li class="svc"><span class="custom">{{ s.name }} is {{ s.badge.label }}</span></li>
+            """,
+            "themes/default/static/style.css": "body { color: rebeccapurple }\n",
+            "themes/default/static/extra.txt": "hello\n",
+        }
+    )
+    out = build(make_site(make_config(root=root)))
+    home = parse(out["index.html"])
+    assert [text(s) for s in find_by_class(home, "span", "custom")][:2] == [
+        "Email is Under maintenance",
+        "Webmail is Operational",
+    ]
+    assert find_by_class(home, "ol", "bars") == []  # the override replaced the row
+    assert text(home.find(".//h1")) == "Partial System Outage"  # the rest is built in
+    assert find_by_class(parse(out["services/vpn/index.html"]), "ol", "bars")
+    assert out["static/style.css"] == b"body { color: rebeccapurple }\n"
+    assert out["static/extra.txt"] == b"hello\n"
+    assert out["static/icons.svg"] == (render.BUILTIN_THEME / "static/icons.svg").read_bytes()
+    # The stylesheet link changes with its content, so no browser keeps the old one.
+    assert build()["index.html"] != out["index.html"]
+
+
+def test_templates_compile_once_per_theme() -> None:
+    render.environment.cache_clear()
+    build()
+    build()
+    info = render.environment.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+
+
+def test_extra_head_is_the_dev_server_hook() -> None:
+    plain = build()["index.html"]
+    served = build(extra_head='<script src="/livereload.js"></script>')["index.html"]
+    head = parse(served).find("head")
+    assert [s.get("src") for s in head.iter("script")] == ["/livereload.js"]
+    assert b"livereload" not in plain
+
+
+# --- sitemap, robots, determinism, size -----------------------------------------
+
+
+def test_sitemap_lists_every_page_with_content_times(out: dict[str, bytes]) -> None:
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    root = ET.fromstring(out["sitemap.xml"])
+    entries = {u.find(f"{ns}loc").text: u.findtext(f"{ns}lastmod") for u in root}
+    expected = {
+        "https://status.example.ac.uk/" + page_path(p) for p in out if p.endswith("index.html")
+    }
+    assert set(entries) == expected
+    assert entries["https://status.example.ac.uk/incidents/2026-11-22-email-delays/"] == (
+        "2026-11-22T11:15:00+00:00"
+    )
+    # The home page: the latest change that has happened (the window that began at 11:00).
+    assert entries["https://status.example.ac.uk/"] == "2026-11-24T11:00:00+00:00"
+    # A window announced for the future, without updates, has no date to give.
+    assert entries["https://status.example.ac.uk/incidents/2026-11-29-wifi-upgrade/"] is None
+    for lastmod in entries.values():
+        assert lastmod is None or ISO_WITH_OFFSET.match(lastmod)
+    assert NOW.astimezone(UTC).isoformat() not in out["sitemap.xml"].decode()
+    # A later build in which nothing happened has the same sitemap.
+    later = build(now=NOW + timedelta(minutes=30))
+    assert later["sitemap.xml"] == out["sitemap.xml"]
+
+
+def test_robots_txt_points_at_the_sitemap(out: dict[str, bytes]) -> None:
+    assert out["robots.txt"].decode().splitlines()[-1] == (
+        "Sitemap: https://status.example.ac.uk/sitemap.xml"
+    )
+
+
+def test_output_is_deterministic() -> None:
+    assert build() == build()
+
+
+def test_home_page_with_13_services_is_under_60_kb() -> None:
+    services = tuple(
+        Service(f"svc-{i}", f"Service number {i}", f"Group {i // 4}", "A typical description")
+        for i in range(13)
+    )
+    config = make_config(services=services)
+    incidents = tuple(
+        Incident(
+            id=f"inc-{i}",
+            title=f"Incident {i} on a service",
+            services=(AffectedService(f"svc-{i}", Impact.MAJOR_OUTAGE),),
+            started=at("2026-11-20 09:00") - timedelta(days=6 * i),
+            resolved=at("2026-11-20 11:00") - timedelta(days=6 * i),
+            updates=(Update(at("2026-11-20 09:05"), IncidentStatus.INVESTIGATING, "Looking."),),
+        )
+        for i in range(13)
+    )
+    site = dataclasses.replace(make_site(config), incidents=incidents, maintenances=())
+    out = build(site, now=at("2026-11-24 12:00"))
+    size = len(out["index.html"]) + len(out["static/style.css"])
+    assert size < 60 * 1024, size
