@@ -9,7 +9,6 @@ from types import MappingProxyType
 
 import pytest
 from conftest import NOW, at, make_config, make_site
-from twitter_text import parse_tweet
 
 from statusgen.config import TEMPLATE_EVENTS
 from statusgen.manifest import build_manifest
@@ -33,6 +32,7 @@ from statusgen.publish.compose import (
     template_problems,
 )
 from statusgen.publish.diff import FIRST, Event, EventKind, event_for
+from statusgen.publish.weighted import parse_tweet
 from statusgen.status import derive
 
 VPN = "incidents/2026-11-24-vpn-slow"

@@ -58,14 +58,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from twitter_text import parse_tweet
-
 from ..config import CONFIG_NAME
 from ..errors import Problem, StatusgenError
 from ..manifest import EntryRecord
 from ..model import EntryKind, IncidentStatus, Site, SiteConfig
 from ..urls import absolute, entry_path
 from .diff import Event, EventKind
+from .weighted import parse_tweet
 
 X_LIMIT = 280
 """X's limit in weighted characters."""
