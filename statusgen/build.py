@@ -8,7 +8,7 @@ previous output as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -93,9 +93,15 @@ def build(
     output: Path | None = None,
     now: str | datetime | None = None,
     drafts: bool = False,
+    base_url: str | None = None,
 ) -> BuildResult:
-    """Build the site in `root` into its output folder; return what was written."""
+    """Build the site in `root` into its output folder; return what was written.
+
+    `base_url` replaces site.toml's (``statusgen serve`` builds for its own address).
+    """
     site, warnings = load_site(root, drafts=drafts)
+    if base_url is not None:
+        site = replace(site, config=replace(site.config, base_url=base_url))
     config = site.config
     dest = (output if output is not None else config.output_dir).absolute()
     guard_destination(dest, root)

@@ -125,6 +125,100 @@ def _publish(args: argparse.Namespace, out: _Printer) -> int:
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace, out: _Printer) -> int:
+    from .scaffold import init_site
+
+    written = init_site(args.directory)
+    for path in written:
+        out.line(f"created {path}")
+    out.line(
+        f"next: cd {args.directory} && statusgen serve; then set base_url in site.toml "
+        "and push (README: Getting started)"
+    )
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace, out: _Printer) -> int:
+    from datetime import UTC, datetime
+
+    from .config import load_config
+    from .scaffold import UnknownServices, new_entry
+
+    config = load_config(args.site)
+    services = None
+    if args.services is not None:
+        services = [s.strip() for s in args.services.split(",") if s.strip()]
+    try:
+        path = new_entry(config, args.kind, " ".join(args.title), services, datetime.now(UTC))
+    except UnknownServices as exc:
+        for message in exc.messages:
+            out.error(f"error: {message}")
+        return EXIT_FAILED
+    out.line(str(path))
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, out: _Printer) -> int:
+    import shutil
+    import signal
+    import tempfile
+    import threading
+    import time
+
+    from .build import build
+    from .config import CONFIG_NAME
+    from .serve import RebuildResult, serve
+
+    root: Path = args.site
+    if not (root / CONFIG_NAME).is_file():
+        out.error(f"error: no {CONFIG_NAME} in {root} (run statusgen init, or pass --site DIR)")
+        return EXIT_FAILED
+    # Never the site's own output folder: serving must not clobber public/.
+    scratch = Path(tempfile.mkdtemp(prefix="statusgen-serve-"))
+    output = scratch / "site"
+    address = ""
+
+    def ready(url: str) -> None:
+        nonlocal address
+        address = url
+        out.line(f"serving {root} at {url} (Ctrl-C to stop)")
+
+    def rebuild() -> RebuildResult:
+        started = time.perf_counter()
+        try:
+            result = build(root, output=output, drafts=args.drafts, base_url=address)
+        except ProblemsError as exc:
+            out.problems(exc.problems)
+            out.error("build failed: the browser shows the problems until a rebuild succeeds")
+            return RebuildResult(False, tuple(str(p) for p in exc.problems))
+        except StatusgenError as exc:
+            out.error(f"error: {exc}")
+            return RebuildResult(False, (f"error: {exc}",))
+        except Exception as exc:  # a bug in the build must not stop the server
+            if args.debug:
+                out.error(traceback.format_exc().rstrip())
+            message = f"internal error: {type(exc).__name__}: {exc} (a bug in statusgen)"
+            out.error(message)
+            return RebuildResult(False, (message,))
+        if result.warnings:
+            out.problems(result.warnings)
+        out.line(f"built {result.files} files in {time.perf_counter() - started:.2f} s")
+        return RebuildResult(True, tuple(str(w) for w in result.warnings))
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # `kill` stops as cleanly as Ctrl-C
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminate)
+    watch = [root / CONFIG_NAME, root / "content", root / "themes"]
+    try:
+        serve(rebuild, output, watch, port=args.port, bind=args.bind, on_ready=ready)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    out.line("stopped")
+    return EXIT_OK
+
+
 # --- arguments ----------------------------------------------------------------
 
 
@@ -180,6 +274,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("--output", type=Path, metavar="DIR", help="this build's output folder")
     publish.add_argument("--dry-run", action="store_true", help="print the posts, send nothing")
+
+    init = command("init", _init, "write a new site: settings, examples and CI workflows")
+    init.add_argument("directory", type=Path, metavar="DIR", help="a new or empty folder")
+
+    new = command("new", _new, "write a new incident, maintenance or news file to fill in")
+    new.add_argument("kind", choices=("incident", "maintenance", "news"), help="what to write")
+    new.add_argument(
+        "title", nargs="+", metavar="TITLE", help="the title (quote it if it holds # ' or \")"
+    )
+    new.add_argument(
+        "--services", metavar="A,B", help="service ids (default: the first in site.toml)"
+    )
+
+    serve = command("serve", _serve, "build, serve locally, rebuild and reload on change")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
+    serve.add_argument(
+        "--bind", default="127.0.0.1", metavar="ADDRESS", help="address (default 127.0.0.1)"
+    )
+    serve.add_argument("--drafts", action="store_true", help="include draft entries")
     return parser
 
 
