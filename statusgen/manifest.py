@@ -28,6 +28,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from . import jsontext
 from .errors import StatusgenError
 from .markup import to_text
 from .model import (
@@ -164,7 +165,7 @@ class Manifest:
             "built_at": self.built_at,
             "entries": [_record_to_json(e) for e in self.entries],
         }
-        return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        return jsontext.dump(data, indent=1, sort_keys=True)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Manifest:

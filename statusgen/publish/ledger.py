@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import jsontext
 from ..errors import StatusgenError
 
 LEDGER_VERSION = 1
@@ -156,7 +157,7 @@ class Ledger:
             "posts": [asdict(p) for p in self.posts],
             "pending": [{"entry": e, "event": k} for e, k in self.pending],
         }
-        return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        return jsontext.dump(data, indent=1, sort_keys=True)
 
     def save(self) -> None:
         """Write the ledger atomically; a ledger without a path is only in memory."""

@@ -31,13 +31,13 @@ so it can be pasted into a ``<script>`` block of an HTML page as is.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .. import jsontext
 from ..markup import to_html, to_text
 from ..model import (
     ComponentStatus,
@@ -64,9 +64,6 @@ _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 # Characters that JSON allows raw but that end a <script> block, start an
 # HTML entity, or end a line in pre-2019 JavaScript.
-_HTML_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
 
 JSON = dict[str, Any]
 
@@ -119,8 +116,7 @@ def encode_json(obj: object) -> bytes:
     them in the serialised text only ever touches string contents, where
     ``\\u003c`` means the same character to every JSON parser.
     """
-    text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False)
-    return (text.translate(_HTML_SAFE) + "\n").encode("utf-8")
+    return jsontext.dump(obj)
 
 
 def stable_id(*parts: str) -> str:
