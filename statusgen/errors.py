@@ -31,7 +31,7 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         mark = "warning: " if self.severity is Severity.WARNING else ""
-        return f"{where}: {self.field}: {mark}{self.message}"
+        return printable(f"{where}: {self.field}: {mark}{self.message}")
 
     @property
     def is_error(self) -> bool:
@@ -52,6 +52,17 @@ class ProblemsError(StatusgenError):
 
 class StatusgenWarning(UserWarning):
     """Raised as an error under pytest, so no test ignores one of our warnings."""
+
+
+def printable(text: str) -> str:
+    """One line whatever a user typed: control characters shown escaped.
+
+    A key or file name holding a newline would otherwise forge a second
+    problem line, which CI systems read as an annotation (``::error ...``).
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def errors_in(problems: Iterable[Problem]) -> list[Problem]:

@@ -172,3 +172,14 @@ def test_version(capsys, argv):
     code, out, _ = run(capsys, *argv)
     assert code == 0
     assert out == ["statusgen 0.1.0"]
+
+
+def test_a_key_with_a_newline_cannot_forge_a_problem_line(capsys, write_site):
+    root = write_site({"site.toml": SITE_TOML + '"x\\n::error file=site.toml::forged" = 1\n'})
+    code, _, err = run(capsys, "--site", str(root), "check")
+    assert code == 1
+    assert err == [
+        "site.toml: services[1].x\\n::error file=site.toml::forged: unknown key "
+        "(known keys: id, name, group, description)",
+        "1 error, 0 warnings",
+    ]
