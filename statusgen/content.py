@@ -57,7 +57,7 @@ import itertools
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -95,6 +95,10 @@ MAX_DEPTH = 1000
 """Deepest YAML nesting accepted. Entries need 3 levels; the limit only keeps
 libyaml safe (composing 1,000 levels takes milliseconds; around 100,000 its
 recursive composer overflows the C stack and kills the process)."""
+
+MAX_ENTRY_BYTES = 1024 * 1024
+"""Largest entry file. Far more than any incident needs; the limit keeps one
+pasted dump from making every build (and every post) slow."""
 
 _TIME_EXAMPLE = "use YYYY-MM-DD HH:MM, e.g. 2026-11-22 08:40"
 
@@ -204,13 +208,30 @@ _MISSING_HINTS = {
 # --- public API -----------------------------------------------------------------------
 
 
-def load_content(config: SiteConfig, *, drafts: bool = False) -> tuple[Site, list[Problem]]:
+Pending = tuple[str, bytes, str]
+"""A file to parse: (path relative to the site, its bytes, its folder)."""
+Parsed = tuple[Incident | Maintenance | NewsItem | None, list[Problem]]
+"""What `parse_entry` returns for one file."""
+
+
+def load_content(
+    config: SiteConfig,
+    *,
+    drafts: bool = False,
+    parse: Callable[[list[Pending]], list[Parsed]] | None = None,
+) -> tuple[Site, list[Problem]]:
     """Read every entry of the site at ``config.root``.
 
     Returns a `Site` holding the valid entries (drafts only when ``drafts``),
     newest first, and every problem found in any file, errors and warnings.
     A file with an error is left out of the site; the caller decides whether
     to stop (``check`` and ``build`` stop when there is any error).
+
+    ``parse`` turns every file read into what `parse_entry` returns for it,
+    in order; by default it calls `parse_entry` on each. The build passes one
+    that answers from its content-hash cache and parses the rest on several
+    cores: files are read first and parsed all at once for that reason, and
+    the result (entries, problems and their order) is the same either way.
     """
     problems: list[Problem] = []
     incidents: list[Incident] = []
@@ -218,13 +239,17 @@ def load_content(config: SiteConfig, *, drafts: bool = False) -> tuple[Site, lis
     news: list[NewsItem] = []
     root_real = Path(os.path.realpath(config.root))
 
+    pending: list[Pending] = []
+    order: list[Problem | int] = []  # problems, and indexes into `pending`, in file order
     for folder in FOLDERS:
         seen: dict[str, str] = {}  # casefolded id -> path, to catch case-only clashes
         for rel_path, path in _entry_files(config.root, root_real, folder, problems):
+            order += problems
+            problems.clear()
             entry_id = rel_path.rsplit("/", 1)[-1][:-3]
             other = seen.setdefault(entry_id.casefold(), rel_path)
             if other != rel_path:
-                problems.append(
+                order.append(
                     Problem(
                         rel_path,
                         None,
@@ -235,20 +260,33 @@ def load_content(config: SiteConfig, *, drafts: bool = False) -> tuple[Site, lis
                 )
                 continue
             try:
-                data = path.read_bytes()
+                data = Path(path).read_bytes()
             except OSError as exc:
-                problems.append(Problem(rel_path, None, "-", f"cannot be read ({exc.strerror})"))
+                order.append(Problem(rel_path, None, "-", f"cannot be read ({exc.strerror})"))
                 continue
-            entry, found = parse_entry(rel_path, data, config, folder)
-            problems.extend(found)
-            if entry is None or (entry.draft and not drafts):
-                continue
-            if isinstance(entry, Incident):
-                incidents.append(entry)
-            elif isinstance(entry, Maintenance):
-                maintenances.append(entry)
-            else:
-                news.append(entry)
+            order.append(len(pending))
+            pending.append((rel_path, data, folder))
+        order += problems
+        problems.clear()
+
+    if parse is None:
+        parsed = [parse_entry(rel_path, data, config, folder) for rel_path, data, folder in pending]
+    else:
+        parsed = parse(pending)
+    for slot in order:
+        if isinstance(slot, Problem):
+            problems.append(slot)
+            continue
+        entry, found = parsed[slot]
+        problems.extend(found)
+        if entry is None or (entry.draft and not drafts):
+            continue
+        if isinstance(entry, Incident):
+            incidents.append(entry)
+        elif isinstance(entry, Maintenance):
+            maintenances.append(entry)
+        else:
+            news.append(entry)
 
     site = Site(
         config=config,
@@ -272,6 +310,9 @@ def parse_entry(
     """
     if folder not in FOLDERS:
         raise ValueError(f"folder must be one of {FOLDERS}, not {folder!r}")
+    if len(data) > MAX_ENTRY_BYTES:
+        size = f"is {len(data) // 1024} KB (at most {MAX_ENTRY_BYTES // 1024} KB"
+        return None, [Problem(rel_path, None, "-", f"{size}: shorten it, or link a long report)")]
     name = rel_path.rsplit("/", 1)[-1]
     entry_id = name[:-3] if name.endswith(".md") else name
     reader = _Reader(rel_path, config)
@@ -382,11 +423,14 @@ def parse_time(
 
 def _entry_files(
     root: Path, root_real: Path, folder: str, problems: list[Problem]
-) -> Iterator[tuple[str, Path]]:
-    """The ``*.md`` files of ``content/<folder>``, sorted by name.
+) -> Iterator[tuple[str, str]]:
+    """The ``*.md`` files of ``content/<folder>`` as (path in the site, path to
+    open), sorted by name.
 
     Hidden names and other extensions are skipped; links that lead out of
     the site are refused, so a build never publishes a file from elsewhere.
+    Paths are plain strings: a site of 10,000 entries would spend more on
+    `pathlib` objects than on reading the files.
     """
     rel_folder = f"content/{folder}"
     directory = root / "content" / folder
@@ -404,8 +448,13 @@ def _entry_files(
     for item in items:
         if item.name.startswith(".") or not item.name.endswith(".md"):
             continue
+        if not item.name.isprintable():  # a line break would forge a line of the report
+            shown, fix = repr(item.name), f"{_slug(item.name[:-3])}.md"
+            message = f"file name {shown} has a control character (rename it to '{fix}')"
+            problems.append(Problem(f"{rel_folder}/{shown}", None, "-", message))
+            continue
         rel_path = f"{rel_folder}/{item.name}"
-        path = directory / item.name
+        path = item.path
         if item.is_symlink():
             target = Path(os.path.realpath(path))
             if not _inside(target, root_real):
@@ -466,10 +515,11 @@ class _Reader:
         return int(node.start_mark.line) + self.offset
 
     def error(self, line: int | None, field: str, message: str) -> None:
-        self.problems.append(Problem(self.path, line, field, message))
+        self.problems.append(Problem(self.path, line, _shown(field), _shown(message)))
 
     def warning(self, line: int | None, field: str, message: str) -> None:
-        self.problems.append(Problem(self.path, line, field, message, Severity.WARNING))
+        problem = Problem(self.path, line, _shown(field), _shown(message), Severity.WARNING)
+        self.problems.append(problem)
 
     def has_errors(self) -> bool:
         return any(p.is_error for p in self.problems)
@@ -1256,6 +1306,14 @@ def _describe(node: Node) -> str:
     if tag == _STR:
         return "text"
     return f"a value tagged {tag}"
+
+
+def _shown(text: str) -> str:
+    """`text` with control characters escaped: a key or value quoted in a problem
+    must not break its line (nor forge another, which CI logs would believe)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _raw(node: Node) -> str:

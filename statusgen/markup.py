@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
 
-import markdown
 import nh3
+
+if TYPE_CHECKING:
+    import markdown
 
 ALLOWED_TAGS = frozenset(
     {
@@ -32,11 +36,33 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
-_md = markdown.Markdown(
-    extensions=["tables", "fenced_code", "sane_lists"],
-    output_format="html",
-)
 _SPACE = re.compile(r"\s+")
+
+
+class HtmlStore(Protocol):
+    """A persistent memo of `to_html` (the build's content-hash cache)."""
+
+    def get(self, text: str) -> str | None: ...
+
+    def put(self, text: str, html: str) -> None: ...
+
+
+_store: HtmlStore | None = None
+_md: markdown.Markdown | None = None
+
+
+def use_store(store: HtmlStore | None) -> None:
+    """Let `to_html` look texts up in `store` before converting them, and remember
+    what it converts there. Markdown is by far the dearest step of a build, and a
+    text converts to the same HTML every time, so a build keeps the results."""
+    global _store
+    _store = store
+
+
+def remember(text: str, html: str) -> None:
+    """Give the store a conversion made elsewhere (by a worker process)."""
+    if _store is not None:
+        _store.put(text, html)
 
 
 @lru_cache(maxsize=16384)
@@ -44,10 +70,39 @@ def to_html(text: str) -> str:
     """Sanitised HTML for a Markdown body or update message."""
     if not text.strip():
         return ""
+    store = _store
+    if store is not None:
+        known = store.get(text)
+        if known is not None:
+            return known
+    converted = convert(text)
+    if store is not None:
+        store.put(text, converted)
+    return converted
+
+
+def convert(text: str) -> str:
+    """`to_html` without any memo: Markdown, then the sanitiser."""
+    global _md
+    if not text.strip():
+        return ""
+    if _md is None:
+        # Built on first use: importing Markdown and its extensions costs a
+        # tenth of a second, which a rebuild served from the cache never needs.
+        import markdown
+
+        _md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists"],
+            output_format="html",
+        )
     # One Markdown instance, reset per document: building one costs more
     # than converting a short text.
     _md.reset()
-    rendered = _md.convert(text)
+    if len(text) > MARKDOWN_MAX:
+        # A dump, not prose: shown as typed, since no budget bounds Markdown here.
+        rendered = "".join(f"<p>{html.escape(p)}</p>" for p in _BLANK_LINES.split(text))
+    else:
+        rendered = _convert_bounded(_md, text)
     return nh3.clean(
         rendered,
         tags=set(ALLOWED_TAGS),
@@ -63,3 +118,216 @@ def to_text(text: str) -> str:
     """Plain text of a Markdown text on one line, for posts and JSON bodies."""
     stripped = nh3.clean(to_html(text), tags=set(), strip_comments=True)
     return _SPACE.sub(" ", html.unescape(stripped)).strip()
+
+
+# --- bounding Markdown's time ------------------------------------------------------------
+#
+# Python-Markdown needs time quadratic in some inputs, and a status page must
+# build during an incident whatever was pasted into it. Measured (3.11,
+# Markdown 3.11): 10,000 '[' with no ']' take 17 s, a pasted 80 KB log with
+# terminal colours (each "\x1b[32m" an unclosed bracket) 49 s; 25,000 '<a'
+# without '>' take 4 s in html.parser; 13,000 lines "```a" (fences never
+# closed) 10 s; a list nested 250 deep overflows the stack. So:
+#
+# * the scans for the ends of links, start tags and code fences are
+#   predicted in linear time and, past a budget, the brackets (tag starts,
+#   fence marks) of the costliest paragraphs are swapped for private-use
+#   stand-ins that Markdown passes through as plain text, and put back in
+#   its HTML. Such characters can never close in time anyway, so the page
+#   shows what was typed; only a real link in such a paragraph stays text;
+# * a block (paragraph, list, table) longer than `BLOCK_CHARS` or
+#   `BLOCK_LINES` is cut into several, because each line or match Markdown
+#   takes from a block rescans the whole block (setext headings, emphasis);
+# * a text longer than `MARKDOWN_MAX` is shown as plain paragraphs.
+#
+# The worst input found then costs a few seconds per 256 KB (deeply nested
+# raw <div>s, which the sanitiser needs quadratic time for); ordinary text
+# never reaches a budget and converts exactly as before.
+
+MARKDOWN_MAX = 256 * 1024
+"""Longest text converted as Markdown (a body is rarely 20 KB); a longer one is a dump."""
+SCAN_BUDGET = 1_000_000
+"""Characters Python-Markdown may scan for the ends of links (its slowest
+loop, about 3 million characters a second) before brackets are defused."""
+TAG_SCAN_BUDGET = 50_000_000
+"""Characters html.parser may scan for the ends of start tags (C speed)."""
+FENCE_SCAN_BUDGET = 20_000_000
+"""Characters the fenced-code regex may scan for closing fences."""
+BLOCK_CHARS = 8192
+"""Longest block (paragraph, list, table) Markdown is given; longer ones are cut."""
+BLOCK_LINES = 200
+"""Most lines in one block Markdown is given."""
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_LINK_TOKEN = re.compile(r"\]\(|[\[\]()]")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _convert_bounded(md: markdown.Markdown, text: str) -> str:
+    """Markdown's HTML for `text`, in time bounded as the section comment says."""
+    source, restore = _defuse(text)
+    try:
+        rendered = md.convert(source)
+    except RecursionError:
+        # Lists nested a few hundred deep overflow Markdown's recursion:
+        # show the text as typed rather than fail the build.
+        md.reset()
+        rendered = "".join(f"<p>{html.escape(p)}</p>" for p in _BLANK_LINES.split(source))
+    for stand_in, real in restore.items():
+        rendered = rendered.replace(stand_in, real)
+    return rendered
+
+
+def _defuse(text: str) -> tuple[str, dict[str, str]]:
+    """`text` with stand-ins where Markdown would take too long, and how to put them back."""
+    n = len(text)
+    links_cheap = (text.count("[") + text.count("(")) * n <= SCAN_BUDGET
+    blocks_small = n <= BLOCK_CHARS and text.count("\n") < BLOCK_LINES
+    fences_cheap = (text.count("```") + text.count("~~~")) * n <= FENCE_SCAN_BUDGET
+    tags_cheap = text.count("<") * n <= TAG_SCAN_BUDGET
+    if links_cheap and blocks_small and fences_cheap and tags_cheap:
+        return text, {}  # the usual case: even the worst order is within the budgets
+    free = [chr(c) for c in range(0xF8F0, 0xF900) if chr(c) not in text]
+    if len(free) < 5:
+        return text, {}  # pragma: no cover - a text holding twelve of the sixteen stand-ins
+    opening, closing, tag, backtick, tilde = free[:5]
+    parts = _split_fences(text)
+    chunks = [_BLANK_LINES.split(part) if not fenced else [part] for fenced, part in parts]
+    if not links_cheap:
+        costs = sorted(
+            (
+                (_link_cost(chunk), i, j)
+                for i, (fenced, _) in enumerate(parts)
+                if not fenced
+                for j, chunk in enumerate(chunks[i])
+            ),
+            reverse=True,
+        )
+        total = sum(cost for cost, _, _ in costs)
+        for cost, i, j in costs:
+            if total <= SCAN_BUDGET:
+                break
+            chunks[i][j] = chunks[i][j].replace("[", opening).replace("]", closing)
+            total -= cost
+    out = []
+    for (fenced, part), pieces in zip(parts, chunks, strict=True):
+        if fenced:
+            out.append(part)
+            continue
+        separators = [*_BLANK_LINES.findall(part), ""]
+        out.extend(_cut(piece) + sep for piece, sep in zip(pieces, separators, strict=True))
+    result = "".join(out)
+    if _tag_cost(result) > TAG_SCAN_BUDGET:
+        result = _outside_fences(result, lambda part: _TAG_START.sub(tag, part))
+    if _fence_cost(result) > FENCE_SCAN_BUDGET:
+        # What `_split_fences` left outside a block opens a fence that never closes.
+        marks = {"`": backtick, "~": tilde}
+        result = _outside_fences(
+            result, lambda part: _FENCE.sub(lambda m: _swap_marks(m.group(0), marks), part)
+        )
+    return result, {opening: "[", closing: "]", tag: "&lt;", backtick: "`", tilde: "~"}
+
+
+def _swap_marks(fence: str, marks: dict[str, str]) -> str:
+    mark = fence.strip()[0]
+    return fence.replace(mark, marks[mark])
+
+
+def _outside_fences(text: str, change: Callable[[str], str]) -> str:
+    return "".join(part if fenced else change(part) for fenced, part in _split_fences(text))
+
+
+def _fence_cost(text: str) -> int:
+    """Characters scanned for the closing fences of fences that never close.
+
+    `_split_fences` pairs every fence it can, so the openers left are in its
+    last part, and each makes Markdown's regex scan to the end.
+    """
+    last = _split_fences(text)[-1][1]
+    return sum(len(last) - m.start() for m in _FENCE.finditer(last))
+
+
+def _cut(block: str) -> str:
+    """A block of more than `BLOCK_CHARS` or `BLOCK_LINES` as several, at line ends
+    (a longer line at spaces): Markdown's block and inline passes rescan a whole
+    block for each line or match they take from it."""
+    if len(block) <= BLOCK_CHARS and block.count("\n") < BLOCK_LINES:
+        return block
+    pieces: list[str] = []
+    lines: list[str] = []
+    size = 0
+    for line in block.split("\n"):
+        while len(line) > BLOCK_CHARS:
+            cut = line.rfind(" ", 0, BLOCK_CHARS)
+            cut = cut if cut > 0 else BLOCK_CHARS
+            pieces += ["\n".join(lines)] if lines else []
+            pieces.append(line[:cut])
+            lines, size, line = [], 0, line[cut:].lstrip(" ")
+        if lines and (size + len(line) > BLOCK_CHARS or len(lines) >= BLOCK_LINES):
+            pieces.append("\n".join(lines))
+            lines, size = [], 0
+        lines.append(line)
+        size += len(line) + 1
+    pieces += ["\n".join(lines)] if lines else []
+    return "\n\n".join(pieces)
+
+
+def _split_fences(text: str) -> list[tuple[bool, str]]:
+    """(is a fenced code block, text) parts: Markdown scans no links or tags in code."""
+    parts: list[tuple[bool, str]] = []
+    pos = 0
+    while True:
+        opening = _FENCE.search(text, pos)
+        if opening is None:
+            break
+        marker = opening.group(1)
+        closing = re.compile(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", re.M)
+        end_of_line = text.find("\n", opening.end())
+        found = closing.search(text, end_of_line + 1) if end_of_line >= 0 else None
+        if found is None:
+            break  # an unclosed fence is no code block to Markdown either
+        parts.append((False, text[pos : opening.start()]))
+        parts.append((True, text[opening.start() : found.end()]))
+        pos = found.end()
+    parts.append((False, text[pos:]))
+    return parts
+
+
+def _link_cost(chunk: str) -> int:
+    """Characters Markdown's link parser scans in one paragraph: from each '[' to
+    its match (or the end), and from each '](' to the matching ')' (or the end)."""
+    n = len(chunk)
+    cost = 0
+    brackets: list[int] = []
+    parens: list[tuple[int, bool]] = []
+    for m in _LINK_TOKEN.finditer(chunk):
+        token, at = m.group(), m.start()
+        if token == "[":
+            brackets.append(at)
+        elif token in ("]", "]("):
+            if brackets:
+                cost += at - brackets.pop()
+            if token == "](":
+                parens.append((at, True))
+        elif token == "(":
+            parens.append((at, False))
+        elif parens:
+            start, link = parens.pop()
+            if link:
+                cost += at - start
+    cost += sum(n - at for at in brackets)
+    cost += sum(n - at for at, link in parens if link)
+    return cost
+
+
+def _tag_cost(text: str) -> int:
+    """Characters html.parser scans from each possible start tag to the next '>'."""
+    ends = [m.start() for m in re.finditer(">", text)]
+    cost = k = 0
+    for m in _TAG_START.finditer(text):
+        at = m.start()
+        while k < len(ends) and ends[k] < at:
+            k += 1
+        cost += (ends[k] if k < len(ends) else len(text)) - at
+    return cost

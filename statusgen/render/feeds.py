@@ -66,9 +66,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
+from typing import NamedTuple
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -173,8 +173,7 @@ def update_anchors(updates: Sequence[Update]) -> list[str]:
 # --- the entries, before XML --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(NamedTuple):
     """One feed entry as data: cheap to make for every event on the site,
     turned into a FeedEntry only when some feed lists it."""
 
@@ -199,28 +198,36 @@ class _Item:
 
 
 def _items(site: Site) -> Iterator[_Item]:
+    # `_new` skips the NamedTuple's Python-level constructor: a large site has
+    # tens of thousands of events, and this is most of what a feed costs.
     config = site.config
     for incident in site.incidents:
         url = urls.absolute(config, urls.entry_path(incident))
         anchors = update_anchors(incident.updates)
         if not incident.updates:
-            yield _Item(incident.started, f"{url}#opened", "opened", incident, 0)
+            yield _new(_Item, (incident.started, f"{url}#opened", "opened", incident, 0, None))
         for step, (update, anchor) in enumerate(zip(incident.updates, anchors, strict=True), 1):
-            yield _Item(update.at, f"{url}#{anchor}", "update", incident, step, update)
+            yield _new(_Item, (update.at, f"{url}#{anchor}", "update", incident, step, update))
         if incident.resolved is not None and not any(
             u.status == IncidentStatus.RESOLVED for u in incident.updates
         ):
             last = len(incident.updates) + 1
-            yield _Item(incident.resolved, f"{url}#resolved", "resolved", incident, last)
+            yield _new(
+                _Item, (incident.resolved, f"{url}#resolved", "resolved", incident, last, None)
+            )
     for window in site.maintenances:
         url = urls.absolute(config, urls.entry_path(window))
         announced = min([window.start, *(u.at for u in window.updates)])
-        yield _Item(announced, f"{url}#scheduled", "scheduled", window, 0)
+        yield _new(_Item, (announced, f"{url}#scheduled", "scheduled", window, 0, None))
         anchors = update_anchors(window.updates)
         for step, (update, anchor) in enumerate(zip(window.updates, anchors, strict=True), 1):
-            yield _Item(update.at, f"{url}#{anchor}", "update", window, step, update)
+            yield _new(_Item, (update.at, f"{url}#{anchor}", "update", window, step, update))
     for news in site.news:
-        yield _Item(news.date, urls.absolute(config, urls.entry_path(news)), "news", news, 0)
+        url = urls.absolute(config, urls.entry_path(news))
+        yield _new(_Item, (news.date, url, "news", news, 0, None))
+
+
+_new = tuple.__new__
 
 
 def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig) -> FeedEntry:
@@ -315,7 +322,12 @@ def _escaped(label: str, value: str) -> str:
 
 def _utc_stamp(moment: datetime) -> str:
     utc = moment.astimezone(UTC)
-    return utc.strftime("%Y%m%dT%H%M%SZ" if utc.second else "%Y%m%dT%H%MZ")
+    if utc.year < 1000:  # strftime's own padding of such years varies by platform
+        return utc.strftime("%Y%m%dT%H%M%SZ" if utc.second else "%Y%m%dT%H%MZ")
+    # The same text without strftime, which costs more than the rest of a feed
+    # entry's bookkeeping when every update of a large site gets an anchor.
+    stamp = f"{utc.year}{utc.month:02d}{utc.day:02d}T{utc.hour:02d}{utc.minute:02d}"
+    return f"{stamp}{utc.second:02d}Z" if utc.second else f"{stamp}Z"
 
 
 def _window(window: Maintenance, config: SiteConfig) -> str:

@@ -44,18 +44,28 @@ The built-in partials (``_macros.html``, ``_service.html``,
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 
 from .. import urls
+from ..errors import Problem, ProblemsError
 from ..markup import to_html
 from ..model import (
     ComponentStatus,
@@ -67,6 +77,7 @@ from ..model import (
     Maintenance,
     MaintenanceStatus,
     NewsItem,
+    Service,
     Site,
     SiteConfig,
     Update,
@@ -479,8 +490,13 @@ def theme_dirs(config: SiteConfig) -> tuple[Path, ...]:
 
 
 @lru_cache(maxsize=16)
-def environment(template_dirs: tuple[str, ...]) -> Environment:
-    """One Environment per folder list, so templates compile once per process."""
+def environment(template_dirs: tuple[str, ...], bytecode: str | None = None) -> Environment:
+    """One Environment per folder list, so templates compile once per process.
+
+    With a `bytecode` folder (the build cache's), compiled templates are kept
+    there too, so they compile once per theme change rather than once per
+    process: a tenth of a second of every cached build otherwise.
+    """
     return Environment(
         loader=FileSystemLoader(list(template_dirs)),
         autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
@@ -488,12 +504,42 @@ def environment(template_dirs: tuple[str, ...]) -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        bytecode_cache=_QuietBytecodeCache(bytecode) if bytecode else None,
     )
+
+
+_bytecode_folder: str | None = None
+
+
+def use_bytecode_cache(folder: Path | None) -> None:
+    """Keep compiled templates in `folder` (None: in memory only)."""
+    global _bytecode_folder
+    _bytecode_folder = str(folder) if folder is not None else None
+
+
+class _QuietBytecodeCache(FileSystemBytecodeCache):
+    """Jinja's own cache of compiled templates (checked against each template's
+    source), where a folder that cannot be written is no error: a cache, not a
+    promise."""
+
+    def __init__(self, directory: str) -> None:
+        with contextlib.suppress(OSError):
+            os.makedirs(directory, exist_ok=True)
+        super().__init__(directory)
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def load_theme(config: SiteConfig) -> Theme:
     """The cached Environment and the merged static files (read, never written)."""
     dirs = theme_dirs(config)
+    _refuse_links_out(config, dirs)
     templates = tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir())
     static: dict[str, bytes] = {}
     for d in reversed(dirs):  # built-in first, so the site's files win
@@ -504,7 +550,34 @@ def load_theme(config: SiteConfig) -> Theme:
             rel = path.relative_to(folder)
             if path.is_file() and not any(p.startswith(".") for p in rel.parts):
                 static["static/" + rel.as_posix()] = path.read_bytes()
-    return Theme(environment(templates), dict(sorted(static.items())))
+    return Theme(environment(templates, _bytecode_folder), dict(sorted(static.items())))
+
+
+def _refuse_links_out(config: SiteConfig, dirs: tuple[Path, ...]) -> None:
+    """A theme file may not be a link out of the site: it would be published.
+
+    A static file linked to /proc/self/environ put the build's environment,
+    credentials included, on the public site. Content files are held to the
+    same rule in content.py.
+    """
+    allowed = (config.root.resolve(), BUILTIN_THEME.resolve())
+    problems = []
+    for theme in dirs:
+        for path in sorted(theme.rglob("*")):
+            target = path.resolve()
+            if not any(target == a or a in target.parents for a in allowed):
+                shown = (
+                    path.relative_to(config.root).as_posix()
+                    if path.is_relative_to(config.root)
+                    else str(path)
+                )
+                problems.append(
+                    Problem(
+                        shown, None, "-", "is a link out of the site (refused: copy the file in)"
+                    )
+                )
+    if problems:
+        raise ProblemsError(problems)
 
 
 def render_html(site: Site, status: SiteStatus, *, extra_head: str = "") -> dict[str, bytes]:
@@ -516,8 +589,42 @@ def render_html(site: Site, status: SiteStatus, *, extra_head: str = "") -> dict
     return _Renderer(site, status, extra_head).render()
 
 
+@dataclass(frozen=True)
+class Page:
+    """One output file, not yet rendered: what a cached build needs to skip it.
+
+    `key` names everything the file shows except the site-wide inputs (the
+    site's configuration, the theme's files, `extra_head` and the statusgen
+    code), which the build adds; None for a file that is always rendered
+    (the home page: it shows the build time). A maintenance window's state
+    is part of every key that shows it, since it moves with the build time.
+    """
+
+    path: str
+    """Output path, e.g. ``incidents/<id>/index.html``."""
+    key: tuple[object, ...] | None
+    render: Callable[[], bytes]
+
+
+def html_pages(site: Site, status: SiteStatus, *, extra_head: str = "") -> list[Page]:
+    """`render_html`'s files, in its order, each rendered only when asked to."""
+    return _Renderer(site, status, extra_head).pages()
+
+
+class _Lazy(dict[str, Any]):
+    """Views made on first use: a cached build renders a few pages, not every view."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.make(key)
+        return value
+
+
 class _Renderer:
-    """Builds each view once (an entry appears on several pages), then renders."""
+    """Builds each view once (an entry appears on several pages), on first use."""
 
     def __init__(self, site: Site, status: SiteStatus, extra_head: str) -> None:
         self.site = site
@@ -528,14 +635,18 @@ class _Renderer:
         self.extra_head = extra_head
         self.theme = load_theme(self.config)
         self.names = {s.id: s.name for s in self.config.services}
-        self.entries: dict[str, EntryView] = {}
-        for item in (*site.incidents, *site.maintenances):
-            self.entries[item.id] = self.entry_view(item)
-        self.news = {n.id: self.news_view(n) for n in site.news}
-        hrefs = {ident: view.href for ident, view in self.entries.items()}
-        started = {e.id: entry_time(e) for e in (*site.incidents, *site.maintenances)}
+        self._whens: dict[float, When] = {}
+        self._badges: dict[object, Badge] = {}
+        windows: list[Incident | Maintenance] = [*site.incidents, *site.maintenances]
+        by_id = {e.id: e for e in windows}
+        news_by_id = {n.id: n for n in site.news}
+        self.entries: dict[str, EntryView] = _Lazy(lambda i: self.entry_view(by_id[i]))
+        self.news: dict[str, NewsView] = _Lazy(lambda i: self.news_view(news_by_id[i]))
+        hrefs = {e.id: self.link(urls.entry_path(e)) for e in windows}
+        started = {e.id: entry_time(e) for e in windows}
         self.rows = {s.service.id: self.service_row(s, hrefs, started) for s in status.services}
         self.site_view = self.make_site_view()
+        self.affecting = _affecting(site)
 
     # --- links -----------------------------------------------------------
 
@@ -584,10 +695,38 @@ class _Renderer:
     # --- views -----------------------------------------------------------
 
     def when(self, moment: datetime) -> When:
-        return when(moment, self.zone)
+        # Memoised by instant (not by datetime equality, which ignores `fold`
+        # within one zone): most pages show the same few thousand moments.
+        stamp = moment.timestamp()
+        known = self._whens.get(stamp)
+        if known is None:
+            known = self._whens[stamp] = when(moment, self.zone)
+        return known
 
     def service_link(self, service_id: str) -> str:
         return self.link(urls.service_path(service_id))
+
+    # Badges are small immutable values that a large site shows tens of thousands
+    # of times: made once per (impact, status) rather than per update.
+
+    def incident_badge(self, worst: Impact, status: IncidentStatus) -> Badge:
+        """`incident_badge` of an incident whose worst impact is `worst`."""
+        key = (worst, status)
+        found = self._badges.get(key)
+        if found is None:
+            if status is IncidentStatus.RESOLVED:
+                found = Badge("ok", status.label, "ok")
+            else:
+                base = impact_badge(worst)
+                found = Badge(base.key, status.label, base.icon)
+            self._badges[key] = found
+        return found
+
+    def impact_badge(self, impact: Impact) -> Badge:
+        found = self._badges.get(impact)
+        if found is None:
+            found = self._badges[impact] = impact_badge(impact)
+        return found
 
     def update_views(
         self, updates: Sequence[Update], badge_of: Callable[[Update], Badge]
@@ -602,12 +741,13 @@ class _Renderer:
         href = self.link(urls.entry_path(entry))
         if isinstance(entry, Incident):
             incident = entry
+            worst = incident.impact
             views = self.update_views(
-                incident.updates, lambda u: incident_badge(incident, IncidentStatus(u.status))
+                incident.updates, lambda u: self.incident_badge(worst, IncidentStatus(u.status))
             )
             # The same synthetic events as the feeds, with the same fragments.
             if not incident.updates:
-                opened = incident_badge(incident, IncidentStatus.INVESTIGATING)
+                opened = self.incident_badge(worst, IncidentStatus.INVESTIGATING)
                 views.append(
                     (
                         incident.started,
@@ -623,7 +763,7 @@ class _Renderer:
                         UpdateView(
                             "resolved",
                             self.when(incident.resolved),
-                            incident_badge(incident, IncidentStatus.RESOLVED),
+                            self.incident_badge(worst, IncidentStatus.RESOLVED),
                             "<p>This incident has been resolved.</p>",
                         ),
                     )
@@ -632,13 +772,13 @@ class _Renderer:
                 AffectedView(
                     self.names[a.service_id],
                     self.service_link(a.service_id),
-                    impact_badge(a.impact),
+                    self.impact_badge(a.impact),
                 )
                 for a in incident.services
             )
             start, end_at = incident.started, incident.resolved
-            badge = incident_badge(incident)
-            impact: Badge | None = impact_badge(incident.impact)
+            badge = self.incident_badge(worst, incident.status)
+            impact: Badge | None = self.impact_badge(worst)
             kind_label = "Incident"
         else:
             views = self.update_views(
@@ -772,13 +912,29 @@ class _Renderer:
         return html.encode("utf-8")
 
     def render(self) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
-        sitemap: list[SitemapUrl] = []
+        return {page.path: page.render() for page in self.pages()}
+
+    def state_key(self, entry: Entry) -> tuple[str, str, str, str]:
+        """What a page shows of an entry, as far as a cache key needs it: the
+        entry's file (its content hash) and, for a window, its state at the
+        build time. Entries made in code have no hash: their pages are never
+        cached (the key then holds the empty digest and the build skips it)."""
+        state = maintenance_state(entry, self.now).value if isinstance(entry, Maintenance) else ""
+        return (entry.kind.value, entry.id, entry.source.digest, state)
+
+    def pages(self) -> list[Page]:
         site = self.site
         config = self.config
+        pages: list[Page] = []
+        sitemap: list[SitemapUrl] = []
 
-        def add(path: str, content: bytes, lastmod: datetime | None) -> None:
-            out[urls.output_file(path)] = content
+        def add(
+            path: str,
+            key: tuple[object, ...] | None,
+            render: Callable[[], bytes],
+            lastmod: datetime | None,
+        ) -> None:
+            pages.append(Page(urls.output_file(path), key, render))
             sitemap.append(SitemapUrl(self.absolute(path), w3c(lastmod)))
 
         everything: list[Entry] = sorted(
@@ -786,86 +942,128 @@ class _Renderer:
             key=lambda e: (entry_time(e), e.id),
             reverse=True,
         )
-        # Keyed by page path: a news item may share its id with an incident.
-        changed = {urls.entry_path(e): last_change(e, self.now) for e in everything}
+        # Per entry object (a news item may share its id with an incident): its
+        # page path, when that page last changed, and its part of a cache key.
+        known: dict[int, tuple[str, datetime | None, tuple[str, str, str, str]]] = {
+            id(e): (urls.entry_path(e), last_change(e, self.now), self.state_key(e))
+            for e in everything
+        }
 
         def newest(entries: Iterable[Entry]) -> datetime | None:
-            times = (changed[urls.entry_path(e)] for e in entries)
+            times = (known[id(e)][1] for e in entries)
             return max((t for t in times if t is not None), default=None)
 
-        home = self.home_view()
-        add(
-            "",
-            self.render_page("index.html", self.meta(config.title, "", nav="home"), home=home),
-            newest(everything),
-        )
+        def shown(entries: Sequence[Entry]) -> tuple[tuple[str, str, str, str], ...] | None:
+            """The entries' key parts; None when one was made in code (no digest)."""
+            parts = tuple(known[id(e)][2] for e in entries)
+            return parts if all(part[2] for part in parts) else None
+
+        add("", None, self.home_page, newest(everything))
 
         for entry in (*site.incidents, *site.maintenances):
-            view = self.entries[entry.id]
-            page = self.meta(
-                view.title,
-                urls.entry_path(entry),
-                f"{view.kind_label}: {view.badge.label}. Affected: {view.affected_text}.",
-            )
-            add(
-                urls.entry_path(entry),
-                self.render_page("incident.html", page, entry=view),
-                changed[urls.entry_path(entry)],
-            )
+            path, changed, part = known[id(entry)]
+            key = ("entry", part) if part[2] else None
+            add(path, key, partial(self.entry_page, entry), changed)
 
         for item in site.news:
-            view = self.news[item.id]
-            page = self.meta(view.title, urls.entry_path(item), view.summary)
-            add(
-                urls.entry_path(item),
-                self.render_page("news.html", page, item=view),
-                changed[urls.entry_path(item)],
-            )
+            path, changed, part = known[id(item)]
+            key = ("news", part) if part[2] else None
+            add(path, key, partial(self.news_page, item), changed)
 
         chunks = [
             everything[i : i + HISTORY_PAGE_SIZE]
             for i in range(0, len(everything), HISTORY_PAGE_SIZE)
         ] or [[]]
         for number, chunk in enumerate(chunks, 1):
-            view = self.history_view(chunk, number, len(chunks))
-            path = history_path(number)
-            title = "History" if number == 1 else f"History, page {number}"
-            page = self.meta(title, path, "Past incidents, maintenance and news.", nav="history")
-            add(path, self.render_page("history.html", page, history=view), newest(chunk))
+            parts = shown(chunk)
+            add(
+                history_path(number),
+                None if parts is None else ("history", number, len(chunks), parts),
+                partial(self.history_page, chunk, number, len(chunks)),
+                newest(chunk),
+            )
 
         for service in config.services:
-            row = self.rows[service.id]
-            entries = site.affecting(service.id)
-            feeds = (
-                Link(
-                    self.link(f"feeds/services/{service.id}.rss"),
-                    f"{service.name} (RSS)",
-                    "rss",
-                    "application/rss+xml",
-                ),
-                Link(
-                    self.link(f"feeds/services/{service.id}.atom"),
-                    f"{service.name} (Atom)",
-                    "rss",
-                    "application/atom+xml",
-                ),
+            entries = self.affecting[service.id]
+            parts = shown(entries)
+            row = repr(self.rows[service.id])
+            add(
+                urls.service_path(service.id),
+                None if parts is None else ("service", service.id, row, parts),
+                partial(self.service_page, service, entries),
+                newest(entries),
             )
-            view = ServicePage(row, tuple(self.entries[e.id] for e in entries), feeds)
-            path = urls.service_path(service.id)
-            page = self.meta(
-                service.name, path, service.description or f"Status of {service.name}.", feeds
-            )
-            add(path, self.render_page("service.html", page, service=view), newest(entries))
 
-        out["404.html"] = self.render_page("404.html", self.meta("Page not found", None))
-        out["sitemap.xml"] = (
-            self.theme.env.get_template("sitemap.xml").render(urls=sitemap).encode("utf-8")
+        pages.append(
+            Page(
+                "404.html",
+                ("404",),
+                lambda: self.render_page("404.html", self.meta("Page not found", None)),
+            )
         )
-        out["robots.txt"] = (
-            f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('sitemap.xml')}\n"
-        ).encode()
-        out.update(self.theme.static)
-        return out
+        pages.append(
+            Page(
+                "sitemap.xml",
+                ("sitemap", tuple((u.loc, u.lastmod) for u in sitemap)),
+                lambda: (
+                    self.theme.env.get_template("sitemap.xml").render(urls=sitemap).encode("utf-8")
+                ),
+            )
+        )
+        robots = f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('sitemap.xml')}\n".encode()
+        pages.append(Page("robots.txt", None, lambda: robots))
+        for path, data in self.theme.static.items():
+            pages.append(Page(path, None, partial(bytes, data)))
+        return pages
+
+    def home_page(self) -> bytes:
+        page = self.meta(self.config.title, "", nav="home")
+        return self.render_page("index.html", page, home=self.home_view())
+
+    def entry_page(self, entry: Incident | Maintenance) -> bytes:
+        view = self.entries[entry.id]
+        page = self.meta(
+            view.title,
+            urls.entry_path(entry),
+            f"{view.kind_label}: {view.badge.label}. Affected: {view.affected_text}.",
+        )
+        return self.render_page("incident.html", page, entry=view)
+
+    def news_page(self, item: NewsItem) -> bytes:
+        view = self.news[item.id]
+        page = self.meta(view.title, urls.entry_path(item), view.summary)
+        return self.render_page("news.html", page, item=view)
+
+    def history_page(self, chunk: Sequence[Entry], number: int, pages: int) -> bytes:
+        view = self.history_view(chunk, number, pages)
+        title = "History" if number == 1 else f"History, page {number}"
+        page = self.meta(
+            title, history_path(number), "Past incidents, maintenance and news.", nav="history"
+        )
+        return self.render_page("history.html", page, history=view)
+
+    def service_page(self, service: Service, entries: Sequence[Incident | Maintenance]) -> bytes:
+        row = self.rows[service.id]
+        feeds = (
+            Link(
+                self.link(f"feeds/services/{service.id}.rss"),
+                f"{service.name} (RSS)",
+                "rss",
+                "application/rss+xml",
+            ),
+            Link(
+                self.link(f"feeds/services/{service.id}.atom"),
+                f"{service.name} (Atom)",
+                "rss",
+                "application/atom+xml",
+            ),
+        )
+        view = ServicePage(row, tuple(self.entries[e.id] for e in entries), feeds)
+        path = urls.service_path(service.id)
+        page = self.meta(
+            service.name, path, service.description or f"Status of {service.name}.", feeds
+        )
+        return self.render_page("service.html", page, service=view)
 
     def history_view(self, chunk: Sequence[Entry], number: int, pages: int) -> HistoryView:
         months: dict[str, list[HistoryItem]] = {}
@@ -880,6 +1078,21 @@ class _Renderer:
             previous_href=self.link(history_path(number - 1)) if number > 1 else "",
             next_href=self.link(history_path(number + 1)) if number < pages else "",
         )
+
+
+def _affecting(site: Site) -> dict[str, tuple[Incident | Maintenance, ...]]:
+    """`Site.affecting` for every service of the catalogue, in one pass over the
+    entries instead of one per service (the same lists: same order before the
+    same stable sort)."""
+    found: dict[str, list[Incident | Maintenance]] = {s.id: [] for s in site.config.services}
+    for entry in (*site.incidents, *site.maintenances):
+        for service_id in dict.fromkeys(entry.service_ids):
+            if service_id in found:
+                found[service_id].append(entry)
+    return {
+        service_id: tuple(sorted(entries, key=entry_time, reverse=True))
+        for service_id, entries in found.items()
+    }
 
 
 def history_path(number: int) -> str:
@@ -915,4 +1128,6 @@ def w3c(moment: datetime | None) -> str:
     """Sitemap ``lastmod``: the instant in UTC, or ``""``."""
     if moment is None:
         return ""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    if moment.tzinfo is not UTC:  # the model's times already are
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="seconds")

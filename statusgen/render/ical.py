@@ -31,15 +31,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event
 
 from .. import urls
 from ..markup import to_text
 from ..model import Maintenance, Site, SiteConfig
 from ..status import SiteStatus
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 ICAL_PATH = "feeds/maintenance.ics"
 PRODID = "-//statusgen//statusgen//EN"
@@ -57,6 +59,10 @@ def render_ical(
     """
     config = site.config
     sequences = sequences or {}
+    # Imported here: icalendar costs a twentieth of a second to import, and a
+    # cached build that keeps the calendar as it was never needs it.
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -82,6 +88,8 @@ def render_ical(
 
 
 def _event(window: Maintenance, config: SiteConfig, host: str, sequence: int) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"{window.id}@{host}")
     event.add("dtstamp", _stamp(window))
