@@ -67,7 +67,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import Problem, Severity
+from .errors import Problem, Severity, printable
 from .model import (
     AffectedService,
     EntryKind,
@@ -515,10 +515,10 @@ class _Reader:
         return int(node.start_mark.line) + self.offset
 
     def error(self, line: int | None, field: str, message: str) -> None:
-        self.problems.append(Problem(self.path, line, _shown(field), _shown(message)))
+        self.problems.append(Problem(self.path, line, printable(field), printable(message)))
 
     def warning(self, line: int | None, field: str, message: str) -> None:
-        problem = Problem(self.path, line, _shown(field), _shown(message), Severity.WARNING)
+        problem = Problem(self.path, line, printable(field), printable(message), Severity.WARNING)
         self.problems.append(problem)
 
     def has_errors(self) -> bool:
@@ -1306,14 +1306,6 @@ def _describe(node: Node) -> str:
     if tag == _STR:
         return "text"
     return f"a value tagged {tag}"
-
-
-def _shown(text: str) -> str:
-    """`text` with control characters escaped: a key or value quoted in a problem
-    must not break its line (nor forge another, which CI logs would believe)."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _raw(node: Node) -> str:

@@ -63,7 +63,3 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def errors_in(problems: Iterable[Problem]) -> list[Problem]:
-    return [p for p in problems if p.is_error]

@@ -29,7 +29,7 @@ import functools
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -218,10 +218,6 @@ def _exchange(a: Path, b: Path) -> bool:
     if code in _CANNOT_EXCHANGE:
         return False
     raise OSError(code, os.strerror(code), str(b))
-
-
-def tree_size(paths: Iterable[bytes]) -> int:
-    return sum(len(p) for p in paths)
 
 
 # --- incremental writing: a spare tree, kept between builds ------------------------------

@@ -93,14 +93,6 @@ def guard(config: SiteConfig) -> Guard | None:
     return Guard(rules) if rules else None
 
 
-def find(config: SiteConfig, text: str) -> list[tuple[str, str]]:
-    """(pattern, matched text) for every forbidden match in `text`."""
-    found = guard(config)
-    if found is None:
-        return []
-    return [(rule.pattern, m.group(0)) for rule, m in found.findall(text)]
-
-
 def check_outputs(
     site: Site, files: Mapping[str, bytes], env: Mapping[str, str] | None = None
 ) -> list[Problem]:
