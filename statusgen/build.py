@@ -24,14 +24,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import markup, parallel, privacy
+from .build_time import split_embargoed, time_problems
 from .config import load_config
 from .content import Parsed, Pending, load_content, parse_time
 from .errors import Problem, ProblemsError, StatusgenError
 from .manifest import LEDGER_PATH, MANIFEST_PATH, Manifest, build_manifest
-from .model import EntryKind, Site, SiteConfig
+from .model import EntryKind, NewsItem, Site, SiteConfig
 from .output import (
     FileState,
     Planned,
@@ -67,20 +68,39 @@ class BuildResult:
         return Manifest.from_bytes(self.manifest_data)
 
 
+class Loaded(NamedTuple):
+    site: Site
+    """The entries readers may see at `now`: embargoed news left out."""
+    problems: list[Problem]
+    """Warnings and notes (errors raise instead)."""
+    now: datetime
+    """The build time, aware."""
+    held_back: tuple[NewsItem, ...] = ()
+    """News dated after `now`: neither built nor posted yet."""
+
+
 def load_site(
     root: Path,
     *,
+    now: str | datetime | None = None,
     drafts: bool = False,
+    base_url: str | None = None,
     cache: Cache | None = None,
     jobs: int | None = None,
-) -> tuple[Site, list[Problem]]:
-    """Config and content, validated; raises `ProblemsError` when anything is wrong.
+) -> Loaded:
+    """Config and content, validated against the build time `now` (``--now``
+    text, a datetime, or None for the clock); raises `ProblemsError` when
+    anything is wrong.
 
     With a `cache`, unchanged files are not parsed again; the files that are
     parsed are parsed on several cores when there are many (`jobs`, see
-    `parallel.workers`).
+    `parallel.workers`). `base_url` replaces site.toml's.
     """
     config = load_config(root)
+    if base_url is not None:  # site.toml's address is not the one this build links to
+        kept = tuple(w for w in config.warnings if w.field != "base_url")
+        config = replace(config, base_url=base_url, warnings=kept)
+    when = now if isinstance(now, datetime) else parse_now(now, config)
     parse: Callable[[list[Pending]], list[Parsed]] | None = None
     if cache is not None:
         from .cache import ParseCache
@@ -89,21 +109,48 @@ def load_site(
     elif jobs != 1:
         parse = partial(_parse_uncached, config, jobs=jobs)
     site, problems = load_content(config, drafts=drafts, parse=parse)
+    problems = [*config.warnings, *problems, *time_problems(site, when)]
+    site, held_back = split_embargoed(site, when)
     problems += _publish_problems(site)
     if any(p.is_error for p in problems):
         raise ProblemsError(problems)
-    return site, problems
+    return Loaded(site, problems, when, held_back)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    problems: list[Problem]
+    """Every problem, sorted; errors, warnings and notes."""
+    site: Site | None
+    """What was checked (drafts included); None when errors stopped the load."""
+    now: datetime | None
+    """The build time the rules were checked against; None with `site`."""
+    held_back: tuple[NewsItem, ...] = ()
+    """News dated after `now`, which `site` leaves out."""
 
 
 def check(
     root: Path,
     *,
     drafts: bool = True,
-    now: datetime | None = None,
+    now: str | datetime | None = None,
     cache: bool | None = None,
     jobs: int | None = None,
 ) -> list[Problem]:
-    """Every problem a build would meet, including the privacy rules on every output.
+    """Every problem a build at `now` would meet, including the privacy rules
+    on every output (see `check_site`)."""
+    return check_site(root, drafts=drafts, now=now, cache=cache, jobs=jobs).problems
+
+
+def check_site(
+    root: Path,
+    *,
+    drafts: bool = True,
+    now: str | datetime | None = None,
+    cache: bool | None = None,
+    jobs: int | None = None,
+) -> CheckResult:
+    """Every problem a build at `now` would meet, and what was checked.
 
     Drafts are checked too: a draft is where a mistake is cheapest to fix.
     With the cache, a page that the last build of the site's output folder
@@ -112,14 +159,16 @@ def check(
     store = _open_cache(root, cache)
     with _markup_store(store):
         try:
-            site, problems = load_site(root, drafts=drafts, cache=store, jobs=jobs)
+            site, problems, when, held_back = load_site(
+                root, now=now, drafts=drafts, cache=store, jobs=jobs
+            )
         except ProblemsError as exc:
             _save(store)
-            return exc.problems
-        when = now or datetime.now(UTC)
+            return CheckResult(exc.problems, None, None)
         if store is None:
             files, _ = render_site(site, when, previous=None)
-            return sorted(problems + privacy.check_outputs(site, files))
+            found = sorted(problems + privacy.check_outputs(site, files))
+            return CheckResult(found, site, when, held_back)
         from .cache import OutputIndex, rules_digest
 
         index = OutputIndex(store, site.config.output_dir.absolute())
@@ -128,7 +177,8 @@ def check(
         plan = _plan(site, derive(site, when), store, {}, jobs, live, facts)
         _save(store, plan.manifests, site)
         checked = live if facts.get("rules") == rules_digest(site.config) else {}
-        return sorted(problems + privacy.check_outputs(site, plan.unchecked(checked)))
+        found = sorted(problems + privacy.check_outputs(site, plan.unchecked(checked)))
+        return CheckResult(found, site, when, held_back)
 
 
 def parse_now(text: str | None, config: SiteConfig) -> datetime:
@@ -182,16 +232,15 @@ def build(
     store = _open_cache(root, cache)
     with _markup_store(store):
         try:
-            site, warnings = load_site(root, drafts=drafts, cache=store, jobs=jobs)
+            site, warnings, when, _ = load_site(
+                root, now=now, drafts=drafts, base_url=base_url, cache=store, jobs=jobs
+            )
         except ProblemsError:
             _save(store)  # what was parsed stays parsed, problems included
             raise
-        if base_url is not None:
-            site = replace(site, config=replace(site.config, base_url=base_url))
         config = site.config
         dest = (output if output is not None else config.output_dir).absolute()
         guard_destination(dest, root)
-        when = now if isinstance(now, datetime) else parse_now(now, config)
         if store is None:
             return _build_uncached(site, warnings, dest, when, jobs)
         return _build_cached(site, warnings, dest, when, store, jobs)

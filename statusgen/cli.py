@@ -73,8 +73,10 @@ class _Printer:
         for problem in problems:
             self.error(str(problem))
         errors = sum(p.is_error for p in problems)
-        warnings = len(problems) - errors
-        self.error(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}")
+        warnings = sum(p.is_warning for p in problems)
+        notes = len(problems) - errors - warnings
+        counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        self.error(counts + (f", {_count(notes, 'note')}" if notes else ""))
 
 
 def _count(n: int, word: str) -> str:
@@ -87,16 +89,31 @@ def _count(n: int, word: str) -> str:
 
 
 def _check(args: argparse.Namespace, out: _Printer) -> int:
-    from .build import check
+    from .build import check_site
+    from .status import derive
 
-    problems = check(args.site)
-    errors = [p for p in problems if p.is_error]
+    result = check_site(args.site, now=args.now)
+    problems = result.problems
     if problems:
         out.problems(problems)
-    if errors or (args.strict and problems):
+    if any(p.is_error for p in problems) or result.site is None or result.now is None:
         return EXIT_FAILED
-    if not problems:
-        out.line("ok: no problems found")
+    if args.strict and any(p.is_warning for p in problems):
+        out.error("--strict: warnings count as errors")
+        return EXIT_FAILED
+    site, held = result.site, len(result.held_back)
+    ongoing = len(derive(site, result.now).ongoing)
+    entries = (*site.incidents, *site.maintenances, *site.news, *result.held_back)
+    drafts = sum(e.draft for e in entries)
+    counts = [
+        f"{_count(len(site.incidents), 'incident')} ({ongoing} ongoing)",
+        f"{len(site.maintenances)} maintenance",
+        f"{len(site.news) + held} news" + (f" ({held} held back)" if held else ""),
+        _count(len(site.config.services), "service"),
+    ]
+    if drafts:
+        counts.append(_count(drafts, "draft"))
+    out.line("ok: " + ", ".join(counts))
     return EXIT_OK
 
 
@@ -256,6 +273,9 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     check = command("check", _check, "validate everything, print every problem, build nothing")
+    check.add_argument(
+        "--now", metavar="TIME", help="check against this build time, e.g. '2026-11-24 12:00'"
+    )
     check.add_argument("--strict", action="store_true", help="warnings fail too")
 
     build = command("build", _build, "render the site into the output folder")

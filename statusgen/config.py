@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .errors import Problem, ProblemsError
+from .errors import Problem, ProblemsError, Severity
 from .model import (
     FeedsConfig,
     PrivacyConfig,
@@ -31,19 +31,41 @@ SERVICE_ID = re.compile(r"[a-z0-9-]+")
 TEMPLATE_EVENTS = ("opened", "updated", "resolved", "scheduled", "maintenance_update", "news")
 
 
+SCAFFOLD_BASE_URL = "https://status.example.org/"
+"""The address `statusgen init` writes: a site still using it warns, since its
+feeds, posts and calendar would all link to a page that is not there."""
+
+
 @dataclass(frozen=True)
 class Key:
     kind: type | tuple[type, ...]
     doc: str
     required: bool = False
+    example: str = ""
+    """A value to show when the key is missing, as it is written in site.toml."""
 
 
 # The whole site.toml vocabulary: table -> key -> declaration.
 _SCHEMA: dict[str, dict[str, Key]] = {
     "": {
-        "title": Key(str, "Page title, shown in the header, feeds and the API.", required=True),
-        "base_url": Key(str, "Public address of the site; may have a sub-path.", required=True),
-        "timezone": Key(str, "IANA zone for naive times and for display.", required=True),
+        "title": Key(
+            str,
+            "Page title, shown in the header, feeds and the API.",
+            required=True,
+            example='"IT Services status"',
+        ),
+        "base_url": Key(
+            str,
+            "Public address of the site; may have a sub-path.",
+            required=True,
+            example='"https://status.example.ac.uk/"',
+        ),
+        "timezone": Key(
+            str,
+            "IANA zone for naive times and for display.",
+            required=True,
+            example='"Europe/London"',
+        ),
         "language": Key(str, "BCP 47 language tag of the pages and feeds."),
         "description": Key(str, "One line under the title and in feed descriptions."),
         "theme": Key(str, "themes/<theme>/ in the site, else the built-in theme."),
@@ -54,8 +76,13 @@ _SCHEMA: dict[str, dict[str, Key]] = {
         "privacy": Key(dict, "Rules every output must pass."),
     },
     "services": {
-        "id": Key(str, "Stable id, [a-z0-9-]+, used in URLs and the API.", required=True),
-        "name": Key(str, "Display name.", required=True),
+        "id": Key(
+            str,
+            "Stable id, [a-z0-9-]+, used in URLs and the API.",
+            required=True,
+            example='"email"',
+        ),
+        "name": Key(str, "Display name.", required=True, example='"Email"'),
         "group": Key(str, "Display group (optional)."),
         "description": Key(str, "One line under the name (optional)."),
     },
@@ -146,6 +173,7 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
     """Validate parsed TOML into a `SiteConfig`; raise `ProblemsError` with every problem."""
     lines = lines or _KeyLines("")
     problems: list[Problem] = []
+    warnings: list[Problem] = []
 
     def problem(field: str, message: str, line: int | None) -> None:
         problems.append(Problem(CONFIG_NAME, line, field, message))
@@ -168,7 +196,8 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
                 good[key] = value
         for key, decl in declared.items():
             if decl.required and key not in values:
-                problem(prefix + key, "missing (required)", lines.table(table, nth))
+                hint = f"add a line like {key} = {decl.example}" if decl.example else "required"
+                problem(prefix + key, f"missing ({hint})", lines.table(table, nth))
         return good
 
     top = check_table("", data)
@@ -184,6 +213,17 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         base_url = base_url.split("#")[0].split("?")[0]
         if not base_url.endswith("/"):
             base_url += "/"
+        if base_url == SCAFFOLD_BASE_URL:
+            warnings.append(
+                Problem(
+                    CONFIG_NAME,
+                    lines.find("base_url"),
+                    "base_url",
+                    "is still the example address that statusgen init wrote (set it to the "
+                    "page's public address, e.g. https://status.example.ac.uk/)",
+                    Severity.WARNING,
+                )
+            )
 
     timezone = ZoneInfo("UTC")
     if "timezone" in top:
@@ -317,6 +357,7 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         feeds=feeds,
         publish=publish,
         privacy=privacy,
+        warnings=tuple(warnings),
     )
 
 

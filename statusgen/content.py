@@ -54,10 +54,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import itertools
-import os
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -67,6 +65,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .entry_files import FOLDERS, entry_files, slug
 from .errors import Problem, Severity, printable
 from .model import (
     AffectedService,
@@ -82,19 +81,20 @@ from .model import (
     Source,
     Update,
 )
+from .yaml_errors import bad_fence, explain, lookalike
 
 __all__ = ["load_content", "parse_entry", "parse_time"]
-
-FOLDERS = ("incidents", "news")
-"""Sub-folders of ``content/`` that hold entries."""
 
 SUMMARY_MAX = 200
 """Longest news summary, in characters (it is shown in lists and feeds)."""
 
-MAX_DEPTH = 1000
+MAX_DEPTH = 100
 """Deepest YAML nesting accepted. Entries need 3 levels; the limit only keeps
-libyaml safe (composing 1,000 levels takes milliseconds; around 100,000 its
-recursive composer overflows the C stack and kills the process)."""
+the YAML libraries safe, and sits below all of their own: libyaml 0.2.5's
+recursive composer kills the process around 100,000 levels, libyaml 0.2.6
+(PyYAML 6.0.4's wheels) refuses 1,000, and PyYAML's pure-Python composer
+exceeds Python's recursion limit near 500. Whichever of these fires, the
+author reads the same line."""
 
 MAX_ENTRY_BYTES = 1024 * 1024
 """Largest entry file. Far more than any incident needs; the limit keeps one
@@ -140,6 +140,7 @@ _TIME_RE = re.compile(
     r"[ \t]*(?P<z>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 _MARKUP_RE = re.compile(r"[<*_\[`]")
+_BODY_KEY_RE = re.compile(r"[ \t]*(?:-[ \t]+)?(?P<key>[a-z_]+):(?:[ \t]|$)")
 
 # --- the keys of each kind ------------------------------------------------------------
 
@@ -233,51 +234,38 @@ def load_content(
     cores: files are read first and parsed all at once for that reason, and
     the result (entries, problems and their order) is the same either way.
     """
-    problems: list[Problem] = []
     incidents: list[Incident] = []
     maintenances: list[Maintenance] = []
     news: list[NewsItem] = []
-    root_real = Path(os.path.realpath(config.root))
-
+    files, problems = entry_files(config.root)
     pending: list[Pending] = []
-    order: list[Problem | int] = []  # problems, and indexes into `pending`, in file order
-    for folder in FOLDERS:
-        seen: dict[str, str] = {}  # casefolded id -> path, to catch case-only clashes
-        for rel_path, path in _entry_files(config.root, root_real, folder, problems):
-            order += problems
-            problems.clear()
-            entry_id = rel_path.rsplit("/", 1)[-1][:-3]
-            other = seen.setdefault(entry_id.casefold(), rel_path)
-            if other != rel_path:
-                order.append(
-                    Problem(
-                        rel_path,
-                        None,
-                        "-",
-                        f"id '{entry_id}' differs from {other} only by case "
-                        "(rename one: their pages would clash on Windows and macOS)",
-                    )
+    seen: dict[tuple[str, str], str] = {}  # (folder, casefolded id) -> path: case-only clashes
+    for rel_path, path, folder in files:
+        entry_id = rel_path.rsplit("/", 1)[-1][:-3]
+        other = seen.setdefault((folder, entry_id.casefold()), rel_path)
+        if other != rel_path:
+            problems.append(
+                Problem(
+                    rel_path,
+                    None,
+                    "-",
+                    f"id '{entry_id}' differs from {other} only by case "
+                    "(rename one: their pages would clash on Windows and macOS)",
                 )
-                continue
-            try:
-                data = Path(path).read_bytes()
-            except OSError as exc:
-                order.append(Problem(rel_path, None, "-", f"cannot be read ({exc.strerror})"))
-                continue
-            order.append(len(pending))
-            pending.append((rel_path, data, folder))
-        order += problems
-        problems.clear()
+            )
+            continue
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            problems.append(Problem(rel_path, None, "-", f"cannot be read ({exc.strerror})"))
+            continue
+        pending.append((rel_path, data, folder))
 
     if parse is None:
         parsed = [parse_entry(rel_path, data, config, folder) for rel_path, data, folder in pending]
     else:
         parsed = parse(pending)
-    for slot in order:
-        if isinstance(slot, Problem):
-            problems.append(slot)
-            continue
-        entry, found = parsed[slot]
+    for entry, found in parsed:
         problems.extend(found)
         if entry is None or (entry.draft and not drafts):
             continue
@@ -288,6 +276,7 @@ def load_content(
         else:
             news.append(entry)
 
+    problems.sort()
     site = Site(
         config=config,
         incidents=_newest_first(incidents, lambda e: e.started),
@@ -322,13 +311,14 @@ def parse_entry(
             None,
             "-",
             f"file name '{name}' is not safe in a URL (use letters, digits, '.', '_' and '-': "
-            f"rename it to '{_slug(entry_id)}.md')",
+            f"rename it to '{slug(entry_id)}.md')",
         )
 
     parts = _split(reader, data)
     if parts is None:
         return None, reader.done()
     front, body, body_line = parts
+    reader.front_lines = front.split("\n")
 
     root = _compose(reader, front)
     if root is None:
@@ -349,6 +339,7 @@ def parse_entry(
     if kind is None:
         return None, reader.done()
     allowed = _KEYS[kind]
+    _front_matter_in_body(reader, body, body_line, allowed)
     for key, (line, _node) in fields.items():
         if key not in allowed:
             reader.unknown_key(line, key, key, allowed)
@@ -421,72 +412,12 @@ def parse_time(
 # --- files ---------------------------------------------------------------------------
 
 
-def _entry_files(
-    root: Path, root_real: Path, folder: str, problems: list[Problem]
-) -> Iterator[tuple[str, str]]:
-    """The ``*.md`` files of ``content/<folder>`` as (path in the site, path to
-    open), sorted by name.
-
-    Hidden names and other extensions are skipped; links that lead out of
-    the site are refused, so a build never publishes a file from elsewhere.
-    Paths are plain strings: a site of 10,000 entries would spend more on
-    `pathlib` objects than on reading the files.
-    """
-    rel_folder = f"content/{folder}"
-    directory = root / "content" / folder
-    if not directory.is_dir():
-        return
-    if not _inside(Path(os.path.realpath(directory)), root_real):
-        problems.append(Problem(rel_folder, None, "-", "is a link out of the site (refused)"))
-        return
-    try:
-        with os.scandir(directory) as it:
-            items = sorted(it, key=lambda e: e.name)
-    except OSError as exc:
-        problems.append(Problem(rel_folder, None, "-", f"cannot be read ({exc.strerror})"))
-        return
-    for item in items:
-        if item.name.startswith(".") or not item.name.endswith(".md"):
-            continue
-        if not item.name.isprintable():  # a line break would forge a line of the report
-            shown, fix = repr(item.name), f"{_slug(item.name[:-3])}.md"
-            message = f"file name {shown} has a control character (rename it to '{fix}')"
-            problems.append(Problem(f"{rel_folder}/{shown}", None, "-", message))
-            continue
-        rel_path = f"{rel_folder}/{item.name}"
-        path = item.path
-        if item.is_symlink():
-            target = Path(os.path.realpath(path))
-            if not _inside(target, root_real):
-                problems.append(Problem(rel_path, None, "-", "is a link out of the site (refused)"))
-                continue
-            if not target.exists():
-                problems.append(
-                    Problem(
-                        rel_path, None, "-", "is a broken link (point it at a file, or delete it)"
-                    )
-                )
-                continue
-        if not item.is_file():
-            continue
-        yield rel_path, path
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or path.is_relative_to(root)
-
-
 def _newest_first(entries: list[Any], when: Any) -> tuple[Any, ...]:
     """Newest first; equal times by id. Sorted on UTC timestamps, because
     aware datetimes sharing a tzinfo compare by wall time and ignore `fold`."""
     entries.sort(key=lambda e: e.id)
     entries.sort(key=lambda e: when(e).timestamp(), reverse=True)
     return tuple(entries)
-
-
-def _slug(stem: str) -> str:
-    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    return _SLUG_JUNK_RE.sub("-", ascii_stem.lower()).strip("-.") or "entry"
 
 
 # --- one file -----------------------------------------------------------------------
@@ -510,6 +441,8 @@ class _Reader:
         self.lines: dict[str, int] = {}
         self.suggested: set[str] = set()
         """Keys an unknown key was taken for: no second error saying they are missing."""
+        self.front_lines: list[str] = []
+        """The front-matter as typed, to see what YAML dropped as a comment."""
 
     def line(self, node: Node) -> int:
         return int(node.start_mark.line) + self.offset
@@ -606,7 +539,37 @@ class _Reader:
         if single_line and "\n" in value:
             self.error(line, field, "has a line break (keep it on one line)")
             return None
+        if not node.style and self._cut_by_comment(node, field, line):  # plain: '' in libyaml
+            return None
         return value
+
+    def _cut_by_comment(self, node: ScalarNode, field: str, line: int) -> bool:
+        """Report text that YAML dropped as a comment: ``title: Printer room #3``.
+
+        YAML ends a plain value at `` #``. One space before the ``#`` is how
+        people type "room #3" or "#2 pending", so it is taken as text that
+        would be lost, and the author is shown the value quoted. A comment
+        set apart by two or more spaces (as in the files `init` and `new`
+        write) or on a line of its own is a comment.
+        """
+        end = node.end_mark
+        if end.line >= len(self.front_lines):
+            return False
+        rest = self.front_lines[end.line][end.column :]
+        if not rest.startswith(" #"):
+            return False
+        dropped = rest[1:].rstrip()
+        key = field.rsplit(".", 1)[-1]
+        if node.start_mark.line == end.line:
+            fix = f"quote the whole value: {key}: {_quoted(node.value + rest.rstrip())}"
+        else:
+            fix = f"quote the whole value, or write '{key}: >-' and indent the text below it"
+        self.error(
+            line if end.line == node.start_mark.line else end.line + self.offset,
+            field,
+            f"'{dropped}' would be dropped: YAML reads ' #' as the start of a comment ({fix})",
+        )
+        return True
 
     def flag(self, node: Node, field: str, line: int) -> bool | None:
         """A real YAML boolean: true/false (or yes/no, on/off), never quoted."""
@@ -640,7 +603,9 @@ class _Reader:
         if not word:
             self.error(line, field, f"is empty (one of {', '.join(options)})")
             return None
-        self.error(line, field, f"'{word}' is not {what} {_suggest(word, options)}")
+        slip = lookalike(word)
+        hint = f"({slip})" if slip else _suggest(word, options)
+        self.error(line, field, f"'{word}' is not {what} {hint}")
         return None
 
     def time(
@@ -672,7 +637,10 @@ class _Reader:
             self.error(line, field, "is empty (give a service id)")
             return None
         matches = difflib.get_close_matches(raw, known, n=1)
-        if matches:
+        slip = lookalike(raw)
+        if slip:
+            hint = slip
+        elif matches:
             hint = f"did you mean '{matches[0]}'?"
         elif known and len(known) <= 10:
             hint = f"one of {', '.join(known)}"
@@ -706,10 +674,26 @@ def _split(reader: _Reader, data: bytes) -> tuple[str, str, int] | None:
         return None
     opening = _OPEN_RE.match(text)
     if opening is None:
-        reader.error(1, "-", "no front-matter (the first line must be '---')")
+        slip = bad_fence(text.split("\n", 1)[0])
+        if slip is not None:
+            reader.error(
+                1, "-", f"no front-matter: the first line {slip} (type three hyphens: ---)"
+            )
+        else:
+            reader.error(1, "-", "no front-matter (the first line must be '---')")
         return None
     closing = _CLOSE_RE.search(text, opening.end())
     if closing is None:
+        lines = text.split("\n")
+        for number, line in enumerate(lines[1:], 2):
+            slip = bad_fence(line)
+            if slip is not None:
+                reader.error(
+                    number,
+                    "-",
+                    f"the front-matter is never closed: this line {slip} (type three hyphens: ---)",
+                )
+                return None
         reader.error(1, "-", "the front-matter is never closed (add a '---' line after it)")
         return None
     front = text[opening.end() : closing.start()]
@@ -727,15 +711,21 @@ def _split(reader: _Reader, data: bytes) -> tuple[str, str, int] | None:
 
 def _compose(reader: _Reader, front: str) -> Node | None:
     """Compose the front-matter once; refuse aliases and absurd nesting."""
+    too_deep = f"the front-matter nests deeper than {MAX_DEPTH} levels (entries need 3)"
     try:
         if _depth_bound(front) > MAX_DEPTH and _too_deep(front):
-            reader.error(
-                None, "-", f"the front-matter nests deeper than {MAX_DEPTH} levels (entries need 3)"
-            )
+            reader.error(None, "-", too_deep)
             return None
         root = yaml.compose(front, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        _yaml_error(reader, exc, front)
+        if "depth" in (exc.problem or ""):  # a library's own nesting limit fired first
+            reader.error(None, "-", too_deep)
+        else:
+            line, message = explain(exc, front, reader.offset)
+            reader.error(line, "-", message)
+        return None
+    except RecursionError:  # PyYAML's pure-Python composer, without libyaml
+        reader.error(None, "-", too_deep)
         return None
     except yaml.reader.ReaderError as exc:
         line = front.count("\n", 0, exc.position) + reader.offset
@@ -754,32 +744,20 @@ def _compose(reader: _Reader, front: str) -> Node | None:
     return root
 
 
-def _yaml_error(reader: _Reader, exc: yaml.MarkedYAMLError, front: str) -> None:
-    """One line for a YAML error, at its mark, with a hint for the usual causes."""
-    problem = exc.problem or "invalid YAML"
-    context = exc.context or ""
-    mark = exc.problem_mark
-    if "end of stream" in problem and exc.context_mark is not None:
-        mark = exc.context_mark  # where the unclosed thing began, not the end of the file
-    line = column = None
-    text_line = ""
-    if mark is not None:
-        line, column = int(mark.line) + reader.offset, int(mark.column)
-        text_line = front.split("\n")[mark.line] if mark.line < front.count("\n") + 1 else ""
-    if "alias" in problem or "alias" in context:
-        reader.error(line, "-", "YAML aliases are not allowed (quote text that starts with '*')")
+def _front_matter_in_body(reader: _Reader, body: str, line: int, keys: Iterable[str]) -> None:
+    """An update pasted below the closing ``---`` is body text, and the
+    incident stays open: a body whose first line reads as a key of the entry
+    (``- at: ...``, ``status: resolved``) is refused."""
+    first = body.split("\n", 1)[0]
+    match = _BODY_KEY_RE.match(first)
+    if match is None or match["key"] not in (*keys, *_UPDATE_KEYS):
         return
-    if column is not None and "\t" in text_line[: column + 1]:
-        hint = "indent with spaces, not tabs"
-    elif "mapping values" in problem:
-        hint = "quote a value that contains ': '"
-    elif "quoted" in context:
-        hint = "close the quote"
-    elif "cannot start any token" in problem:
-        hint = "quote a value that starts with a special character"
-    else:
-        hint = "check the indentation, and quote values that contain ': ' or ' #'"
-    reader.error(line, "-", f"YAML syntax error: {problem} ({hint})")
+    reader.error(
+        line,
+        "-",
+        f"'{match['key']}:' is below the closing '---', so it is text of the page, not a "
+        f"field (move it above the '---' on line {len(reader.front_lines) + 1})",
+    )
 
 
 def _depth_bound(front: str) -> int:
@@ -841,6 +819,26 @@ def _kind(reader: _Reader, fields: dict[str, tuple[int, Node]], folder: str) -> 
     keys cannot be checked and the file stops here.
     """
     given = fields.get("kind")
+    incident_keys = [k for k in ("started", "start", "impact", "updates") if k in fields]
+    news_keys = [k for k in ("date", "summary") if k in fields]
+    if folder == "news" and given is None and incident_keys and not news_keys:
+        shown = " and ".join(f"'{k}'" for k in incident_keys[:2])
+        reader.error(
+            fields[incident_keys[0]][0],
+            "-",
+            f"this is an incident or maintenance (it has {shown}), but content/news/ holds "
+            "news (move the file to content/incidents/)",
+        )
+        return None
+    if folder == "incidents" and given is None and news_keys and not incident_keys:
+        shown = " and ".join(f"'{k}'" for k in news_keys)
+        reader.error(
+            fields[news_keys[0]][0],
+            "-",
+            f"this is news (it has {shown}), but content/incidents/ holds incidents and "
+            "maintenance (move the file to content/news/)",
+        )
+        return None
     if folder == "news":
         if given is not None:
             line, node = given

@@ -14,9 +14,15 @@ from dataclasses import dataclass
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTICE = "notice"
+    """Worth saying, never a fault: not counted as a warning, not failed by --strict
+    (a news item held back until its date)."""
 
 
-@dataclass(frozen=True, order=True)
+_MARKS = {Severity.ERROR: "", Severity.WARNING: "warning: ", Severity.NOTICE: "note: "}
+
+
+@dataclass(frozen=True)
 class Problem:
     path: str
     """The file, relative to the site folder (forward slashes)."""
@@ -30,12 +36,27 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        mark = "warning: " if self.severity is Severity.WARNING else ""
-        return printable(f"{where}: {self.field}: {mark}{self.message}")
+        return printable(f"{where}: {self.field}: {_MARKS[self.severity]}{self.message}")
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity is Severity.WARNING
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        """File order: by path, then line (a whole-file problem, with no line,
+        first), field, message. Total over every problem: ``line`` may be None
+        and `Severity` has no order, so dataclass ordering would raise."""
+        line = -1 if self.line is None else self.line
+        return (self.path, line, self.field, self.message, self.severity.value)
+
+    def __lt__(self, other: Problem) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
 
 class StatusgenError(Exception):

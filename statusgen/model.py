@@ -20,6 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from .errors import Problem
+
 # --- enumerations -----------------------------------------------------------
 
 
@@ -200,6 +202,9 @@ class SiteConfig:
     feeds: FeedsConfig = FeedsConfig()
     publish: PublishConfig = PublishConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
+    """What site.toml holds that is not wrong but is worth saying (reported with
+    the content's problems by check and build)."""
 
     @property
     def base_path(self) -> str:

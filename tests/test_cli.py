@@ -41,7 +41,11 @@ def run(capsys, *argv: str) -> tuple[int, list[str], list[str]]:
 
 def test_demo_site_passes_check(capsys):
     code, out, err = run(capsys, "--site", str(REPO), "check")
-    assert (code, out, err) == (0, ["ok: no problems found"], [])
+    assert (code, out, err) == (
+        0,
+        ["ok: 13 incidents (1 ongoing), 3 maintenance, 7 news (1 held back), 13 services, 1 draft"],
+        [],
+    )
 
 
 def test_check_reports_every_problem_and_fails(capsys, write_site):
@@ -111,7 +115,7 @@ def test_missing_site_toml(capsys, tmp_path):
 def test_site_option_after_the_command(capsys, write_site):
     root = write_site({"site.toml": SITE_TOML})
     code, out, _ = run(capsys, "check", "--site", str(root))
-    assert (code, out) == (0, ["ok: no problems found"])
+    assert (code, out) == (0, ["ok: 0 incidents (0 ongoing), 0 maintenance, 0 news, 1 service"])
 
 
 def test_usage_error_exits_2(capsys):
@@ -126,7 +130,7 @@ def test_internal_error_is_one_line_without_traceback(capsys, monkeypatch, write
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("statusgen.build.check", broken)
+    monkeypatch.setattr("statusgen.build.check_site", broken)
     code, _, err = run(capsys, "--site", str(root), "check")
     assert code == 3
     assert err == [
@@ -144,7 +148,7 @@ def test_secrets_are_masked_in_every_line(capsys, monkeypatch, write_site):
     def leaky(*args, **kwargs):
         raise RuntimeError("auth failed for SENTINEL-SECRET-42")
 
-    monkeypatch.setattr("statusgen.build.check", leaky)
+    monkeypatch.setattr("statusgen.build.check_site", leaky)
     code, out, err = run(capsys, "--site", str(root), "--debug", "check")
     assert code == 3
     assert "SENTINEL-SECRET-42" not in "\n".join(out + err)
@@ -183,3 +187,35 @@ def test_a_key_with_a_newline_cannot_forge_a_problem_line(capsys, write_site):
         "(known keys: id, name, group, description)",
         "1 error, 0 warnings",
     ]
+
+
+def test_a_misspelt_required_key_is_one_line_not_a_crash(capsys, write_site):
+    """`timzone =` gave a problem with a line beside one without: sorting them crashed."""
+    root = write_site({"site.toml": SITE_TOML.replace("timezone", "timzone")})
+    code, out, err = run(capsys, "--site", str(root), "check")
+    assert (code, out) == (1, [])
+    assert "internal error" not in "\n".join(err)
+    assert err[-1] == "2 errors, 0 warnings"
+    assert err[:-1] == [
+        'site.toml: timezone: missing (add a line like timezone = "Europe/London")',
+        "site.toml:3: timzone: unknown key (did you mean 'timezone'?)",
+    ]
+
+
+def test_a_file_name_with_spaces_beside_another_problem_is_two_lines(capsys, write_site):
+    root = write_site(
+        {
+            "site.toml": SITE_TOML,
+            "content/incidents/email down.md": INCIDENT.replace("[email]", "[emial]"),
+        }
+    )
+    for command in ("check", "build"):
+        code, out, err = run(capsys, "--site", str(root), command, "--now", NOW)
+        assert (code, out) == (1, [])
+        assert err == [
+            "content/incidents/email down.md: -: file name 'email down.md' is not safe in a "
+            "URL (use letters, digits, '.', '_' and '-': rename it to 'email-down.md')",
+            "content/incidents/email down.md:3: services[1]: unknown service 'emial' "
+            "(did you mean 'email'?)",
+            "2 errors, 0 warnings",
+        ]

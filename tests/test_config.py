@@ -63,8 +63,8 @@ def test_missing_file(tmp_path):
 
 def test_required_keys(write_site):
     assert problems(write_site, 'title = "x"\n') == [
-        "site.toml: base_url: missing (required)",
-        "site.toml: timezone: missing (required)",
+        'site.toml: base_url: missing (add a line like base_url = "https://status.example.ac.uk/")',
+        'site.toml: timezone: missing (add a line like timezone = "Europe/London")',
     ]
 
 
@@ -153,3 +153,15 @@ def test_readme_documents_every_key():
     for table, keys in schema().items():
         for key in keys:
             assert f"`{key}`" in readme, f"README does not document {table}.{key}"
+
+
+def test_the_scaffold_example_address_is_a_warning(tmp_path):
+    from statusgen.config import SCAFFOLD_BASE_URL, load_config
+
+    (tmp_path / "site.toml").write_text(
+        f'title = "x"\nbase_url = "{SCAFFOLD_BASE_URL}"\ntimezone = "UTC"\n', encoding="utf-8"
+    )
+    assert [str(p) for p in load_config(tmp_path).warnings] == [
+        "site.toml:2: base_url: warning: is still the example address that statusgen init wrote "
+        "(set it to the page's public address, e.g. https://status.example.ac.uk/)"
+    ]

@@ -325,7 +325,7 @@ def test_alias_bomb_and_deep_nesting_are_refused_quickly():
     assert problems_for(bomb) == [f"{P}:3: -: YAML aliases are not allowed (write the value out)"]
     for text in (flow, block):
         assert problems_for(text) == [
-            f"{P}: -: the front-matter nests deeper than 1000 levels (entries need 3)"
+            f"{P}: -: the front-matter nests deeper than 100 levels (entries need 3)"
         ]
     assert time.perf_counter() - started < 5
 
@@ -1021,8 +1021,10 @@ def test_load_content_reads_a_site(config, tmp_path):
     site, problems = load_content(config)
 
     assert [str(p) for p in problems] == [
+        "content/incidents/notes.txt: -: is not read: entry files end in '.md' "
+        "(rename it to 'notes.md')",
         "content/incidents/wip.md:8: x: unknown key 'x' (allowed: kind, title, services, "
-        "impact, started, resolved, reference, updates, draft, post, post_text, internal_notes)"
+        "impact, started, resolved, reference, updates, draft, post, post_text, internal_notes)",
     ]
     assert site.config is config
     assert [i.id for i in site.incidents] == ["b-newer", "a-older", "c-older"]
@@ -1100,3 +1102,223 @@ def test_unreadable_files_are_reported(config, tmp_path, monkeypatch):
         "content/incidents/locked.md: -: cannot be read (Permission denied)"
     ]
     assert [i.id for i in site.incidents] == ["open"]
+
+
+# --- text that YAML would drop, and front-matter below the fence -----------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "title: Email delivery delays",
+            "title: Printer room #3 offline",
+            f"{P}:2: title: '#3 offline' would be dropped: YAML reads ' #' as the start of a "
+            'comment (quote the whole value: title: "Printer room #3 offline")',
+        ),
+        (
+            "message: Email is flowing normally again.",
+            "message: 2 of 3 fixed #2 pending",
+            f"{P}:14: updates[2].message: '#2 pending' would be dropped: YAML reads ' #' as the "
+            'start of a comment (quote the whole value: message: "2 of 3 fixed #2 pending")',
+        ),
+        (
+            "reference: INC-12345",
+            "reference: INC #12345",
+            f"{P}:7: reference: '#12345' would be dropped: YAML reads ' #' as the start of a "
+            'comment (quote the whole value: reference: "INC #12345")',
+        ),
+        (
+            "reference: INC-12345",
+            "post_text: Email is slow # sorry",
+            f"{P}:7: post_text: '# sorry' would be dropped: YAML reads ' #' as the start of a "
+            'comment (quote the whole value: post_text: "Email is slow # sorry")',
+        ),
+    ],
+    ids=["title", "message", "reference", "post_text"],
+)
+def test_text_cut_by_a_comment_is_refused_with_the_quoted_fix(old, new, expected):
+    assert problems_for(swap(INCIDENT, old, new)) == [expected]
+
+
+def test_a_cut_summary_and_tag_are_refused_too():
+    text = swap(NEWS, "summary: We are replacing", "summary: Room #2: we are replacing")
+    assert problems_for(text, "news") == [
+        f"{N}:4: summary: '#2: we are replacing the Wi-Fi in the library over the summer.' "
+        "would be dropped: YAML reads ' #' as the start of a comment (quote the whole value: "
+        'summary: "Room #2: we are replacing the Wi-Fi in the library over the summer.")'
+    ]
+    text = swap(NEWS, "summary: We are replacing the Wi-Fi", "summary: Rooms #2 and #3 get Wi-Fi")
+    assert problems_for(text, "news") == [
+        f"{N}:4: summary: '#2 and #3 get Wi-Fi in the library over the summer.' would be "
+        "dropped: YAML reads ' #' as the start of a comment (quote the whole value: summary: "
+        '"Rooms #2 and #3 get Wi-Fi in the library over the summer.")'
+    ]
+    text = swap(NEWS, "tags: [wifi, library]", "tags:\n  - wifi #5")
+    assert problems_for(text, "news") == [
+        f"{N}:6: tags[1]: '#5' would be dropped: YAML reads ' #' as the start of a comment "
+        '(quote the whole value: tags[1]: "wifi #5")'
+    ]
+
+
+def test_comments_set_apart_or_quoted_text_are_kept_as_written():
+    text = swap(INCIDENT, "reference: INC-12345", "reference: INC-12345    # helpdesk")
+    assert entry_for(text).reference == "INC-12345"
+    text = swap(INCIDENT, "title: Email delivery delays", "title: 'Printer room #3 offline'")
+    assert entry_for(text).title == "Printer room #3 offline"
+    text = swap(INCIDENT, "title: Email delivery delays", "title: Printer room#3 offline")
+    assert entry_for(text).title == "Printer room#3 offline"
+
+
+def test_a_multi_line_value_cut_by_a_comment_names_its_last_line():
+    text = swap(
+        INCIDENT,
+        "message: Incoming email is delayed by up to 30 minutes.",
+        "message: Incoming email is delayed\n      by up to 30 minutes #1",
+    )
+    assert problems_for(text) == [
+        f"{P}:12: updates[1].message: '#1' would be dropped: YAML reads ' #' as the start of a "
+        "comment (quote the whole value, or write 'message: >-' and indent the text below it)"
+    ]
+
+
+def test_an_update_pasted_below_the_fence_is_refused():
+    text = swap(
+        INCIDENT,
+        "---\n\nThe mail relay",
+        "---\n  - at: 2026-11-22 11:20\n    status: resolved\n    message: Fixed.\nThe mail relay",
+    )
+    assert problems_for(text) == [
+        f"{P}:16: -: 'at:' is below the closing '---', so it is text of the page, not a field "
+        "(move it above the '---' on line 15)"
+    ]
+    prose = swap(INCIDENT, "The mail relay queue filled up.", "Status report: the relay filled up.")
+    assert entry_for(prose).body.startswith("Status report")
+
+
+@pytest.mark.parametrize(
+    ("folder", "text", "expected"),
+    [
+        (
+            "news",
+            INCIDENT,
+            f"{N}:5: -: this is an incident or maintenance (it has 'started' and 'impact'), but "
+            "content/news/ holds news (move the file to content/incidents/)",
+        ),
+        (
+            "incidents",
+            NEWS,
+            f"{P}:3: -: this is news (it has 'date' and 'summary'), but content/incidents/ holds "
+            "incidents and maintenance (move the file to content/news/)",
+        ),
+    ],
+)
+def test_an_entry_in_the_other_folder_says_where_it_belongs(folder, text, expected):
+    assert problems_for(text, folder) == [expected]
+
+
+# --- YAML slips, named where they are --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "title: Email",
+            "title Email",
+            f"{P}:2: -: 'title' has no ':' after it (write 'title: value')",
+        ),
+        (
+            "started: 2026",
+            "started 2026",
+            f"{P}:5: -: 'started' has no ':' after it (write 'started: value')",
+        ),
+        (
+            "    status: investigating",
+            "    status investigating",
+            f"{P}:10: -: 'status' has no ':' after it (write 'status: value')",
+        ),
+        (
+            "impact: partial_outage",
+            "impact:\u00a0partial_outage",
+            f"{P}:4: -: YAML cannot read this line as 'key: value' "
+            "(U+00A0 NO-BREAK SPACE is not a space: type ' ')",
+        ),
+        (
+            "title: Email delivery delays",
+            "title: “Email: delays”",
+            f"{P}:2: -: YAML syntax error: mapping values are not allowed in this context "
+            "('“' (U+201C LEFT DOUBLE QUOTATION MARK) is not a straight quote: type '\"')",
+        ),
+        (
+            "title: Email delivery delays",
+            'title: "Email delivery delays”',
+            f"{P}:2: -: YAML syntax error: found unexpected end of stream "
+            "('”' (U+201D RIGHT DOUBLE QUOTATION MARK) is not a straight quote: type '\"')",
+        ),
+        (
+            "services: [email, webmail]",
+            "services: [“email”]",
+            f"{P}:3: services[1]: unknown service '“email”' "
+            "('“' (U+201C LEFT DOUBLE QUOTATION MARK) is not a straight quote: type '\"')",
+        ),
+        (
+            "impact: partial_outage",
+            "impact: “partial_outage”",
+            f"{P}:4: impact: '“partial_outage”' is not an impact "
+            "('“' (U+201C LEFT DOUBLE QUOTATION MARK) is not a straight quote: type '\"')",
+        ),
+    ],
+    ids=["colon-title", "colon-started", "colon-update", "nbsp", "smart", "mixed", "svc", "choice"],
+)
+def test_yaml_slips_point_at_their_line_and_name_the_character(old, new, expected):
+    assert problems_for(swap(INCIDENT, old, new)) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            INCIDENT.replace("---\n", "–––\n", 1),
+            f"{P}:1: -: no front-matter: the first line '–––' uses '–' (U+2013 EN DASH), not "
+            "hyphens (type three hyphens: ---)",
+        ),
+        (
+            swap(INCIDENT, "---\n\nThe mail", "—\n\nThe mail"),
+            f"{P}:15: -: the front-matter is never closed: this line '—' uses '—' "
+            "(U+2014 EM DASH), not hyphens (type three hyphens: ---)",
+        ),
+        (
+            swap(INCIDENT, "---\n\nThe mail", "----\n\nThe mail"),
+            f"{P}:15: -: the front-matter is never closed: this line '----' has 4 hyphens, not 3 "
+            "(type three hyphens: ---)",
+        ),
+    ],
+    ids=["en-dash-open", "em-dash-close", "four-hyphens"],
+)
+def test_a_fence_typed_with_other_dashes_is_named(text, expected):
+    assert problems_for(text) == [expected]
+
+
+def test_a_library_nesting_limit_reads_as_ours(monkeypatch):
+    """libyaml 0.2.6 refuses 1,000 levels itself; the pure-Python composer
+    overflows the stack: the author sees one line either way."""
+    deep = "---\ntitle: " + "[" * 150 + "\n---\n"  # over our limit, under libyaml's
+    expected = [f"{P}: -: the front-matter nests deeper than 100 levels (entries need 3)"]
+    assert problems_for(deep) == expected
+
+    import yaml
+
+    def libyaml_refuses(*args, **kwargs):
+        raise yaml.scanner.ScannerError(
+            "while increasing flow level", None, "exceeded maximum nesting depth", None
+        )
+
+    monkeypatch.setattr("statusgen.content.yaml.compose", libyaml_refuses)
+    assert problems_for("---\ntitle: [[[x]]]\n---\n") == expected
+
+    def python_recursion(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("statusgen.content.yaml.compose", python_recursion)
+    assert problems_for("---\ntitle: [[[x]]]\n---\n") == expected
