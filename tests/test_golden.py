@@ -66,20 +66,28 @@ def assert_golden(expected: dict[str, bytes], actual: dict[str, bytes]) -> None:
 
 
 def first_difference(expected: bytes, actual: bytes) -> str:
-    """``line 12: expected '...' got '...'``, each side cut short."""
+    """``line 12, column 80: expected '...' got '...'``, each side cut to the part
+    around the first differing character (a minified line can be long)."""
     want, got = expected.splitlines(keepends=True), actual.splitlines(keepends=True)
     for number, (a, b) in enumerate(zip(want, got, strict=False), 1):
         if a != b:
-            return f"line {number}: expected {_cut(a)} got {_cut(b)}"
+            column = next(
+                (n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                min(len(a), len(b)),
+            )
+            where = f"line {number}, column {column + 1}"
+            return f"{where}: expected {_cut(a, column)} got {_cut(b, column)}"
     number = min(len(want), len(got)) + 1
     if len(want) > len(got):
         return f"line {number}: expected {_cut(want[number - 1])} got end of file"
     return f"line {number}: expected end of file got {_cut(got[number - 1])}"
 
 
-def _cut(line: bytes) -> str:
-    text = repr(line)
-    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
+def _cut(line: bytes, column: int = 0) -> str:
+    """The line from a little before `column`, at most `_SHOWN` bytes of it."""
+    start = max(column - _SHOWN // 4, 0)
+    part = line[start : start + _SHOWN]
+    return ("..." if start else "") + repr(part) + ("..." if start + _SHOWN < len(line) else "")
 
 
 @pytest.fixture
@@ -139,12 +147,14 @@ def test_a_difference_names_the_file_and_its_first_differing_line():
     assert differences(expected, actual) == [
         "gone.json: missing (expected, not built)",
         "new.css: extra (built, not expected)",
-        "a.html: line 2: expected b'two\\n' got b'TWO\\n'",
+        "a.html: line 2, column 1: expected b'two\\n' got b'TWO\\n'",
     ]
     assert first_difference(b"a\nb\n", b"a\n") == "line 2: expected b'b\\n' got end of file"
-    assert first_difference(b"a", b"a\nb") == "line 1: expected b'a' got b'a\\n'"
-    long = first_difference(b"x" * 1000, b"y" * 1000)
-    assert len(long) < 2 * _SHOWN + 40
+    assert first_difference(b"a", b"a\nb") == "line 1, column 2: expected b'a' got b'a\\n'"
+    # A long line is shown around its first difference, not whole.
+    long = first_difference(b"x" * 1000 + b"<b>", b"x" * 1000 + b"<i>")
+    assert long.startswith("line 1, column 1002: expected ...b'xxx")
+    assert long.endswith("<b>' got ...b'" + "x" * (_SHOWN // 4 - 1) + "<i>'")
 
 
 def regenerate() -> None:
