@@ -427,15 +427,6 @@ def indicator_badge(indicator: Indicator, description: str) -> Badge:
     return Badge(key, description, icon)
 
 
-def incident_badge(incident: Incident, status: IncidentStatus | None = None) -> Badge:
-    """An incident status in the incident's colour while open, green once resolved."""
-    status = status or incident.status
-    if status is IncidentStatus.RESOLVED:
-        return Badge("ok", status.label, "ok")
-    base = impact_badge(incident.impact)
-    return Badge(base.key, status.label, base.icon)
-
-
 def maintenance_badge(status: MaintenanceStatus) -> Badge:
     if status is MaintenanceStatus.SCHEDULED:
         return Badge("sched", status.label, "sched")
@@ -710,7 +701,8 @@ class _Renderer:
     # of times: made once per (impact, status) rather than per update.
 
     def incident_badge(self, worst: Impact, status: IncidentStatus) -> Badge:
-        """`incident_badge` of an incident whose worst impact is `worst`."""
+        """An incident status in the colour of its worst impact while open, green
+        once resolved."""
         key = (worst, status)
         found = self._badges.get(key)
         if found is None:
