@@ -71,10 +71,6 @@ class ProblemsError(StatusgenError):
         super().__init__(f"{sum(p.is_error for p in self.problems)} error(s)")
 
 
-class StatusgenWarning(UserWarning):
-    """Raised as an error under pytest, so no test ignores one of our warnings."""
-
-
 def printable(text: str) -> str:
     """One line whatever a user typed: control characters shown escaped.
 

@@ -305,13 +305,6 @@ class Incident:
             return IncidentStatus(self.updates[-1].status)
         return IncidentStatus.INVESTIGATING
 
-    @property
-    def updated(self) -> datetime:
-        times = [self.started, *(u.at for u in self.updates)]
-        if self.resolved:
-            times.append(self.resolved)
-        return max(times)
-
     def ongoing_at(self, now: datetime) -> bool:
         return self.started <= now and (self.resolved is None or now < self.resolved)
 
@@ -342,10 +335,6 @@ class Maintenance:
             return MaintenanceStatus.IN_PROGRESS
         return MaintenanceStatus.COMPLETED
 
-    @property
-    def updated(self) -> datetime:
-        return max([self.start, *(u.at for u in self.updates)])
-
 
 @dataclass(frozen=True)
 class NewsItem:
@@ -362,10 +351,6 @@ class NewsItem:
 
     kind = EntryKind.NEWS
 
-    @property
-    def updated(self) -> datetime:
-        return self.date
-
 
 Entry = Incident | Maintenance | NewsItem
 
@@ -381,14 +366,6 @@ class Site:
     """Newest first (by `start`)."""
     news: tuple[NewsItem, ...] = ()
     """Newest first (by `date`)."""
-
-    def affecting(self, service_id: str) -> tuple[Incident | Maintenance, ...]:
-        """Incidents and maintenances touching one service, newest first."""
-        found: list[Incident | Maintenance] = [
-            i for i in self.incidents if service_id in i.service_ids
-        ]
-        found += [m for m in self.maintenances if service_id in m.service_ids]
-        return tuple(sorted(found, key=entry_time, reverse=True))
 
 
 def entry_time(entry: Entry) -> datetime:

@@ -285,27 +285,13 @@ class TreeIndex(Protocol):
         ...
 
 
-@dataclass
-class SyncStats:
-    """What a `sync_tree` did, for the benchmark and the tests."""
-
-    kept: int = 0
-    """Files the spare already held."""
-    linked: int = 0
-    """Files hard-linked from the live tree."""
-    written: int = 0
-    removed: int = 0
-    fresh: bool = False
-    """True when there was no usable spare and the tree was staged from scratch."""
-
-
 def sync_tree(
     files: Mapping[str, Planned],
     dest: Path,
     spare: Path,
     index: TreeIndex,
     produce: Callable[[str], bytes],
-) -> SyncStats:
+) -> None:
     """Make `dest` hold exactly `files`, atomically, staging in the `spare` tree.
 
     The tree replaced by the swap becomes the new spare, at `spare`, which
@@ -318,7 +304,7 @@ def sync_tree(
         _recover(dest)
         live_known, spare_known = index.load()
         live = live_known or {}
-        stats = SyncStats()
+        fresh = False  # no usable spare: the tree is staged from scratch
         stage = spare
         if spare_known is None or not spare.is_dir():
             # No spare, or one a killed build left half-changed: start afresh.
@@ -327,11 +313,11 @@ def sync_tree(
             shutil.rmtree(stage, ignore_errors=True)
             stage.mkdir()
             spare_known = {}
-            stats.fresh = True
+            fresh = True
         else:
             index.forget_spare()
         try:
-            states = _sync_files(files, stage, spare_known, dest, live, produce, stats)
+            states = _sync_files(files, stage, spare_known, dest, live, produce)
             if not dest.exists():
                 stage.rename(dest)
             elif not _exchange(stage, dest):
@@ -345,13 +331,12 @@ def sync_tree(
                 spare.parent.mkdir(parents=True, exist_ok=True)
                 stage.rename(spare)
         except BaseException:
-            if stats.fresh:
+            if fresh:
                 shutil.rmtree(stage, ignore_errors=True)
             raise
         # The replaced tree is the spare now; unknown if the live tree was (a
         # deleted cache), and then the next build starts a tree afresh.
         index.save(states, live_known if spare.is_dir() else None)
-    return stats
 
 
 def _sync_files(
@@ -361,7 +346,6 @@ def _sync_files(
     live_root: Path,
     live: Mapping[str, FileState],
     produce: Callable[[str], bytes],
-    stats: SyncStats,
 ) -> dict[str, FileState]:
     """Bring `stage` (holding `staged`) to `files`; return what it then holds."""
     states: dict[str, FileState] = {}
@@ -377,7 +361,6 @@ def _sync_files(
         have = staged.get(rel)
         if have is not None and have.digest == want.digest and same_file(target, have):
             states[rel] = have if have.key == want.key else have._replace(key=want.key)
-            stats.kept += 1
             continue
         source = source_root + rel
         current = live.get(rel)
@@ -390,20 +373,17 @@ def _sync_files(
                 pass  # no hard links here: write it
             else:
                 states[rel] = state._replace(digest=want.digest, key=want.key)
-                stats.linked += 1
                 continue
         if data is None:
             data = produce(rel)
         state = _replace_with(Path(target), None, data)
         states[rel] = state._replace(digest=want.digest, key=want.key)
-        stats.written += 1
     for rel in staged:
         if rel in files:
             continue
         path = stage / rel
         with contextlib.suppress(OSError):
             path.unlink()
-            stats.removed += 1
         _remove_empty_parents(path.parent, stage)
     return states
 

@@ -9,6 +9,13 @@ Rules (SPEC "Status rules"):
   maintenance 0; overlapping incidents count once, at the worse weight; a
   day is as long as the clock makes it (23 or 25 hours across DST), and
   today counts only up to `now`.
+
+The rules every renderer shows the same way live here too, so the pages,
+feeds and API cannot disagree: a maintenance window's state
+(`maintenance_state`), when an entry last changed (`last_change`), the
+opened and resolved events an incident's updates do not write
+(`opened_event`, `resolved_event`), and the entries affecting each service
+(`affecting`).
 """
 
 from __future__ import annotations
@@ -20,12 +27,16 @@ from zoneinfo import ZoneInfo
 
 from .model import (
     ComponentStatus,
+    Entry,
     Impact,
     Incident,
+    IncidentStatus,
     Indicator,
     Maintenance,
+    MaintenanceStatus,
     Service,
     Site,
+    entry_time,
 )
 
 UPTIME_DAYS = 90
@@ -220,6 +231,79 @@ def service_status(
         total_down += down
     uptime = 100.0 * (1 - total_down / total_seconds) if total_seconds else 100.0
     return ServiceStatus(service, status, ongoing, in_progress, tuple(day_uptimes), uptime)
+
+
+def maintenance_state(window: Maintenance, now: datetime) -> MaintenanceStatus:
+    """The window's state at `now`: its clock says scheduled, in progress or
+    completed (as it does for the component statuses, so the two never
+    disagree); while in progress, ``verifying`` if the last update so far says so.
+
+    "Last" is the last written: updates are listed oldest first, and two at
+    the same time (valid) are in the order they happened, which is also the
+    order the timeline shows them in, newest first.
+    """
+    state = window.state_at(now)
+    if state is MaintenanceStatus.IN_PROGRESS:
+        posted = [u for u in window.updates if u.at <= now]
+        if posted and posted[-1].status == MaintenanceStatus.VERIFYING:
+            return MaintenanceStatus.VERIFYING
+    return state
+
+
+def entry_moments(entry: Entry) -> list[datetime]:
+    """Every moment at which an entry changes what the site says of it: started,
+    each update and resolved (an incident); start, end and each update (a
+    window, whose state changes at both ends); the date (news)."""
+    if isinstance(entry, Incident):
+        moments = [entry.started, *(u.at for u in entry.updates)]
+        if entry.resolved is not None:
+            moments.append(entry.resolved)
+        return moments
+    if isinstance(entry, Maintenance):
+        return [entry.start, entry.end, *(u.at for u in entry.updates)]
+    return [entry.date]
+
+
+def last_change(entry: Entry, now: datetime) -> datetime | None:
+    """When the entry last changed, from its own times: never `now` itself, so an
+    unchanged site gives unchanged bytes.
+
+    The latest of `entry_moments` not after `now`; None when all lie ahead (an
+    announced window without updates): a date in the future would be wrong.
+    """
+    return max((m for m in entry_moments(entry) if m <= now), default=None)
+
+
+def opened_event(incident: Incident) -> datetime | None:
+    """When the incident's opening is an event of its own (``#opened``): an
+    incident without updates opened at `started`; otherwise its first update
+    is the opening, and this is None."""
+    return None if incident.updates else incident.started
+
+
+def resolved_event(incident: Incident) -> datetime | None:
+    """When the resolution is an event of its own (``#resolved``): a resolved
+    incident whose updates do not say so; None otherwise."""
+    if incident.resolved is None:
+        return None
+    if any(u.status == IncidentStatus.RESOLVED for u in incident.updates):
+        return None
+    return incident.resolved
+
+
+def affecting(site: Site) -> dict[str, tuple[Incident | Maintenance, ...]]:
+    """The incidents and maintenance windows touching each service of the
+    catalogue, newest first (by `entry_time`; ties in the site's order), in one
+    pass over the entries; an entry naming a service twice is listed once."""
+    found: dict[str, list[Incident | Maintenance]] = {s.id: [] for s in site.config.services}
+    for entry in (*site.incidents, *site.maintenances):
+        for service_id in dict.fromkeys(entry.service_ids):
+            if service_id in found:
+                found[service_id].append(entry)
+    return {
+        service_id: tuple(sorted(entries, key=entry_time, reverse=True))
+        for service_id, entries in found.items()
+    }
 
 
 def weighted_downtime(spans: Iterable[tuple[datetime, datetime, Impact]]) -> float:

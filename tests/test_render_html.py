@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ import pytest
 from conftest import LONDON, NOW, at, make_config, make_site
 
 from statusgen import urls
+from statusgen.build import build as build_site
 from statusgen.model import (
     AffectedService,
     ComponentStatus,
@@ -39,11 +41,10 @@ from statusgen.render.html import (
     day_bar,
     duration,
     end_text,
-    maintenance_state,
     render_html,
     when,
 )
-from statusgen.status import DayUptime, derive, format_percent
+from statusgen.status import DayUptime, derive, format_percent, maintenance_state
 
 SVG = "{http://www.w3.org/2000/svg}"
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?(\.\d+)?([+-]\d\d:\d\d|Z)$")
@@ -456,6 +457,55 @@ def test_maintenance_state_says_verifying_when_the_latest_update_does() -> None:
     assert maintenance_state(window, at("2026-11-24 11:00")) is MaintenanceStatus.IN_PROGRESS
     assert maintenance_state(window, NOW) is MaintenanceStatus.VERIFYING
     assert maintenance_state(window, at("2026-11-24 15:00")) is MaintenanceStatus.COMPLETED
+
+
+def test_a_window_verifying_at_the_time_it_said_in_progress_says_verifying_everywhere(
+    write_site,
+) -> None:
+    """Two updates at one time (valid): the one written last is the window's state,
+    on the home page, on its own page and its timeline, and in the API."""
+    root = write_site(
+        {
+            "site.toml": """
+                title = "T"
+                base_url = "https://status.example.org/"
+                timezone = "Europe/London"
+                [[services]]
+                id = "email"
+                name = "Email"
+            """,
+            "content/incidents/w.md": """
+                ---
+                kind: maintenance
+                title: Patching
+                services: [email]
+                start: 2026-11-24 11:00
+                end: 2026-11-24 13:00
+                updates:
+                  - at: 2026-11-24 11:40
+                    status: in_progress
+                    message: Started.
+                  - at: 2026-11-24 11:40
+                    status: verifying
+                    message: Done; checking.
+                ---
+            """,
+        }
+    )
+    out = build_site(root, now="2026-11-24 12:00", cache=False, jobs=1).output
+
+    def badges(path: str, tag: str, cls: str) -> list[str]:
+        page = parse((out / path).read_bytes())
+        return [text(e) for e in find_by_class(page, tag, cls)]
+
+    assert badges("index.html", "p", "card-meta") == ["Verifying · Email"]
+    assert badges("incidents/w/index.html", "p", "entry-status") == ["Verifying"]
+    timeline = badges("incidents/w/index.html", "p", "tl-head")
+    assert [t.split(" 24 Nov")[0] for t in timeline] == ["Verifying", "In progress"]
+    api = json.loads((out / "api/v2/scheduled-maintenances.json").read_bytes())
+    (window,) = api["scheduled_maintenances"]
+    assert window["status"] == "verifying"
+    assert window["incident_updates"][0]["status"] == "verifying"
 
 
 def test_day_bar_links_a_bad_day_to_the_entry_that_started_last() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -12,11 +13,24 @@ from statusgen.model import (
     ComponentStatus,
     Impact,
     Incident,
+    IncidentStatus,
     Indicator,
     Maintenance,
+    MaintenanceStatus,
+    NewsItem,
     Site,
+    Update,
 )
-from statusgen.status import derive, format_percent, overall
+from statusgen.status import (
+    affecting,
+    derive,
+    format_percent,
+    last_change,
+    maintenance_state,
+    opened_event,
+    overall,
+    resolved_event,
+)
 
 
 def incident(ident: str, start: str, end: str | None, **impacts: Impact) -> Incident:
@@ -98,6 +112,58 @@ def test_maintenance_state_follows_the_window():
     )
     assert later.service("vpn").status is ComponentStatus.OPERATIONAL
     assert later.active_maintenances == ()
+
+
+def test_of_two_updates_at_one_time_the_one_written_last_is_the_window_state():
+    started = Update(at("2026-11-24 11:40"), MaintenanceStatus.IN_PROGRESS, "Started.")
+    verifying = Update(at("2026-11-24 11:40"), MaintenanceStatus.VERIFYING, "Checking.")
+    base = window("m", "2026-11-24 11:00", "2026-11-24 13:00", "email")
+    written = replace(base, updates=(started, verifying))
+    assert maintenance_state(written, NOW) is MaintenanceStatus.VERIFYING
+    back = replace(base, updates=(verifying, started))
+    assert maintenance_state(back, NOW) is MaintenanceStatus.IN_PROGRESS
+    # The clock still decides before and after the window.
+    assert maintenance_state(written, at("2026-11-24 10:00")) is MaintenanceStatus.SCHEDULED
+    assert maintenance_state(written, at("2026-11-24 13:00")) is MaintenanceStatus.COMPLETED
+
+
+def test_last_change_is_the_latest_own_moment_not_after_now():
+    ongoing = incident("a", "2026-11-24 08:00", None, vpn=Impact.MAJOR_OUTAGE)
+    assert last_change(ongoing, NOW) == at("2026-11-24 08:00")
+    resolved = incident("b", "2026-11-24 08:00", "2026-11-24 09:00", vpn=Impact.MAJOR_OUTAGE)
+    assert last_change(resolved, NOW) == at("2026-11-24 09:00")
+    running = window("m", "2026-11-24 11:00", "2026-11-24 13:00", "vpn")
+    assert last_change(running, NOW) == at("2026-11-24 11:00")
+    assert last_change(running, at("2026-11-24 14:00")) == at("2026-11-24 13:00")
+    assert last_change(window("f", "2026-11-29 06:00", "2026-11-29 08:00", "vpn"), NOW) is None
+    news = NewsItem("n", "N", at("2026-11-20 09:00"), "S")
+    assert last_change(news, NOW) == at("2026-11-20 09:00")
+
+
+def test_opened_and_resolved_are_events_only_where_no_update_says_so():
+    bare = incident("a", "2026-11-24 08:00", "2026-11-24 09:00", vpn=Impact.MAJOR_OUTAGE)
+    assert opened_event(bare) == at("2026-11-24 08:00")
+    assert resolved_event(bare) == at("2026-11-24 09:00")
+    told = replace(
+        bare,
+        updates=(
+            Update(at("2026-11-24 08:05"), IncidentStatus.INVESTIGATING, "Looking."),
+            Update(at("2026-11-24 09:00"), IncidentStatus.RESOLVED, "Fixed."),
+        ),
+    )
+    assert opened_event(told) is None
+    assert resolved_event(told) is None
+    assert resolved_event(incident("c", "2026-11-24 08:00", None, vpn=Impact.MAJOR_OUTAGE)) is None
+
+
+def test_affecting_lists_each_services_entries_newest_first_once_each():
+    old = incident("old", "2026-11-01 08:00", "2026-11-01 09:00", vpn=Impact.MAJOR_OUTAGE)
+    new = incident("new", "2026-11-20 08:00", None, vpn=Impact.DEGRADED_PERFORMANCE)
+    both = window("w", "2026-11-10 06:00", "2026-11-10 08:00", "vpn", "wifi", "vpn")
+    found = affecting(site_with(old, new, both))
+    assert [e.id for e in found["vpn"]] == ["new", "w", "old"]
+    assert [e.id for e in found["wifi"]] == ["w"]
+    assert found["printing"] == ()
 
 
 @pytest.mark.parametrize(

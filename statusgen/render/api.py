@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,7 +50,14 @@ from ..model import (
     SiteConfig,
     Update,
 )
-from ..status import ServiceStatus, SiteStatus, impact_indicator
+from ..status import (
+    ServiceStatus,
+    SiteStatus,
+    entry_moments,
+    impact_indicator,
+    last_change,
+    maintenance_state,
+)
 from ..urls import absolute, entry_path
 
 API_ROOT = "api/v2/"
@@ -181,23 +188,6 @@ def update_ids(entry: Incident | Maintenance) -> list[str]:
     return ids
 
 
-def entry_moments(entry: Incident | Maintenance | NewsItem) -> list[datetime]:
-    """Every moment at which an entry changed what the page says."""
-    if isinstance(entry, Incident):
-        moments = [entry.started, *(u.at for u in entry.updates)]
-        if entry.resolved is not None:
-            moments.append(entry.resolved)
-        return moments
-    if isinstance(entry, Maintenance):
-        return [entry.start, entry.end, *(u.at for u in entry.updates)]
-    return [entry.date]
-
-
-def last_change(moments: Iterable[datetime], now: datetime) -> datetime | None:
-    """The latest moment not after `now`, if any."""
-    return max((m for m in moments if m <= now), default=None)
-
-
 class _Api:
     """Shared pieces of every document, each computed once.
 
@@ -223,10 +213,9 @@ class _Api:
         latest: datetime | None = None
         touched: dict[str, datetime] = {}
         for entry in entries:
-            moments = entry_moments(entry)
-            earliest = min(moments)
+            earliest = min(entry_moments(entry))
             first = earliest if first is None or earliest < first else first
-            changed = last_change(moments, self.now)
+            changed = last_change(entry, self.now)
             if changed is None:
                 continue
             latest = changed if latest is None or changed > latest else latest
@@ -409,7 +398,7 @@ class _Api:
     ) -> JSON:
         """The fields incidents and scheduled maintenances share, in Statuspage's order."""
         ident = entry_id(entry)
-        updated = last_change(entry_moments(entry), self.now) or created
+        updated = last_change(entry, self.now) or created
         updates = [
             self._update(update, update_id, ident, entry.post, affected.get(n))
             for n, (update, update_id) in enumerate(
@@ -483,17 +472,3 @@ class _Api:
             "tags": list(item.tags),
             "body_html": to_html(item.body),
         }
-
-
-def maintenance_state(window: Maintenance, now: datetime) -> MaintenanceStatus:
-    """The window's state at `now`; ``verifying`` if the last update so far says so.
-
-    The window's clock decides everything else, as it does for the
-    component statuses, so the two never disagree.
-    """
-    state = window.state_at(now)
-    if state is MaintenanceStatus.IN_PROGRESS:
-        posted = [u for u in window.updates if u.at <= now]
-        if posted and posted[-1].status == MaintenanceStatus.VERIFYING:
-            return MaintenanceStatus.VERIFYING
-    return state

@@ -86,7 +86,7 @@ from ..model import (
     SiteConfig,
     Update,
 )
-from ..status import SiteStatus
+from ..status import SiteStatus, opened_event, resolved_event
 
 FEEDS_DIR = "feeds/"
 
@@ -204,17 +204,13 @@ def _items(site: Site) -> Iterator[_Item]:
     for incident in site.incidents:
         url = urls.absolute(config, urls.entry_path(incident))
         anchors = update_anchors(incident.updates)
-        if not incident.updates:
-            yield _new(_Item, (incident.started, f"{url}#opened", "opened", incident, 0, None))
+        if (opened_at := opened_event(incident)) is not None:
+            yield _new(_Item, (opened_at, f"{url}#opened", "opened", incident, 0, None))
         for step, (update, anchor) in enumerate(zip(incident.updates, anchors, strict=True), 1):
             yield _new(_Item, (update.at, f"{url}#{anchor}", "update", incident, step, update))
-        if incident.resolved is not None and not any(
-            u.status == IncidentStatus.RESOLVED for u in incident.updates
-        ):
+        if (resolved_at := resolved_event(incident)) is not None:
             last = len(incident.updates) + 1
-            yield _new(
-                _Item, (incident.resolved, f"{url}#resolved", "resolved", incident, last, None)
-            )
+            yield _new(_Item, (resolved_at, f"{url}#resolved", "resolved", incident, last, None))
     for window in site.maintenances:
         url = urls.absolute(config, urls.entry_path(window))
         announced = min([window.start, *(u.at for u in window.updates)])

@@ -83,7 +83,17 @@ from ..model import (
     Update,
     entry_time,
 )
-from ..status import DayUptime, ServiceStatus, SiteStatus, format_percent
+from ..status import (
+    DayUptime,
+    ServiceStatus,
+    SiteStatus,
+    affecting,
+    format_percent,
+    last_change,
+    maintenance_state,
+    opened_event,
+    resolved_event,
+)
 from .feeds import update_anchors
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -417,31 +427,12 @@ def indicator_badge(indicator: Indicator, description: str) -> Badge:
     return Badge(key, description, icon)
 
 
-def incident_badge(incident: Incident, status: IncidentStatus | None = None) -> Badge:
-    """An incident status in the incident's colour while open, green once resolved."""
-    status = status or incident.status
-    if status is IncidentStatus.RESOLVED:
-        return Badge("ok", status.label, "ok")
-    base = impact_badge(incident.impact)
-    return Badge(base.key, status.label, base.icon)
-
-
 def maintenance_badge(status: MaintenanceStatus) -> Badge:
     if status is MaintenanceStatus.SCHEDULED:
         return Badge("sched", status.label, "sched")
     if status is MaintenanceStatus.COMPLETED:
         return Badge("done", status.label, "ok")
     return Badge("mnt", status.label, "mnt")
-
-
-def maintenance_state(window: Maintenance, now: datetime) -> MaintenanceStatus:
-    """The window's state at `now`; "verifying" when the latest update in it says so."""
-    state = window.state_at(now)
-    if state is MaintenanceStatus.IN_PROGRESS:
-        said = [u for u in window.updates if u.at <= now]
-        if said and max(said, key=lambda u: u.at).status is MaintenanceStatus.VERIFYING:
-            return MaintenanceStatus.VERIFYING
-    return state
 
 
 # --- uptime bars --------------------------------------------------------------
@@ -646,7 +637,7 @@ class _Renderer:
         started = {e.id: entry_time(e) for e in windows}
         self.rows = {s.service.id: self.service_row(s, hrefs, started) for s in status.services}
         self.site_view = self.make_site_view()
-        self.affecting = _affecting(site)
+        self.affecting = affecting(site)
 
     # --- links -----------------------------------------------------------
 
@@ -710,7 +701,8 @@ class _Renderer:
     # of times: made once per (impact, status) rather than per update.
 
     def incident_badge(self, worst: Impact, status: IncidentStatus) -> Badge:
-        """`incident_badge` of an incident whose worst impact is `worst`."""
+        """An incident status in the colour of its worst impact while open, green
+        once resolved."""
         key = (worst, status)
         found = self._badges.get(key)
         if found is None:
@@ -745,24 +737,17 @@ class _Renderer:
             views = self.update_views(
                 incident.updates, lambda u: self.incident_badge(worst, IncidentStatus(u.status))
             )
-            # The same synthetic events as the feeds, with the same fragments.
-            if not incident.updates:
+            # The same events as the feeds (status.py's rule), with the same fragments.
+            if (opened_at := opened_event(incident)) is not None:
                 opened = self.incident_badge(worst, IncidentStatus.INVESTIGATING)
+                views.append((opened_at, UpdateView("opened", self.when(opened_at), opened, "")))
+            if (resolved_at := resolved_event(incident)) is not None:
                 views.append(
                     (
-                        incident.started,
-                        UpdateView("opened", self.when(incident.started), opened, ""),
-                    )
-                )
-            if incident.resolved is not None and not any(
-                u.status == IncidentStatus.RESOLVED for u in incident.updates
-            ):
-                views.append(
-                    (
-                        incident.resolved,
+                        resolved_at,
                         UpdateView(
                             "resolved",
-                            self.when(incident.resolved),
+                            self.when(resolved_at),
                             self.incident_badge(worst, IncidentStatus.RESOLVED),
                             "<p>This incident has been resolved.</p>",
                         ),
@@ -1080,21 +1065,6 @@ class _Renderer:
         )
 
 
-def _affecting(site: Site) -> dict[str, tuple[Incident | Maintenance, ...]]:
-    """`Site.affecting` for every service of the catalogue, in one pass over the
-    entries instead of one per service (the same lists: same order before the
-    same stable sort)."""
-    found: dict[str, list[Incident | Maintenance]] = {s.id: [] for s in site.config.services}
-    for entry in (*site.incidents, *site.maintenances):
-        for service_id in dict.fromkeys(entry.service_ids):
-            if service_id in found:
-                found[service_id].append(entry)
-    return {
-        service_id: tuple(sorted(entries, key=entry_time, reverse=True))
-        for service_id, entries in found.items()
-    }
-
-
 def history_path(number: int) -> str:
     return "history/" if number == 1 else f"history/page/{number}/"
 
@@ -1104,24 +1074,6 @@ def newest_first(views: Iterable[tuple[datetime, UpdateView]]) -> tuple[UpdateVi
     indexed = [(at, i, view) for i, (at, view) in enumerate(views)]
     indexed.sort(key=lambda t: (t[0], t[1]), reverse=True)
     return tuple(view for _, _, view in indexed)
-
-
-def last_change(entry: Entry, now: datetime) -> datetime | None:
-    """When the entry's page last changed, from the entry's own times: never `now`.
-
-    The latest of its times that have passed: started, updates, resolved for
-    an incident; updates, start and end for a window (its page changes state
-    at both); the date of a news item. None when all lie ahead (an announced
-    window without updates): a sitemap date in the future would be wrong.
-    """
-    if isinstance(entry, Incident):
-        times = [entry.started, *(u.at for u in entry.updates)]
-        times += [entry.resolved] if entry.resolved else []
-    elif isinstance(entry, Maintenance):
-        times = [entry.start, entry.end, *(u.at for u in entry.updates)]
-    else:
-        times = [entry.date]
-    return max((t for t in times if t <= now), default=None)
 
 
 def w3c(moment: datetime | None) -> str:
