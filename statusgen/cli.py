@@ -13,11 +13,13 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .errors import Problem, ProblemsError, StatusgenError
-from .report import Forge, annotation, code_quality, write_code_quality
+
+if TYPE_CHECKING:
+    from .report import Forge
 
 SECRET_VARIABLES = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -57,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _forge(args: argparse.Namespace) -> Forge | None:
     if args.command not in REPORTING:
         return None
+    from .report import Forge
+
     return Forge.from_env(os.environ, args.site, args.report)
 
 
@@ -106,6 +110,8 @@ class _Printer:
         # Masked before escaping: `%3A` in an annotation would hide a secret's `:`.
         problems = [self._masked(p) for p in problems]
         github = self.forge if self.forge is not None and self.forge.annotate else None
+        if github is not None:
+            from .report import annotation
         for problem in problems:
             self.error(str(problem))
             if github is not None:
@@ -119,6 +125,8 @@ class _Printer:
         """Write the Code Quality report, if asked for; a failure is a `StatusgenError`."""
         if self.forge is None or self.forge.report is None:
             return
+        from .report import code_quality, write_code_quality
+
         located = [(p, self.forge.locate(p.path)) for p in self.reported]
         write_code_quality(self.forge.report, code_quality(located))
 
