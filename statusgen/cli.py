@@ -7,18 +7,24 @@ Exit codes: 0 success; 1 the site has problems or a command failed;
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .errors import Problem, ProblemsError, StatusgenError
 
+if TYPE_CHECKING:
+    from .report import Forge
+
 SECRET_VARIABLES = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+REPORTING = ("check", "build")
+"""The commands whose problems also go to the forge (annotations, Code Quality report)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,9 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or --help
         return int(exc.code or 0)
-    out = _Printer(sys.stdout, sys.stderr)
+    out = _Printer(sys.stdout, sys.stderr, _forge(args))
     try:
-        return args.handler(args, out)
+        return _run(args, out)
     except ProblemsError as exc:
         out.problems(exc.problems)
         return EXIT_FAILED
@@ -50,12 +56,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-class _Printer:
-    """Prints lines, with every secret from the environment masked."""
+def _forge(args: argparse.Namespace) -> Forge | None:
+    if args.command not in REPORTING:
+        return None
+    from .report import Forge
 
-    def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
+    return Forge.from_env(os.environ, args.site, args.report)
+
+
+def _run(args: argparse.Namespace, out: _Printer) -> int:
+    """Run the command; check and build then write the report of every problem they printed.
+
+    The report is written with no problems too (an empty array), so a
+    problem fixed in this commit leaves the merge request widget.
+    """
+    if out.forge is None or out.forge.report is None:
+        return args.handler(args, out)
+    try:
+        code = args.handler(args, out)
+    except ProblemsError as exc:
+        out.problems(exc.problems)
+        code = EXIT_FAILED
+    out.write_report()
+    return code
+
+
+class _Printer:
+    """Prints lines, with every secret from the environment masked.
+
+    Problems go to stderr as plain lines and, under GitHub Actions, to
+    stdout as workflow commands too (GitHub reads those from stdout only).
+    """
+
+    def __init__(self, stdout: TextIO, stderr: TextIO, forge: Forge | None = None) -> None:
         self.stdout, self.stderr = stdout, stderr
         self._secrets = [v for k in SECRET_VARIABLES if len(v := os.environ.get(k, "")) >= 4]
+        self.forge = forge
+        self.reported: list[Problem] = []
+        """Every problem printed so far, masked: the Code Quality report's content."""
 
     def _mask(self, text: str) -> str:
         for secret in self._secrets:
@@ -69,14 +107,40 @@ class _Printer:
         print(self._mask(text), file=self.stderr, flush=True)
 
     def problems(self, problems: Iterable[Problem]) -> None:
-        problems = list(problems)
+        # Masked before escaping: `%3A` in an annotation would hide a secret's `:`.
+        problems = [self._masked(p) for p in problems]
+        github = self.forge if self.forge is not None and self.forge.annotate else None
+        if github is not None:
+            from .report import annotation
         for problem in problems:
             self.error(str(problem))
+            if github is not None:
+                self.line(annotation(problem, github.locate(problem.path)))
+        self.reported.extend(problems)
         errors = sum(p.is_error for p in problems)
         warnings = sum(p.is_warning for p in problems)
         notes = len(problems) - errors - warnings
         counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
         self.error(counts + (f", {_count(notes, 'note')}" if notes else ""))
+
+    def write_report(self) -> None:
+        """Write the Code Quality report, if asked for; a failure is a `StatusgenError`."""
+        if self.forge is None or self.forge.report is None:
+            return
+        from .report import code_quality, write_code_quality
+
+        located = [(p, self.forge.locate(p.path)) for p in self.reported]
+        write_code_quality(self.forge.report, code_quality(located))
+
+    def _masked(self, problem: Problem) -> Problem:
+        if not self._secrets:
+            return problem
+        return dataclasses.replace(
+            problem,
+            path=self._mask(problem.path),
+            field=self._mask(problem.field),
+            message=self._mask(problem.message),
+        )
 
 
 def _count(n: int, word: str) -> str:
@@ -243,6 +307,16 @@ def _site_dir(text: str) -> Path:
     return Path(text)
 
 
+def _report_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help="also write the problems as a GitLab Code Quality report "
+        "(under GitLab CI by default: gl-code-quality-report.json)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="statusgen",
@@ -277,6 +351,7 @@ def _parser() -> argparse.ArgumentParser:
         "--now", metavar="TIME", help="check against this build time, e.g. '2026-11-24 12:00'"
     )
     check.add_argument("--strict", action="store_true", help="warnings fail too")
+    _report_option(check)
 
     build = command("build", _build, "render the site into the output folder")
     build.add_argument(
@@ -285,6 +360,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--now", metavar="TIME", help="pin the build time, e.g. '2026-11-24 12:00'")
     build.add_argument("--drafts", action="store_true", help="include draft entries")
     build.add_argument("--strict", action="store_true", help="warnings fail the build")
+    _report_option(build)
 
     publish = command("publish", _publish, "post what changed since the previous build")
     publish.add_argument(

@@ -171,6 +171,14 @@ def make_site(config: SiteConfig | None = None) -> Site:
     )
 
 
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the same output on a laptop and in GitHub Actions or GitLab CI,
+    where the CLI would also print annotations or write a Code Quality report."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "GITLAB_CI", "CI_PROJECT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def site() -> Site:
     return make_site()

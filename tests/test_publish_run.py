@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,9 @@ import pytest
 import requests
 import responses
 from conftest import NOW, at, make_config, make_site
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
+from statusgen import cli
 from statusgen.errors import StatusgenError
 from statusgen.manifest import LEDGER_PATH, MANIFEST_PATH, build_manifest
 from statusgen.model import IncidentStatus, PrivacyConfig, PublishConfig, Site, SiteConfig, Update
@@ -650,3 +653,128 @@ def test_any_target_can_be_injected(two_builds: tuple[Path, Path]) -> None:
 def test_publish_config_default_budget() -> None:
     assert PublishConfig().timeout == 60.0
     assert PublishConfig().max_posts == 10
+
+
+# --- a site not deployed yet, through the command line ---------------------------------------
+
+SITE_TOML = """
+title = "Test status"
+base_url = "https://status.example.ac.uk/"
+timezone = "Europe/London"
+
+[[services]]
+id = "email"
+name = "Email"
+
+[publish.x]
+enabled = true
+"""
+INCIDENT = """
+---
+title: Email down
+services: [email]
+impact: major_outage
+started: 2026-11-24 08:00
+---
+"""
+
+
+@pytest.fixture
+def built_site(write_site, capsys) -> Path:
+    """A site built into its output folder, X enabled, its base_url not answering."""
+    root = write_site({"site.toml": SITE_TOML, "content/incidents/email.md": INCIDENT})
+    assert cli.main(["--site", str(root), "build", "--now", "2026-11-24 12:00"]) == 0
+    capsys.readouterr()
+    return root
+
+
+def publish(capsys, root: Path, *argv: str) -> tuple[int, list[str], list[str]]:
+    code = cli.main(["--site", str(root), "publish", "--output", str(root / "public"), *argv])
+    captured = capsys.readouterr()
+    return code, captured.out.splitlines(), captured.err.splitlines()
+
+
+def refused() -> requests.ConnectionError:
+    """What requests raises for a closed port: the socket error three links down."""
+    socket_error = ConnectionRefusedError(111, "Connection refused")
+    reason = NewConnectionError(None, "Failed to establish a new connection")
+    reason.__cause__ = socket_error
+    return requests.ConnectionError(MaxRetryError(None, "/", reason=reason))
+
+
+def unknown_host() -> requests.ConnectionError:
+    reason = NewConnectionError(None, "Failed to resolve 'status.example.ac.uk'")
+    reason.__context__ = socket.gaierror(-2, "Name or service not known")
+    return requests.ConnectionError(MaxRetryError(None, "/", reason=reason))
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (requests.ConnectionError("no route"), "ConnectionError"),
+        (refused(), "connection refused"),
+        (unknown_host(), "host not found"),
+        (requests.ConnectTimeout("slow"), "no answer within 10 s"),
+        (requests.ReadTimeout("slow"), "no answer within 10 s"),
+    ],
+)
+def test_dry_run_on_a_site_not_deployed_previews_a_first_publish(
+    capsys, built_site: Path, failure: Exception, reason: str
+) -> None:
+    responses.get(LIVE + MANIFEST_PATH, body=failure)
+    code, out, err = publish(capsys, built_site, "--dry-run")
+    assert (code, err) == (0, [])
+    assert out == [
+        f"previous build: cannot reach {LIVE} ({reason}); "
+        "previewing against an empty previous build",
+        "no previous build: a first publish posts nothing and makes this build the baseline "
+        f"(without --dry-run, publish stops with an error until {LIVE} answers)",
+    ]
+    assert [c.request.url for c in responses.calls] == [LIVE + MANIFEST_PATH]
+    assert not (built_site / "public" / LEDGER_PATH).exists()
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (requests.ConnectionError("no route"), "cannot connect (ConnectionError)"),
+        (refused(), "cannot connect (connection refused)"),
+        (unknown_host(), "cannot connect (host not found)"),
+        (requests.ReadTimeout("slow"), "no answer within 10 s"),
+    ],
+)
+def test_without_dry_run_an_unreachable_site_stays_an_error(
+    capsys, built_site: Path, failure: Exception, message: str
+) -> None:
+    responses.get(LIVE + MANIFEST_PATH, body=failure)
+    code, out, err = publish(capsys, built_site)
+    assert (code, out) == (1, [])
+    assert err == [f"error: {LIVE}{MANIFEST_PATH}: {message}"]
+    assert not (built_site / "public" / LEDGER_PATH).exists()
+    assert bodies() == []
+
+
+@responses.activate
+def test_dry_run_still_fails_when_the_site_answers_with_an_error(capsys, built_site: Path) -> None:
+    responses.get(LIVE + MANIFEST_PATH, status=500)
+    code, out, err = publish(capsys, built_site, "--dry-run")
+    assert (code, out) == (1, [])
+    assert err == [
+        f"error: {LIVE}{MANIFEST_PATH}: HTTP 500 Internal Server Error "
+        "(cannot read the previous build)"
+    ]
+
+
+@responses.activate
+def test_dry_run_does_not_preview_a_first_publish_when_only_the_ledger_fails(
+    capsys, built_site: Path
+) -> None:
+    # The manifest came back: the site is deployed, so a lost ledger request
+    # is an error even in a dry run (an empty preview would be untrue).
+    responses.get(LIVE + MANIFEST_PATH, body=(built_site / "public" / MANIFEST_PATH).read_bytes())
+    responses.get(LIVE + LEDGER_PATH, body=refused())
+    code, out, err = publish(capsys, built_site, "--dry-run")
+    assert (code, out) == (1, [])
+    assert err == [f"error: {LIVE}{LEDGER_PATH}: cannot connect (connection refused)"]

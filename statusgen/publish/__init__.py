@@ -6,7 +6,9 @@ The run reads everything first, then sends:
    previous build's from a folder or the live site (``<url>/_statusgen/``);
    no previous manifest (missing folder, 404) is the baseline: nothing is
    posted; any other failure to read it is an error, because guessing
-   could post the whole history or nothing at all;
+   could post the whole history or nothing at all. Only a dry run goes on
+   when the live site cannot be reached at all (not deployed yet): it
+   previews a first publish, which posts nothing;
 2. the events (`diff.events`), minus what the merged ledger says was posted;
    they are written to the ledger as *pending* before anything is sent, so
    whatever this run does not send, the next run will, even when the site
@@ -31,6 +33,7 @@ prints them.
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -60,6 +63,16 @@ RATE_LIMIT_WAITS = 3
 
 class PublishError(StatusgenError):
     """Something was left unsent; the ledger knows what, and a re-run sends it."""
+
+
+class Unreachable(StatusgenError):
+    """The live site did not answer at all (DNS, refused, time-out): not even a 404."""
+
+    def __init__(self, url: str, reason: str, message: str) -> None:
+        self.url = url
+        self.reason = reason
+        """A few words: "host not found", "connection refused", "no answer within 10 s"."""
+        super().__init__(f"{url}: {message}")
 
 
 class Clock(Protocol):
@@ -114,7 +127,22 @@ def run_publish(
             f"--previous {previous} is the output folder itself: nothing can be new "
             "(pass the last deployed build's folder or URL)"
         )
-    before, before_ledger = read_previous(previous)
+    try:
+        before, before_ledger = read_previous(previous)
+    except Unreachable as exc:
+        if not dry_run:
+            raise
+        # A site not deployed yet is the usual reason; a preview should say
+        # what a first publish does rather than stop on the connection.
+        yield (
+            f"previous build: cannot reach {previous} ({exc.reason}); "
+            "previewing against an empty previous build"
+        )
+        yield (
+            "no previous build: a first publish posts nothing and makes this build the "
+            f"baseline (without --dry-run, publish stops with an error until {previous} answers)"
+        )
+        return
     ledger = Ledger.load(output_dir / LEDGER_PATH).merge(before_ledger)
     if dry_run:
         ledger.path = None  # in memory only: a dry run writes nothing
@@ -269,7 +297,12 @@ def read_previous(previous: str) -> tuple[Manifest | None, Ledger]:
         if data is None:
             return None, Ledger()
         manifest = _parse(data, base + MANIFEST_PATH)
-        ledger_data = _fetch(base + LEDGER_PATH)
+        try:
+            ledger_data = _fetch(base + LEDGER_PATH)
+        except Unreachable as exc:
+            # The site answered a moment ago: it is deployed, so a dry run
+            # must not preview this as a first publish.
+            raise StatusgenError(str(exc)) from None
         return manifest, _ledger(ledger_data, base + LEDGER_PATH)
     folder = Path(previous)
     if folder.exists() and not folder.is_dir():
@@ -295,7 +328,11 @@ def _fetch(url: str) -> bytes | None:
             headers={"Cache-Control": "no-cache", "User-Agent": "statusgen-publish"},
         )
     except requests.Timeout:
-        raise StatusgenError(f"{url}: no answer within {PREVIOUS_TIMEOUT:g} s") from None
+        slow = f"no answer within {PREVIOUS_TIMEOUT:g} s"
+        raise Unreachable(url, slow, slow) from None
+    except requests.ConnectionError as exc:
+        why = _why(exc)
+        raise Unreachable(url, why, f"cannot connect ({why})") from None
     except requests.RequestException as exc:
         raise StatusgenError(f"{url}: cannot connect ({type(exc).__name__})") from None
     if response.status_code in (404, 410):
@@ -306,6 +343,29 @@ def _fetch(url: str) -> bytes | None:
             + " (cannot read the previous build)"
         )
     return response.content
+
+
+def _why(exc: BaseException) -> str:
+    """The root of a connection failure in words, else the exception's name.
+
+    requests wraps urllib3's MaxRetryError, which wraps the socket error.
+    """
+    cause: BaseException | None = exc
+    for _ in range(6):  # the chain is three or four links deep
+        if isinstance(cause, socket.gaierror):
+            return "host not found"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if cause is None:
+            break
+        nested = cause.args[0] if cause.args else None
+        cause = (
+            getattr(cause, "reason", None)
+            or cause.__cause__
+            or cause.__context__
+            or (nested if isinstance(nested, BaseException) else None)
+        )
+    return type(exc).__name__
 
 
 def _parse(data: bytes, where: str) -> Manifest:
@@ -343,4 +403,12 @@ def _posts(count: int) -> str:
     return f"{count} post" if count == 1 else f"{count} posts"
 
 
-__all__ = ["Clock", "PublishError", "SystemClock", "read_current", "read_previous", "run_publish"]
+__all__ = [
+    "Clock",
+    "PublishError",
+    "SystemClock",
+    "Unreachable",
+    "read_current",
+    "read_previous",
+    "run_publish",
+]

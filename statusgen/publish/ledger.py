@@ -20,10 +20,7 @@ or capped publish, which a status page must be.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,6 +28,7 @@ from typing import Any
 
 from .. import jsontext
 from ..errors import StatusgenError
+from ..output import write_atomic
 
 LEDGER_VERSION = 1
 
@@ -173,34 +171,6 @@ class Ledger:
         rank = (post.post_id is None, post.posted_at)
         if rank < (known.post_id is None, known.posted_at):
             self._posts[post.key] = post
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a reader sees the old file or the new, never half.
-
-    The temp file sits in the same folder (``os.replace`` is atomic only
-    within one file system) and is fsynced before the rename, and the folder
-    after it, so a power cut cannot leave an empty ledger behind.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        with contextlib.suppress(OSError):
-            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
 
 
 def _post_from_json(raw: Any) -> PostRecord:
