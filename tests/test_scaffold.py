@@ -225,6 +225,72 @@ def test_every_scaffold_file_ships_in_the_wheel():
     assert files - shipped == set()
 
 
+_FENCE_RE = re.compile(r"^```[a-z]*\n(.*?)^```$", re.S | re.M)
+
+
+def readme_templates(site: Path) -> dict[str, str]:
+    """The one fenced block under each "### <Kind> template" heading of the team README."""
+    text = (site / "README.md").read_text(encoding="utf-8")
+    templates = {}
+    for section in re.split(r"^(?=#+ )", text, flags=re.M):
+        heading = re.match(r"### (\w+) template\n", section)
+        if heading:
+            (block,) = _FENCE_RE.findall(section)
+            templates[heading.group(1).lower()] = block
+    assert sorted(templates) == ["incident", "maintenance", "update"]
+    return templates
+
+
+def paste_templates(site: Path) -> None:
+    """What the README tells a phone user to do: new files, and an update appended."""
+    templates = readme_templates(site)
+    incident = templates["incident"]
+    assert incident.startswith("---\n") and incident.endswith("\n---\n")
+    # Pasted "at the end of updates:, just above the closing --- line".
+    updated = incident.removesuffix("---\n") + templates["update"] + "---\n"
+    folder = site / "content/incidents"
+    (folder / "2026-11-24-email-delivery-delays.md").write_text(updated, encoding="utf-8")
+    (folder / "2026-11-24-email-server-upgrade.md").write_text(
+        templates["maintenance"], encoding="utf-8"
+    )
+
+
+def test_readme_templates_pasted_from_a_phone_pass_check(tmp_path, capsys):
+    site = tmp_path / "status"
+    assert run(capsys, "init", str(site))[0] == 0
+    templates = readme_templates(site)
+    incident = site / "content/incidents/2026-11-24-email-delivery-delays.md"
+    incident.write_text(templates["incident"], encoding="utf-8")
+    assert run(capsys, "--site", str(site), "check")[::2] == (0, [])
+    paste_templates(site)  # the update appended, and the maintenance window
+    assert run(capsys, "--site", str(site), "check")[::2] == (0, [])
+
+    # Each was read as what it is meant to be, not skipped.
+    assert run(capsys, "--site", str(site), "build")[::2] == (0, [])
+    api = site / "public/api/v2"
+    unresolved = json.loads((api / "incidents/unresolved.json").read_bytes())["incidents"]
+    assert [(i["name"], i["status"]) for i in unresolved] == [
+        ("Email delivery delays", "identified")
+    ]
+    assert [u["status"] for u in unresolved[0]["incident_updates"]] == [
+        "identified",
+        "investigating",
+    ]
+    upcoming = json.loads((api / "scheduled-maintenances/upcoming.json").read_bytes())
+    assert sorted(m["name"] for m in upcoming["scheduled_maintenances"]) == [
+        "Email server upgrade",
+        "Wi-Fi controller upgrade",
+    ]
+
+
+@pytest.mark.parametrize(("zone", "now"), ZONES_AND_DAYS)
+def test_readme_templates_are_valid_in_any_zone_on_any_day(tmp_path, zone, now):
+    site = tmp_path / "site"
+    init_site(site, now=now, timezone=zone)
+    paste_templates(site)
+    assert check(site, now=now) == []
+
+
 def test_scaffold_gitignore_ignores_the_output():
     lines = (SCAFFOLD / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "/public/" in lines
