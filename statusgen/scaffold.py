@@ -3,9 +3,10 @@
 ``init`` copies the templates under ``statusgen/scaffold/``. They are real
 files (TOML, YAML, Markdown) rather than strings in this module, so they can
 be read, linted and diffed as what they are; the only templating is a few
-``@@NAME@@`` tokens for the time zone and the example entries' dates, which
-are set relative to the day of ``init`` so that a new site looks alive and
-passes ``check`` and ``build`` at once.
+``@@NAME@@`` tokens for the time zone, the statusgen version that
+requirements.txt pins, and the example entries' dates, which are set
+relative to the day of ``init`` so that a new site looks alive and passes
+``check`` and ``build`` at once.
 
 ``new`` writes one entry with every field filled, so that ``check`` passes
 on the untouched file: the person on call at 2 a.m. edits a working file
@@ -35,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from . import __version__
 from .content import parse_time
 from .errors import StatusgenError
 from .model import SiteConfig
@@ -49,6 +51,8 @@ IGNORED_IN_TARGET = frozenset({".git"})
 """Entries that do not make a folder "non-empty" for init (a fresh clone has .git)."""
 
 _TOKEN_RE = re.compile(r"@@([A-Z_]+)@@")
+_UNRELEASED_RE = re.compile(r"dev|\+", re.IGNORECASE)
+"""A PEP 440 development (``.dev3``) or local (``+g1a2b3c``) version: rarely or never on PyPI."""
 _SUMMARY_MARKUP_RE = re.compile(r"[<*_\[`]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LETTERS = str.maketrans(
@@ -88,13 +92,18 @@ class UnknownServices(StatusgenError):
 
 
 def init_site(
-    target: Path, *, now: datetime | None = None, timezone: str | None = None
+    target: Path,
+    *,
+    now: datetime | None = None,
+    timezone: str | None = None,
+    version: str = __version__,
 ) -> list[Path]:
     """Write a new site into `target` (created if missing); return the files written.
 
     Refuses a folder that holds anything but ``.git``, before writing
     anything. `timezone` defaults to this machine's zone (UTC when it cannot
-    be told); `now` (default: the current time) dates the example entries.
+    be told); `now` (default: the current time) dates the example entries;
+    `version` (default: the running statusgen) is what requirements.txt pins.
     """
     if target.exists() and not target.is_dir():
         raise StatusgenError(f"{target} is a file (give a new or empty folder)")
@@ -109,7 +118,7 @@ def init_site(
     zone_name = timezone or local_zone_name()
     zone = ZoneInfo(zone_name)
     moment = (now or datetime.now(UTC)).astimezone(zone).replace(second=0, microsecond=0)
-    tokens = _tokens(zone_name, zone, moment)
+    tokens = _tokens(zone_name, zone, moment) | _version_tokens(version)
 
     written: list[Path] = []
     for rel, template in _templates(resources.files("statusgen") / "scaffold"):
@@ -156,6 +165,24 @@ def _tokens(zone_name: str, zone: ZoneInfo, now: datetime) -> dict[str, str]:
         "YESTERDAY": (today - timedelta(days=1)).isoformat(),
         "MAINTENANCE_DAY": (today + timedelta(days=7)).isoformat(),
     }
+
+
+def _version_tokens(version: str) -> dict[str, str]:
+    """The pin, and for a build PyPI will not have, a warning above it.
+
+    CI installs exactly what init ran with, so that what was tried locally
+    is what deploys. A development or local build cannot be installed by
+    that name from PyPI: the file then says so in the lines just above the
+    pin, where someone whose CI fails at ``pip install`` looks first.
+    """
+    note = ""
+    if _UNRELEASED_RE.search(version):
+        note = (
+            f"# statusgen {version}, which wrote this file, is a development build:\n"
+            "# PyPI rarely has one (one with a + never), so CI fails at pip install\n"
+            "# until the line below says where to get it, as above, or names a release.\n"
+        )
+    return {"VERSION": version, "VERSION_NOTE": note}
 
 
 def _templates(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:

@@ -7,6 +7,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from statusgen import __version__
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -30,6 +32,8 @@ def test_wheel_ships_the_theme_and_the_scaffold(tmp_path):
         capture_output=True,
     )
     (wheel,) = tmp_path.glob("statusgen-*.whl")
+    # The name that the requirements.txt written by init suggests committing.
+    assert wheel.name == f"statusgen-{__version__}-py3-none-any.whl"
     names = set(zipfile.ZipFile(wheel).namelist())
     theme = REPO / "statusgen" / "themes" / "default"
     for path in sorted(theme.rglob("*")):
@@ -41,5 +45,7 @@ def test_wheel_ships_the_theme_and_the_scaffold(tmp_path):
         "statusgen/scaffold/.gitignore",
         "statusgen/scaffold/.gitlab-ci.yml",
         "statusgen/scaffold/.github/workflows/status.yml",
+        "statusgen/scaffold/requirements.txt",
+        "statusgen/scaffold/README.md",
     ):
         assert required in names

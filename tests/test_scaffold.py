@@ -81,6 +81,7 @@ def test_init_then_check_then_build(tmp_path, capsys):
         f"content/incidents/{today.fromordinal(today.toordinal() - 1)}-vpn-connections-dropping.md",
         f"content/incidents/{today.fromordinal(today.toordinal() + 7)}-wifi-controller-upgrade.md",
         f"content/news/{today}-welcome.md",
+        "requirements.txt",
         "site.toml",
     ]
     assert out[-1].startswith(f"next: cd {site} && statusgen serve")
@@ -99,17 +100,18 @@ def test_init_then_check_then_build(tmp_path, capsys):
     assert "Welcome to our new status page" in json.dumps(news)
 
 
-@pytest.mark.parametrize(
-    ("zone", "now"),
-    [
-        ("Europe/London", datetime(2026, 3, 29, 0, 30, tzinfo=UTC)),  # clocks go forward today
-        ("Europe/London", datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),  # the repeated hour
-        ("America/Sao_Paulo", datetime(2026, 12, 31, 23, 59, tzinfo=UTC)),
-        ("Pacific/Chatham", datetime(2026, 4, 5, 14, 0, tzinfo=UTC)),
-        ("Asia/Kolkata", datetime(2026, 2, 28, 19, 0, tzinfo=UTC)),
-        ("UTC", datetime(2028, 2, 29, 0, 0, tzinfo=UTC)),
-    ],
-)
+ZONES_AND_DAYS = [
+    ("Europe/London", datetime(2026, 3, 29, 0, 30, tzinfo=UTC)),  # clocks go forward today
+    ("Europe/London", datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),  # the repeated hour
+    ("America/Sao_Paulo", datetime(2026, 12, 31, 23, 59, tzinfo=UTC)),
+    ("Pacific/Chatham", datetime(2026, 4, 5, 14, 0, tzinfo=UTC)),
+    ("Asia/Kolkata", datetime(2026, 2, 28, 19, 0, tzinfo=UTC)),
+    ("UTC", datetime(2028, 2, 29, 0, 0, tzinfo=UTC)),
+]
+"""Days and zones where a date written relative to `init` could go wrong."""
+
+
+@pytest.mark.parametrize(("zone", "now"), ZONES_AND_DAYS)
 def test_init_examples_are_valid_in_any_zone_on_any_day(tmp_path, zone, now):
     site = tmp_path / "site"
     init_site(site, now=now, timezone=zone)
@@ -217,74 +219,76 @@ def test_every_scaffold_file_ships_in_the_wheel():
         for match in glob.glob(pattern, root_dir=PACKAGE, recursive=True)
     }
     files = {p.relative_to(PACKAGE).as_posix() for p in SCAFFOLD.rglob("*") if p.is_file()}
-    assert {".github/workflows/status.yml", ".gitignore", ".gitlab-ci.yml"} <= {
+    assert {".github/workflows/status.yml", ".gitignore", ".gitlab-ci.yml", "requirements.txt"} <= {
         f.removeprefix("scaffold/") for f in files
     }
     assert files - shipped == set()
 
 
-def _github_workflow() -> dict:
-    return yaml.safe_load((SCAFFOLD / ".github/workflows/status.yml").read_text(encoding="utf-8"))
+_FENCE_RE = re.compile(r"^```[a-z]*\n(.*?)^```$", re.S | re.M)
 
 
-def test_github_workflow_triggers_and_permissions():
-    workflow = _github_workflow()
-    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
-    assert triggers["push"] == {"branches": ["main"]}
-    assert triggers["schedule"] == [{"cron": "*/15 * * * *"}]
-    assert "workflow_dispatch" in triggers
-    assert workflow["permissions"]["pages"] == "write"
-    assert workflow["permissions"]["id-token"] == "write"
-    assert workflow["concurrency"]["cancel-in-progress"] is False
-    assert workflow["concurrency"]["group"]
+def readme_templates(site: Path) -> dict[str, str]:
+    """The one fenced block under each "### <Kind> template" heading of the team README."""
+    text = (site / "README.md").read_text(encoding="utf-8")
+    templates = {}
+    for section in re.split(r"^(?=#+ )", text, flags=re.M):
+        heading = re.match(r"### (\w+) template\n", section)
+        if heading:
+            (block,) = _FENCE_RE.findall(section)
+            templates[heading.group(1).lower()] = block
+    assert sorted(templates) == ["incident", "maintenance", "update"]
+    return templates
 
 
-def test_github_workflow_checks_builds_publishes_then_deploys():
-    (job,) = _github_workflow()["jobs"].values()
-    assert job["environment"]["name"] == "github-pages"
-    steps = job["steps"]
-    names = [s["name"] for s in steps]
-    order = [names.index(n) for n in ("checkout", "check", "build", "publish", "upload", "deploy")]
-    assert order == sorted(order)
-    by_name = {s["name"]: s for s in steps}
-    assert by_name["install statusgen"]["run"] == "pip install statusgen"
-    assert by_name["check"]["run"] == "statusgen check"
-    assert by_name["build"]["run"] == "statusgen build"
-    assert by_name["publish"]["run"] == "statusgen publish"
-    assert by_name["publish"]["env"] == {k: f"${{{{ secrets.{k} }}}}" for k in SECRETS}
-    assert by_name["upload"]["uses"].startswith("actions/upload-pages-artifact@")
-    assert by_name["upload"]["with"] == {"path": "public"}
-    assert by_name["deploy"]["uses"].startswith("actions/deploy-pages@")
-    # A publish that failed part-way still deploys its ledger; a failed build never deploys.
-    for name in ("upload", "deploy"):
-        condition = by_name[name]["if"]
-        assert "steps.build.outcome == 'success'" in condition
-        assert "hashFiles('public/_statusgen/ledger.json')" in condition
-    python = by_name["setup python"]["with"]["python-version"]
-    assert tuple(map(int, python.split("."))) >= (3, 11)
+def paste_templates(site: Path) -> None:
+    """What the README tells a phone user to do: new files, and an update appended."""
+    templates = readme_templates(site)
+    incident = templates["incident"]
+    assert incident.startswith("---\n") and incident.endswith("\n---\n")
+    # Pasted "at the end of updates:, just above the closing --- line".
+    updated = incident.removesuffix("---\n") + templates["update"] + "---\n"
+    folder = site / "content/incidents"
+    (folder / "2026-11-24-email-delivery-delays.md").write_text(updated, encoding="utf-8")
+    (folder / "2026-11-24-email-server-upgrade.md").write_text(
+        templates["maintenance"], encoding="utf-8"
+    )
 
 
-def test_gitlab_ci_checks_builds_publishes_then_deploys_pages():
-    text = (SCAFFOLD / ".gitlab-ci.yml").read_text(encoding="utf-8")
-    ci = yaml.safe_load(text)
-    job = ci["pages"]
-    script = job["script"]
-    commands = [
-        next(i for i, line in enumerate(script) if line.startswith(f"statusgen {command}"))
-        for command in ("check", "build", "publish")
+def test_readme_templates_pasted_from_a_phone_pass_check(tmp_path, capsys):
+    site = tmp_path / "status"
+    assert run(capsys, "init", str(site))[0] == 0
+    templates = readme_templates(site)
+    incident = site / "content/incidents/2026-11-24-email-delivery-delays.md"
+    incident.write_text(templates["incident"], encoding="utf-8")
+    assert run(capsys, "--site", str(site), "check")[::2] == (0, [])
+    paste_templates(site)  # the update appended, and the maintenance window
+    assert run(capsys, "--site", str(site), "check")[::2] == (0, [])
+
+    # Each was read as what it is meant to be, not skipped.
+    assert run(capsys, "--site", str(site), "build")[::2] == (0, [])
+    api = site / "public/api/v2"
+    unresolved = json.loads((api / "incidents/unresolved.json").read_bytes())["incidents"]
+    assert [(i["name"], i["status"]) for i in unresolved] == [
+        ("Email delivery delays", "identified")
     ]
-    assert commands == sorted(commands)
-    assert script[0] == "pip install statusgen"
-    assert job["artifacts"]["paths"] == ["public"]
-    assert job["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
-    assert job["resource_group"]
-    assert ci["publish-result"]["needs"] == ["pages"]
-    # Schedules and secrets live in GitLab's UI: the file says where.
-    assert '"*/15 * * * *"' in text
-    assert "Pipeline schedules" in text
-    for name in SECRETS:
-        assert name in text
-    assert "Masked" in text
+    assert [u["status"] for u in unresolved[0]["incident_updates"]] == [
+        "identified",
+        "investigating",
+    ]
+    upcoming = json.loads((api / "scheduled-maintenances/upcoming.json").read_bytes())
+    assert sorted(m["name"] for m in upcoming["scheduled_maintenances"]) == [
+        "Email server upgrade",
+        "Wi-Fi controller upgrade",
+    ]
+
+
+@pytest.mark.parametrize(("zone", "now"), ZONES_AND_DAYS)
+def test_readme_templates_are_valid_in_any_zone_on_any_day(tmp_path, zone, now):
+    site = tmp_path / "site"
+    init_site(site, now=now, timezone=zone)
+    paste_templates(site)
+    assert check(site, now=now) == []
 
 
 def test_scaffold_gitignore_ignores_the_output():
