@@ -7,7 +7,7 @@ problem there:
 
 - GitHub Actions reads workflow commands from a step's stdout:
   ``::error file=PATH,line=N,title=FIELD::MESSAGE`` (``::warning`` for a
-  warning) becomes an annotation on the file.
+  warning, ``::notice`` for a note) becomes an annotation on the file.
 - GitLab reads a Code Quality report, a JSON array published as the job's
   ``artifacts:reports:codequality``, and shows it in the merge request.
 
@@ -40,6 +40,10 @@ DEFAULT_REPORT = Path("gl-code-quality-report.json")
 _DATA = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _PROPERTY = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
 _INDEX = re.compile(r"\[\d+\]")
+_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
+"""GitHub's workflow command for each severity."""
+_CODE_QUALITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.NOTICE: "info"}
+"""GitLab Code Quality's severity for each of ours."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def annotation(problem: Problem, path: str) -> str:
     escaped (`printable`), so a hostile key cannot end the line and forge a
     second command.
     """
-    kind = "warning" if problem.severity is Severity.WARNING else "error"
+    kind = _COMMANDS[problem.severity]
     properties = [f"file={_property(path)}"]
     if problem.line is not None:
         properties.append(f"line={problem.line}")
@@ -117,7 +121,7 @@ def code_quality(problems: Iterable[tuple[Problem, str]]) -> list[dict[str, obje
             "description": printable(f"{problem.field}: {problem.message}"),
             "check_name": "statusgen." + ("file" if problem.field == "-" else _rule(problem.field)),
             "fingerprint": fingerprint,
-            "severity": "minor" if problem.severity is Severity.WARNING else "major",
+            "severity": _CODE_QUALITY[problem.severity],
             # GitLab needs a line; a problem with the whole file is on its first.
             "location": {"path": path, "lines": {"begin": problem.line or 1}},
         }

@@ -12,6 +12,7 @@ import pytest
 from test_cli import INCIDENT, NOW, SITE_TOML, run
 
 from statusgen import cli
+from statusgen.build import CheckResult
 from statusgen.errors import Problem, Severity
 from statusgen.report import annotation
 
@@ -147,7 +148,9 @@ def test_secrets_are_masked_in_annotations_and_the_report(capsys, monkeypatch, w
     monkeypatch.setenv("X_API_SECRET", secret)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     leaked = Problem("content/incidents/a.md", 2, "title", f"token {secret} in the title")
-    monkeypatch.setattr("statusgen.build.check", lambda *args, **kwargs: [leaked])
+    monkeypatch.setattr(
+        "statusgen.build.check_site", lambda *args, **kwargs: CheckResult([leaked], None, None)
+    )
     report = root / "report.json"
     code, out, err = cli_main_raw(capsys, "--site", str(root), "check", "--report", str(report))
     assert code == 1
@@ -240,7 +243,9 @@ def test_identical_problems_in_one_file_get_their_own_fingerprints(
         Problem("content/incidents/a.md", 9, "-", "same mistake (fix)"),
         Problem("content/incidents/a.md", 3, "-", "same mistake (fix)"),
     ]
-    monkeypatch.setattr("statusgen.build.check", lambda *args, **kwargs: twice)
+    monkeypatch.setattr(
+        "statusgen.build.check_site", lambda *args, **kwargs: CheckResult(twice, None, None)
+    )
     report = root / "gl.json"
     cli_main_raw(capsys, "--site", str(root), "check", "--report", str(report))
     issues = json.loads(report.read_text())
@@ -257,7 +262,11 @@ def test_no_problems_is_an_empty_report_replacing_the_last(capsys, write_site) -
     report = root / "gl.json"
     report.write_text('[{"fingerprint": "fixed since"}]')
     code, out, err = run(capsys, "--site", str(root), "check", "--report", str(report))
-    assert (code, out, err) == (0, ["ok: no problems found"], [])
+    assert (code, out, err) == (
+        0,
+        ["ok: 1 incident (1 ongoing), 0 maintenance, 0 news, 1 service"],
+        [],
+    )
     assert json.loads(report.read_text()) == []
 
 
@@ -287,7 +296,7 @@ def test_a_report_that_cannot_be_written_is_one_line(capsys, write_site) -> None
     report = root / "site.toml" / "gl.json"
     code, out, err = run(capsys, "--site", str(root), "check", "--report", str(report))
     assert code == 1
-    assert out == ["ok: no problems found"]
+    assert out == ["ok: 0 incidents (0 ongoing), 0 maintenance, 0 news, 1 service"]
     assert err == [
         f"error: {report}: cannot write the Code Quality report "
         f"(a file is in the way of the folder {root / 'site.toml'})"
@@ -308,3 +317,10 @@ def test_a_failed_write_leaves_the_last_report_whole(capsys, monkeypatch, write_
     assert err == [f"error: {report}: cannot write the Code Quality report (Input/output error)"]
     assert report.read_text() == "[]\n"
     assert sorted(p.name for p in root.iterdir()) == ["gl.json", "site.toml"]
+
+
+def test_a_note_is_a_notice_annotation_and_an_info_issue() -> None:
+    note = Problem("content/news/a.md", 3, "date", "held back (until then)", Severity.NOTICE)
+    assert annotation(note, "content/news/a.md") == (
+        "::notice file=content/news/a.md,line=3,title=date::held back (until then)"
+    )

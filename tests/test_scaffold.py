@@ -17,7 +17,7 @@ from statusgen import cli
 from statusgen.build import check
 from statusgen.config import TEMPLATE_EVENTS, load_config, parse_config, schema
 from statusgen.content import parse_entry, parse_time
-from statusgen.errors import StatusgenError
+from statusgen.errors import Problem, StatusgenError
 from statusgen.model import Incident, Maintenance, NewsItem
 from statusgen.publish.compose import template_problems
 from statusgen.scaffold import (
@@ -54,6 +54,17 @@ name = "Wi-Fi"
 """
 
 
+EXAMPLE_ADDRESS = (
+    "site.toml:7: base_url: warning: is still the example address that statusgen init wrote "
+    "(set it to the page's public address, e.g. https://status.example.ac.uk/)"
+)
+"""What check says of a site fresh from init, until its address is set."""
+
+
+def shown(problems: list[Problem]) -> list[str]:
+    return [str(p) for p in problems]
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], list[str]]:
     code = cli.main(list(argv))
     captured = capsys.readouterr()
@@ -86,9 +97,13 @@ def test_init_then_check_then_build(tmp_path, capsys):
     ]
     assert out[-1].startswith(f"next: cd {site} && statusgen serve")
 
-    assert run(capsys, "--site", str(site), "check") == (0, ["ok: no problems found"], [])
+    assert run(capsys, "--site", str(site), "check") == (
+        0,
+        ["ok: 1 incident (0 ongoing), 1 maintenance, 1 news, 6 services"],
+        [EXAMPLE_ADDRESS, "0 errors, 1 warning"],
+    )
     code, out, err = run(capsys, "--site", str(site), "build")
-    assert (code, err) == (0, [])
+    assert (code, err) == (0, [EXAMPLE_ADDRESS, "0 errors, 1 warning"])
     public = site / "public"
     assert (public / "index.html").is_file()
     incidents = json.loads((public / "api/v2/incidents.json").read_bytes())["incidents"]
@@ -115,7 +130,7 @@ ZONES_AND_DAYS = [
 def test_init_examples_are_valid_in_any_zone_on_any_day(tmp_path, zone, now):
     site = tmp_path / "site"
     init_site(site, now=now, timezone=zone)
-    assert check(site, now=now) == []
+    assert shown(check(site, now=now)) == [EXAMPLE_ADDRESS]
     config = load_config(site)
     assert config.timezone.key == zone
     local_day = now.astimezone(ZoneInfo(zone)).date()
@@ -153,7 +168,7 @@ def test_init_accepts_a_fresh_clone(tmp_path):
     site = tmp_path / "clone"
     (site / ".git").mkdir(parents=True)
     assert init_site(site, timezone="UTC")
-    assert check(site) == []
+    assert shown(check(site)) == [EXAMPLE_ADDRESS]
 
 
 def test_init_with_the_default_zone_of_this_machine(tmp_path, monkeypatch):
@@ -162,7 +177,7 @@ def test_init_with_the_default_zone_of_this_machine(tmp_path, monkeypatch):
     assert load_config(tmp_path / "a").timezone.key == "America/Denver"
     monkeypatch.setenv("TZ", "Not/AZone")
     init_site(tmp_path / "b")  # falls back to the system's zone, or UTC
-    assert check(tmp_path / "b") == []
+    assert shown(check(tmp_path / "b")) == [EXAMPLE_ADDRESS]
 
 
 # --- the scaffold's files -----------------------------------------------------------
@@ -261,12 +276,21 @@ def test_readme_templates_pasted_from_a_phone_pass_check(tmp_path, capsys):
     templates = readme_templates(site)
     incident = site / "content/incidents/2026-11-24-email-delivery-delays.md"
     incident.write_text(templates["incident"], encoding="utf-8")
-    assert run(capsys, "--site", str(site), "check")[::2] == (0, [])
+    assert run(capsys, "--site", str(site), "check")[::2] == (
+        0,
+        [EXAMPLE_ADDRESS, "0 errors, 1 warning"],
+    )
     paste_templates(site)  # the update appended, and the maintenance window
-    assert run(capsys, "--site", str(site), "check")[::2] == (0, [])
+    assert run(capsys, "--site", str(site), "check")[::2] == (
+        0,
+        [EXAMPLE_ADDRESS, "0 errors, 1 warning"],
+    )
 
     # Each was read as what it is meant to be, not skipped.
-    assert run(capsys, "--site", str(site), "build")[::2] == (0, [])
+    assert run(capsys, "--site", str(site), "build")[::2] == (
+        0,
+        [EXAMPLE_ADDRESS, "0 errors, 1 warning"],
+    )
     api = site / "public/api/v2"
     unresolved = json.loads((api / "incidents/unresolved.json").read_bytes())["incidents"]
     assert [(i["name"], i["status"]) for i in unresolved] == [
@@ -288,7 +312,7 @@ def test_readme_templates_are_valid_in_any_zone_on_any_day(tmp_path, zone, now):
     site = tmp_path / "site"
     init_site(site, now=now, timezone=zone)
     paste_templates(site)
-    assert check(site, now=now) == []
+    assert shown(check(site, now=now)) == [EXAMPLE_ADDRESS]
 
 
 def test_scaffold_gitignore_ignores_the_output():
@@ -313,7 +337,13 @@ def test_new_entry_passes_check_untouched(site, capsys, kind):
     folder = "news" if kind == "news" else "incidents"
     today = datetime.now(ZoneInfo("Pacific/Auckland")).date()
     assert path == site / "content" / folder / f"{today}-email-is-slow.md"
-    assert run(capsys, "--site", str(site), "check") == (0, ["ok: no problems found"], [])
+    counts = {
+        "incident": "1 incident (1 ongoing), 0 maintenance, 0 news",
+        "maintenance": "0 incidents (0 ongoing), 1 maintenance, 0 news",
+        "news": "0 incidents (0 ongoing), 0 maintenance, 1 news",
+    }
+    ok = f"ok: {counts[kind]}, 3 services"
+    assert run(capsys, "--site", str(site), "check") == (0, [ok], [])
     assert run(capsys, "--site", str(site), "build")[0] == 0
 
 
