@@ -184,3 +184,21 @@ def test_reply_to_a_deleted_post_is_sent_on_its_own(x: XTarget) -> None:
         {"text": "Update", "reply": {"in_reply_to_tweet_id": "999"}},
         {"text": "Update"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"x-rate-limit-reset": "1764000000"}, 1764000000.0),
+        ({"x-rate-limit-reset": "soon"}, None),
+        ({"x-rate-limit-reset": "nan"}, None),
+        ({}, None),
+    ],
+)
+def test_the_rate_limit_reset_is_read_from_the_answer(headers, expected):
+    """tweepy before 4.17 gives no reset time; a strange header is no hint."""
+    from types import SimpleNamespace
+
+    from statusgen.publish.targets.x import _reset_at
+
+    assert _reset_at(SimpleNamespace(headers=headers)) == expected

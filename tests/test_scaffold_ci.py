@@ -370,3 +370,16 @@ def test_a_development_build_says_so_above_its_pin(tmp_path, version, developmen
     ]
     assert (lines[-4:-1] == note) is development
     assert (note[0] in lines) is development
+
+
+def test_gitlab_jobs_publish_the_code_quality_report(site):
+    """check and build write gl-code-quality-report.json under GitLab CI (report.py)."""
+    from statusgen.report import DEFAULT_REPORT
+
+    ci = _yaml(site, ".gitlab-ci.yml")
+    check_job = gitlab_job(ci, "check")
+    assert check_job["artifacts"]["when"] == "always"  # a failed check is when it matters
+    for name in ("check", "pages"):
+        reports = gitlab_job(ci, name)["artifacts"]["reports"]
+        assert reports["codequality"] == DEFAULT_REPORT.as_posix()
+    assert DEFAULT_REPORT.as_posix() in (site / ".gitignore").read_text().splitlines()

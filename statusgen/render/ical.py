@@ -84,6 +84,9 @@ def render_ical(
         calendar.add_missing_timezones(
             first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 1, 12, 31)
         )
+        # Time zones before the events that use them, as some clients need and
+        # icalendar 7 writes; icalendar 6 appends them, so order them here.
+        calendar.subcomponents.sort(key=lambda c: c.name != "VTIMEZONE")
     return {ICAL_PATH: calendar.to_ical()}
 
 

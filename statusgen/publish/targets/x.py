@@ -23,6 +23,7 @@ HTTP 5xx, timeout, no network   `TransientError`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -102,8 +103,7 @@ class XTarget:
         try:
             response = self._client.create_tweet(text=text, in_reply_to_tweet_id=reply_to)
         except tweepy.TooManyRequests as exc:
-            reset = exc.reset_time
-            raise RateLimited(float(reset) if reset is not None else None) from None
+            raise RateLimited(_reset_at(exc.response)) from None
         except tweepy.TwitterServerError as exc:
             raise TransientError(f"X is unavailable ({_status(exc)})") from None
         except tweepy.Unauthorized:
@@ -153,3 +153,14 @@ def _reason(exc: tweepy.HTTPException) -> str:
     if not said:
         return ""
     return ": " + (said if len(said) <= 200 else said[:199] + "…")
+
+
+def _reset_at(response: object) -> float | None:
+    """When X's rate limit resets (``x-rate-limit-reset``, Unix seconds), read
+    from the answer itself: tweepy only parses it from 4.17 on."""
+    headers = getattr(response, "headers", None) or {}
+    try:
+        reset = float(headers["x-rate-limit-reset"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return reset if math.isfinite(reset) else None
