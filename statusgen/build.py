@@ -568,7 +568,8 @@ def _read_previous(dest: Path) -> Manifest | None:
 def _publish_problems(site: Site) -> list[Problem]:
     """Post texts and templates that publish would refuse, found before any build."""
     config = site.config
-    if not (config.publish.x.enabled or config.publish.templates):
+    entries = (*site.incidents, *site.maintenances, *site.news)
+    if not (config.publish.templates or any(e.post_text for e in entries)):
         return []
     # Imported here: twitter-text and requests add most of a second to start-up,
     # and only sites that post need them.

@@ -219,3 +219,23 @@ def test_a_file_name_with_spaces_beside_another_problem_is_two_lines(capsys, wri
             "(did you mean 'email'?)",
             "2 errors, 0 warnings",
         ]
+
+
+def test_post_text_is_checked_while_posting_is_off(capsys, write_site):
+    """It was checked only with [publish.x] enabled, so it failed the day X was switched on."""
+    long_text = "Email is down. " * 20
+    root = write_site(
+        {
+            "site.toml": SITE_TOML,
+            "content/incidents/a.md": INCIDENT.replace(
+                "started:", f"post_text: {long_text.strip()}\nstarted:"
+            ),
+        }
+    )
+    code, out, err = run(capsys, "--site", str(root), "check", "--now", NOW)
+    assert (code, out) == (1, [])
+    assert err == [
+        "content/incidents/a.md:5: post_text: is 323 characters as X counts them "
+        "(at most 280 with the link)",
+        "1 error, 0 warnings",
+    ]
