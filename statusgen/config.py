@@ -6,7 +6,6 @@ description; README's reference is checked against it by a test.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -16,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .errors import Problem, ProblemsError, Severity
+from .errors import Problem, ProblemsError, Severity, closest
 from .model import (
     FeedsConfig,
     PrivacyConfig,
@@ -370,8 +369,8 @@ def _zone_problem(name: str) -> str | None:
 
 
 def _suggest(word: str, choices: Any, lead: str = " ") -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1)
-    return f"{lead}(did you mean {close[0]!r}?)" if close else ""
+    close = closest(word, sorted(choices))
+    return f"{lead}(did you mean {close!r}?)" if close else ""
 
 
 def _is_kind(value: Any, kind: type | tuple[type, ...]) -> bool:

@@ -51,7 +51,6 @@ Why the YAML is read the way it is:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import itertools
 import re
@@ -66,7 +65,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .entry_files import FOLDERS, entry_files, slug
-from .errors import Problem, Severity, printable
+from .errors import Problem, Severity, closest, printable
 from .model import (
     AffectedService,
     EntryKind,
@@ -493,10 +492,10 @@ class _Reader:
         self, line: int, field: str, key: str, allowed: Iterable[str], prefix: str = ""
     ) -> None:
         options = list(allowed)
-        matches = difflib.get_close_matches(key, options, n=1)
-        if matches:
-            self.suggested.add(f"{prefix}.{matches[0]}" if prefix else matches[0])
-            self.error(line, field, f"unknown key '{key}' (did you mean '{matches[0]}'?)")
+        match = closest(key, options)
+        if match:
+            self.suggested.add(f"{prefix}.{match}" if prefix else match)
+            self.error(line, field, f"unknown key '{key}' (did you mean '{match}'?)")
         else:
             self.error(line, field, f"unknown key '{key}' (allowed: {', '.join(options)})")
 
@@ -636,17 +635,7 @@ class _Reader:
         if not raw:
             self.error(line, field, "is empty (give a service id)")
             return None
-        matches = difflib.get_close_matches(raw, known, n=1)
-        slip = lookalike(raw)
-        if slip:
-            hint = slip
-        elif matches:
-            hint = f"did you mean '{matches[0]}'?"
-        elif known and len(known) <= 10:
-            hint = f"one of {', '.join(known)}"
-        else:
-            hint = "see [[services]] in site.toml"
-        self.error(line, field, f"unknown service '{raw}' ({hint})")
+        self.error(line, field, f"unknown service '{raw}' ({service_hint(raw, known)})")
         return None
 
 
@@ -859,8 +848,8 @@ def _kind(reader: _Reader, fields: dict[str, tuple[int, Node]], folder: str) -> 
     options = ["incident", "maintenance"]
     word = reader.choice(node, "kind", line, options, "a kind")
     if word is None:
-        matches = difflib.get_close_matches(_raw(node), options, n=1)
-        return EntryKind(matches[0]) if matches else None
+        match = closest(_raw(node), options)
+        return EntryKind(match) if match else None
     return EntryKind(word)
 
 
@@ -1232,20 +1221,8 @@ def _news(
     else:
         line, node = fields["summary"]
         summary = reader.text(node, "summary", line, required=True, single_line=True)
-        if summary is not None:
-            bad = _MARKUP_RE.search(summary)
-            if bad is not None:
-                reader.error(
-                    line,
-                    "summary",
-                    f"contains '{bad.group()}' (plain text only: no Markdown or HTML)",
-                )
-            if len(summary) > SUMMARY_MAX:
-                reader.error(
-                    line,
-                    "summary",
-                    f"is {len(summary)} characters (at most {SUMMARY_MAX})",
-                )
+        for message in summary_problems(summary or ""):
+            reader.error(line, "summary", message)
     tags = _tags(reader, fields)
     if reader.has_errors() or when is None or summary is None or tags is None:
         return None
@@ -1315,10 +1292,33 @@ def _quoted(raw: str) -> str:
 
 
 def _suggest(word: str, options: list[str]) -> str:
-    matches = difflib.get_close_matches(word, options, n=1)
-    if matches:
-        return f"(did you mean '{matches[0]}'?)"
-    return f"(one of {', '.join(options)})"
+    match = closest(word, options)
+    return f"(did you mean '{match}'?)" if match else f"(one of {', '.join(options)})"
+
+
+def service_hint(raw: str, known: list[str]) -> str:
+    """What to write instead of an unknown service id (front-matter and ``new --services``)."""
+    slip = lookalike(raw)
+    if slip:
+        return slip
+    match = closest(raw, known)
+    if match:
+        return f"did you mean '{match}'?"
+    if known and len(known) <= 10:
+        return f"one of {', '.join(known)}"
+    return "see [[services]] in site.toml"
+
+
+def summary_problems(summary: str) -> list[str]:
+    """What is wrong with a news summary: it is shown as plain text in lists,
+    feeds and posts, so no markup, and at most `SUMMARY_MAX` characters."""
+    problems = []
+    bad = _MARKUP_RE.search(summary)
+    if bad is not None:
+        problems.append(f"contains '{bad.group()}' (plain text only: no Markdown or HTML)")
+    if len(summary) > SUMMARY_MAX:
+        problems.append(f"is {len(summary)} characters (at most {SUMMARY_MAX})")
+    return problems
 
 
 def _before(a: datetime, b: datetime) -> bool:

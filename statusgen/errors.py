@@ -6,6 +6,7 @@ Every user mistake becomes a `Problem` that prints as one line,
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -69,6 +70,14 @@ class ProblemsError(StatusgenError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__(f"{sum(p.is_error for p in self.problems)} error(s)")
+
+
+def closest(word: str, options: Iterable[str]) -> str | None:
+    """The option a misspelt word was most likely meant as, or None: the one
+    did-you-mean rule of every message (site.toml keys, front-matter keys,
+    service ids, kinds)."""
+    matches = difflib.get_close_matches(word, list(options), n=1)
+    return matches[0] if matches else None
 
 
 def printable(text: str) -> str:

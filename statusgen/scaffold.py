@@ -22,7 +22,6 @@ to the name when one exists.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import itertools
 import os
 import re
@@ -37,7 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from . import __version__
-from .content import parse_time
+from .content import parse_time, service_hint, summary_problems
 from .errors import StatusgenError
 from .model import SiteConfig
 
@@ -53,7 +52,6 @@ IGNORED_IN_TARGET = frozenset({".git"})
 _TOKEN_RE = re.compile(r"@@([A-Z_]+)@@")
 _UNRELEASED_RE = re.compile(r"dev|\+", re.IGNORECASE)
 """A PEP 440 development (``.dev3``) or local (``+g1a2b3c``) version: rarely or never on PyPI."""
-_SUMMARY_MARKUP_RE = re.compile(r"[<*_\[`]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LETTERS = str.maketrans(
     {
@@ -324,14 +322,7 @@ def unknown_service_messages(config: SiteConfig, ids: Sequence[str]) -> list[str
     for sid in ids:
         if sid in known:
             continue
-        close = difflib.get_close_matches(sid, known, n=1)
-        if close:
-            hint = f"did you mean '{close[0]}'?"
-        elif known and len(known) <= 10:
-            hint = f"one of {', '.join(known)}"
-        else:
-            hint = "see [[services]] in site.toml"
-        messages.append(f"--services: unknown service '{sid}' ({hint})")
+        messages.append(f"--services: unknown service '{sid}' ({service_hint(sid, known)})")
     return messages
 
 
@@ -441,7 +432,7 @@ def _maintenance_text(
 
 def _news_text(title: str, now: datetime, zone: ZoneInfo) -> str:
     summary = title
-    if _SUMMARY_MARKUP_RE.search(summary) or len(summary) > 200:
+    if summary_problems(summary):
         summary = "News from IT Services."
     lines = [
         "---",
