@@ -239,3 +239,29 @@ def test_post_text_is_checked_while_posting_is_off(capsys, write_site):
         "(at most 280 with the link)",
         "1 error, 0 warnings",
     ]
+
+
+def test_a_hurried_authors_slips_fail_check_and_build_one_line_each(capsys, write_site):
+    """A '#' that cuts a title, an update pasted below the fence, a phone's en
+    dash fence: each silently lost text or was misread before."""
+    root = write_site(
+        {
+            "site.toml": SITE_TOML,
+            "content/incidents/a.md": INCIDENT.replace("Email down", "Printer room #3 offline"),
+            "content/incidents/b.md": INCIDENT.strip()
+            + "\n  - at: 2026-11-24 09:00\n    status: resolved\n    message: Fixed.\n",
+            "content/incidents/c.md": INCIDENT.replace("---", "–––", 1),
+        }
+    )
+    for command in ("check", "build"):
+        code, out, err = run(capsys, "--site", str(root), command, "--now", NOW)
+        assert (code, out) == (1, [])
+        assert err == [
+            "content/incidents/a.md:2: title: '#3 offline' would be dropped: YAML reads ' #' as "
+            'the start of a comment (quote the whole value: title: "Printer room #3 offline")',
+            "content/incidents/b.md:7: -: 'at:' is below the closing '---', so it is text of "
+            "the page, not a field (move it above the '---' on line 6)",
+            "content/incidents/c.md:1: -: no front-matter: the first line '–––' uses '–' "
+            "(U+2013 EN DASH), not hyphens (type three hyphens: ---)",
+            "3 errors, 0 warnings",
+        ]
