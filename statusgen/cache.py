@@ -614,7 +614,7 @@ def config_text(config: SiteConfig) -> str:
 
 def rules_digest(config: SiteConfig) -> str:
     """The privacy rules: an output checked under the same rules needs no second check."""
-    return digest(*(f"{p.pattern}\0{p.flags}" for p in config.privacy.forbidden))
+    return digest(*(rule.key for rule in config.privacy.forbidden))
 
 
 # --- the output index ---------------------------------------------------------------------

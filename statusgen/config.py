@@ -24,6 +24,7 @@ from .model import (
     SiteConfig,
     XConfig,
 )
+from .rules import Rule, RuleError, compile_rule
 
 CONFIG_NAME = "site.toml"
 SERVICE_ID = re.compile(r"[a-z0-9-]+")
@@ -99,7 +100,7 @@ _SCHEMA: dict[str, dict[str, Key]] = {
         "account": Key(str, "X handle without @, for the subscribe link."),
     },
     "privacy": {
-        "forbidden": Key(list, "Regexes that must never match any output or post."),
+        "forbidden": Key(list, "RE2 regexes (case-insensitive) no output or post may match."),
     },
 }
 
@@ -328,18 +329,15 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
     privacy = PrivacyConfig()
     if "privacy" in top:
         raw_privacy = check_table("privacy", top["privacy"])
-        patterns: list[re.Pattern[str]] = []
-        for nth, pattern in enumerate(raw_privacy.get("forbidden", [])):
+        rules: list[Rule] = []
+        for nth, entry in enumerate(raw_privacy.get("forbidden", [])):
             field = f"privacy.forbidden[{nth + 1}]"
             where = lines.find("forbidden", "privacy")
-            if not isinstance(pattern, str):
-                problem(field, "expected a regular expression in quotes", where)
-                continue
             try:
-                patterns.append(re.compile(pattern))
-            except re.error as exc:
-                problem(field, f"bad regular expression {pattern!r}: {exc}", where)
-        privacy = PrivacyConfig(forbidden=tuple(patterns))
+                rules.append(_rule(entry))
+            except RuleError as exc:
+                problem(field, str(exc), where)
+        privacy = PrivacyConfig(forbidden=tuple(rules))
 
     if problems:
         raise ProblemsError(problems)
@@ -358,6 +356,28 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         privacy=privacy,
         warnings=tuple(warnings),
     )
+
+
+_RULE_KEYS = ("pattern", "case_sensitive")
+
+
+def _rule(entry: Any) -> Rule:
+    """A ``forbidden`` entry: a regex in quotes, or ``{pattern = "...", case_sensitive = true}``."""
+    if isinstance(entry, dict):
+        unknown = [key for key in entry if key not in _RULE_KEYS]
+        if unknown:
+            hint = _suggest(unknown[0], _RULE_KEYS) or f" (known keys: {', '.join(_RULE_KEYS)})"
+            raise RuleError(f"unknown key {unknown[0]!r}{hint}")
+        pattern, case_sensitive = entry.get("pattern"), entry.get("case_sensitive", False)
+        if not isinstance(case_sensitive, bool):
+            raise RuleError("case_sensitive: expected true or false")
+    else:
+        pattern, case_sensitive = entry, False
+    if not isinstance(pattern, str):
+        raise RuleError(
+            "expected a regular expression in quotes, or {pattern = '...', case_sensitive = true}"
+        )
+    return compile_rule(pattern, case_sensitive)
 
 
 def _zone_problem(name: str) -> str | None:

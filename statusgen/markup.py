@@ -108,9 +108,33 @@ def convert(text: str) -> str:
         tags=set(ALLOWED_TAGS),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
+        attribute_filter=_keep_attribute,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+"""Removed anywhere in a URL by browsers (WHATWG URL parsing)."""
+_URL_LEADING = "".join(chr(code) for code in range(0x21))
+"""Stripped from the start of a URL by browsers: C0 controls and space."""
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    """Drop a link that leaves the site without naming a scheme.
+
+    ``//evil.example/`` (and ``/\\evil.example/``, ``\\\\evil.example``:
+    browsers read a backslash as a slash in http(s) URLs) looks relative to
+    the sanitiser, but a browser resolves it to another host. It names no
+    scheme, so it cannot pass the scheme allow-list: the link text stays,
+    the link goes. ``https://evil.example/`` is what to write for a link
+    that is meant to leave.
+    """
+    if attribute == "href":
+        url = _URL_IGNORED.sub("", value).lstrip(_URL_LEADING)
+        if url[:2].replace("\\", "/") == "//":
+            return None
+    return value
 
 
 @lru_cache(maxsize=16384)

@@ -12,15 +12,18 @@ them unchanged.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .errors import Problem
+
+if TYPE_CHECKING:
+    from .rules import Rule
 
 # --- enumerations -----------------------------------------------------------
 
@@ -181,8 +184,8 @@ class PublishConfig:
 
 @dataclass(frozen=True)
 class PrivacyConfig:
-    forbidden: tuple[re.Pattern[str], ...] = ()
-    """Patterns that must never appear in any output or post."""
+    forbidden: tuple[Rule, ...] = ()
+    """Rules that must never match any output or post (`rules.compile_rule`)."""
 
 
 @dataclass(frozen=True)

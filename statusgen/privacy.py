@@ -5,20 +5,23 @@ theme, the catalogue), so nothing slips through a path nobody thought of.
 A match is then traced back to the file and line a person wrote, because
 "srv-12 found in feeds/all.atom" does not tell anyone what to fix.
 
-Why each output is searched more than once:
+Why each output is searched in several forms:
 
 * Outputs escape what people typed: ``a&b`` is ``a&amp;b`` in HTML and
   ``a\\u0026b`` in the JSON API, a feed escapes its HTML content a second
   time, and an iCalendar line is folded every 75 bytes. A reader sees the
   unescaped text, so the rules see it too: each output is searched as
-  written and as read (character references decoded, twice in feeds; JSON
-  strings decoded; iCalendar lines unfolded and unescaped). Tags are not
-  removed: Markdown that splits a word (``srv-*12*``) is deliberate, not a
-  slip, and stripping tags from every page would triple the guard's cost;
-  the plain-text copies of update messages in the JSON still catch it.
-* The origins (what people wrote) are only searched when an output
-  matched, so a clean build pays for the output scan alone (see `Guard`
-  for the measured cost).
+  written and as read (`rules.reader_forms`: tags stripped, so
+  ``srv-<b></b>42`` reads srv-42, and character references decoded, twice
+  in feeds; percent escapes in links decoded; JSON strings decoded;
+  iCalendar lines unfolded and unescaped), all NFKC-normalised without
+  format characters (`rules.normalise`: ``ｓｒｖ－４２``, a soft hyphen or a
+  zero-width space inside a name). Rules ignore case unless they say not to.
+* The forms are joined and searched by one RE2 regex of all the rules
+  (`rules.any_of`) in one pass; only an output it matches is searched rule
+  by rule. The origins (what people wrote) are only searched when an output
+  matched, so a clean build pays for the reading and one pass alone
+  (bench/guard.py measures it).
 
 The rules are a safety net for the text people type in a hurry, not a
 licence: they catch the names someone thought of listing.
@@ -31,7 +34,7 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,7 @@ from .config import CONFIG_NAME, _KeyLines
 from .errors import Problem
 from .markup import to_text
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
+from .rules import SEPARATOR, Rule, any_of, drop_format, nfkc, read_lines, reader_forms
 
 _MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".rss", ".atom", ".svg")
 """Outputs whose readers decode character references."""
@@ -50,8 +54,6 @@ _TEXT_SUFFIXES = (*_MARKUP_SUFFIXES, ".json", ".txt", ".ics", ".css", ".js")
 
 _ICS_FOLD = re.compile(r"\r?\n[ \t]")
 _ICS_ESCAPE = re.compile(r"\\([\\;,nN])")
-_SEPARATOR = "\n\0\n"
-"""Between the readings of one output: no rule can match across it."""
 
 
 @dataclass(frozen=True)
@@ -68,29 +70,34 @@ class _Origin:
 
 @dataclass(frozen=True)
 class Guard:
-    """The forbidden rules, searched one after the other.
+    """The forbidden rules: one pass of all of them, then each where that found one.
 
-    One pass per rule, not one combined alternation: measured on a site of
-    10,000 entries (68 MB of output), the two demo rules take 0.06 s as
-    separate passes and 0.5 s joined, because `re` finds a rule's literal
-    prefix (``srv-``) with a fast scan that an alternation (and a named
-    group per rule) switches off. Separate passes also keep each rule's own
-    flags (``(?i)`` may only open a whole regex) and name the rule that
-    matched without guessing.
+    Measured on a site of 10,000 entries (107 MB of output, bench/guard.py):
+    RE2 searches the UTF-8 bytes, so each output is encoded once here
+    rather than once per rule by google-re2's str interface, and one
+    alternation of the rules costs one pass whatever their number. Matches
+    are then found rule by rule, each with its own case setting, naming the
+    rule that matched.
     """
 
-    rules: tuple[re.Pattern[str], ...]
+    rules: tuple[Rule, ...]
+    anything: Any = field(repr=False, compare=False)
 
-    def findall(self, text: str) -> Iterator[tuple[re.Pattern[str], re.Match[str]]]:
+    def findall(self, text: str) -> Iterator[tuple[Rule, int, str]]:
+        """(rule, lines before the match, matched text) of every match in `text`."""
+        data = text.encode("utf-8", errors="replace")
+        if self.anything.search(data) is None:
+            return  # the usual output: no rule matches and no format character hides one
+        data = drop_format(data)
         for rule in self.rules:
-            for match in rule.finditer(text):
-                yield rule, match
+            for start, matched in rule.find(data):
+                yield rule, data.count(b"\n", 0, start), matched
 
 
 def guard(config: SiteConfig) -> Guard | None:
     """The rules of `config`, or None when it has none."""
     rules = config.privacy.forbidden
-    return Guard(rules) if rules else None
+    return Guard(rules, any_of(rules)) if rules else None
 
 
 def check_outputs(
@@ -103,13 +110,13 @@ def check_outputs(
     rules = guard(site.config)
     if rules is None:
         return secrets
-    hits: dict[str, tuple[str, re.Pattern[str]]] = {}  # matched -> (first output, rule)
+    hits: dict[str, tuple[str, Rule]] = {}  # matched -> (first output, rule)
     for path, data in files.items():
         text = readings(path, data)
         if text is None:
             continue
-        for rule, match in rules.findall(text):
-            hits.setdefault(match.group(0), (path, rule))
+        for rule, _, matched in rules.findall(text):
+            hits.setdefault(matched, (path, rule))
     if not hits:
         return secrets
     return sorted(secrets + _attribute(site, rules, hits))
@@ -151,8 +158,9 @@ def secret_problems(files: Mapping[str, bytes], env: Mapping[str, str]) -> list[
 def readings(path: str, data: bytes) -> str | None:
     """The text of one output as written and as read, for one search; None for binary.
 
-    The readings are joined by `_SEPARATOR`, so one regex pass covers all of
-    them and no match spans two.
+    The forms are joined by `SEPARATOR`, so one regex pass covers all of
+    them and no match spans two, and in NFKC (`rules.nfkc`); `Guard.findall`
+    drops the format characters in the same pass as it looks for matches.
     """
     if path.endswith(_TEXT_SUFFIXES):
         text = data.decode("utf-8", errors="replace")
@@ -161,41 +169,36 @@ def readings(path: str, data: bytes) -> str | None:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None  # images, fonts: nobody types into them
-    parts = [text]
     if path.endswith(_MARKUP_SUFFIXES):
-        if "&" in text:
-            parts.append(html.unescape(parts[-1]))
-            if path.endswith(_FEED_SUFFIXES) and "&" in parts[-1]:
-                parts.append(html.unescape(parts[-1]))
+        forms = reader_forms(text, markup=True)
+        if path.endswith(_FEED_SUFFIXES) and "&" in text:
+            # The HTML of an entry, escaped inside the XML: read it as HTML too.
+            forms += reader_forms(html.unescape(text), markup=True)[1:]
     elif path.endswith(".json"):
-        if "\\" in text:
-            parts.append(_json_strings(text))
+        # Strings hold HTML (``body_html``) and escapes (``\\u002d``).
+        forms = [text, *reader_forms(_json_strings(text), markup=True)]
     elif path.endswith(".ics"):
-        parts.append(_ICS_ESCAPE.sub(_ics_char, _ICS_FOLD.sub("", text)))
-    return _SEPARATOR.join(parts)
+        unfolded = _ICS_ESCAPE.sub(_ics_char, _ICS_FOLD.sub("", text))
+        forms = [text, *reader_forms(unfolded, markup=False)]
+    else:
+        forms = reader_forms(text, markup=False)
+    return nfkc(SEPARATOR.join(forms))
 
 
 # --- readings -------------------------------------------------------------------------
 
 
 def _json_strings(text: str) -> str:
-    """Every key and string of a JSON document, decoded, one per line."""
+    """A JSON document with its strings decoded (``\\u002d`` is -, ``\\u003c`` is <).
+
+    Written back by the json module's C encoder without escaping anything
+    beyond quotes, backslashes and control characters: walking the values
+    in Python costs five times as much on the API of a large site.
+    """
     try:
-        document = json.loads(text)
+        return json.dumps(json.loads(text), ensure_ascii=False)
     except ValueError:
         return ""
-    out: list[str] = []
-    stack: list[Any] = [document]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict):
-            out.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return "\n".join(out)
 
 
 def _ics_char(match: re.Match[str]) -> str:
@@ -206,12 +209,12 @@ def _ics_char(match: re.Match[str]) -> str:
 # --- tracing a match back to its source --------------------------------------------------
 
 
-def _attribute(
-    site: Site, rules: Guard, hits: Mapping[str, tuple[str, re.Pattern[str]]]
-) -> list[Problem]:
+def _attribute(site: Site, rules: Guard, hits: Mapping[str, tuple[str, Rule]]) -> list[Problem]:
     """A problem at every place a person wrote a text that an output matched.
 
-    Sources are searched as typed first. Only the matches still unexplained
+    Sources are searched as typed and as read, line by line (`read_lines`:
+    the reading the outputs had, so a match found in an output through it
+    is found at its source line too). Only the matches still unexplained
     send the Markdown ones through `to_text` (Markdown can split a match:
     srv-*12* reads srv-12), naming the field's first line. Matches found in
     no source (text that only two values side by side, or a built-in
@@ -221,20 +224,19 @@ def _attribute(
     placed: set[str] = set()
     origins = list(_origins(site))
     for origin in origins:
-        for _, match in rules.findall(origin.text):
-            matched = match.group(0)
+        text, lines = read_lines(origin.text)
+        for _, newlines, matched in rules.findall(text):
             if matched not in hits:
                 continue
             placed.add(matched)
             line = origin.line
             if line is not None and origin.multiline:
-                line += origin.text.count("\n", 0, match.start())
+                line += lines[newlines]
             problems.add(_problem(origin, line, matched, hits[matched][1]))
     if placed != hits.keys():
         as_read: set[str] = set()
         for origin in (o for o in origins if o.markdown):
-            for _, match in rules.findall(to_text(origin.text)):
-                matched = match.group(0)
+            for _, _, matched in rules.findall(read_lines(to_text(origin.text))[0]):
                 if matched in hits and matched not in placed:
                     as_read.add(matched)
                     problems.add(_problem(origin, origin.line, matched, hits[matched][1]))
@@ -248,13 +250,13 @@ def _attribute(
     return sorted(problems)
 
 
-def _problem(origin: _Origin, line: int | None, matched: str, rule: re.Pattern[str]) -> Problem:
+def _problem(origin: _Origin, line: int | None, matched: str, rule: Rule) -> Problem:
     content = origin.path.startswith("content/")
     fix = "remove it, or move it to internal_notes" if content else "remove it"
     return Problem(origin.path, line, origin.field, _message(matched, rule, fix))
 
 
-def _message(matched: str, rule: re.Pattern[str], fix: str) -> str:
+def _message(matched: str, rule: Rule, fix: str) -> str:
     return f"{matched!r} matches the privacy rule {rule.pattern!r} and would be published ({fix})"
 
 

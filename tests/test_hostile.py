@@ -20,6 +20,8 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -534,3 +536,41 @@ def test_hidden_files_are_skipped_and_odd_names_build(
     assert (code, err) == (0, [])
     assert (root / "public/incidents/index.html/index.html").is_file()
     assert not (root / "public/incidents/.hidden").exists()
+
+
+# --- privacy rules that backtracking would never finish ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "body"),
+    [
+        # exponential for a backtracking engine: 2**30 ways to split the a's
+        (r"(a+)+$", "a" * 30 + "!"),
+        # quadratic: [\w.-]+ runs to the end of the token from each of its characters
+        (r"[\w.-]+\.internal\.example\.ac\.uk", "```\n" + "a" * 200_000 + "\n```\n"),
+    ],
+    ids=["nested-repeat", "long-token"],
+)
+def test_a_privacy_rule_cannot_hang_check(
+    capsys: pytest.CaptureFixture[str], root: Path, rule: str, body: str
+) -> None:
+    site(root, {"content/incidents/x.md": INCIDENT + body})
+    toml = root / "site.toml"
+    toml.write_text(
+        SITE_TOML.replace("forbidden = ['srv-[0-9]+']", f"forbidden = ['{rule}']"),
+        encoding="utf-8",
+    )
+    # A process, not a thread or an alarm: a backtracking `re` holds the GIL and takes
+    # no signal until it returns, so only killing the process can stop it.
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "statusgen", "--site", str(root), "check"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent)),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"check with the rule {rule!r} did not finish in 30 s")
+    assert (done.returncode, done.stderr) == (0, "")

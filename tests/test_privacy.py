@@ -9,16 +9,22 @@ guard's readings (escapes, feeds, iCalendar folding) are tested directly.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import NOW as MODEL_NOW
 from conftest import make_config, make_site
 
 from statusgen import cli
-from statusgen.model import PrivacyConfig
+from statusgen.manifest import build_manifest
+from statusgen.model import PrivacyConfig, PublishConfig, XConfig
 from statusgen.privacy import check_outputs, guard, readings
+from statusgen.publish.compose import PostRefused, compose
+from statusgen.publish.diff import FIRST, event_for
+from statusgen.rules import compile_rule
+from statusgen.status import derive
 
 NOW = "2026-11-24 12:00"
 
@@ -229,24 +235,25 @@ def test_one_problem_per_place_even_when_a_text_is_in_many_outputs(
     assert err[-1] == "2 errors, 0 warnings"
 
 
-def test_rules_with_flags_and_lookbehind_do_not_crash(
+def test_rules_ignore_case_unless_a_rule_says_otherwise(
     built: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Joined into one alternation, '(?i)…' was a re.error and a lookbehind lost its rule."""
+    """'(?i)…' still works; a table entry with case_sensitive = true matches only as written."""
     edit(
         built,
         "site.toml",
         "forbidden = [",
-        "forbidden = ['(?i)SECRET-[a-z]+', '(?<=host )alpha', ",
+        "forbidden = ['(?i)SECRET-[a-z]+', {pattern = 'Ops-[0-9]+', case_sensitive = true}, ",
     )
-    edit(built, "content/incidents/x.md", "A filter is slow.", "Secret-plan on host alpha.")
+    edit(built, "content/incidents/x.md", "A filter is slow.", "Secret-plan, ops-1 and Ops-2.")
     code, _, err = run(capsys, "--site", str(built), "check")
     assert code == 1
-    assert err[:2] == [
+    assert err == [
+        "content/incidents/x.md:12: updates[2].message: 'Ops-2' matches the privacy rule "
+        f"'Ops-[0-9]+' {TAIL}",
         "content/incidents/x.md:12: updates[2].message: 'Secret-plan' matches the privacy rule "
         f"'(?i)SECRET-[a-z]+' {TAIL}",
-        "content/incidents/x.md:12: updates[2].message: 'alpha' matches the privacy rule "
-        f"'(?<=host )alpha' {TAIL}",
+        "2 errors, 0 warnings",
     ]
 
 
@@ -260,6 +267,129 @@ def test_markdown_that_splits_a_word_is_traced_through_the_plain_text(
     assert err[0] == (
         f"content/incidents/x.md:12: updates[2].message: 'srv-12' matches the privacy rule "
         f"'srv-[0-9]+' {TAIL}"
+    )
+
+
+# --- what a reader sees: each variant of a forbidden name -----------------------------
+
+HOST = "'\\\\.internal\\\\.example\\\\.ac\\\\.uk'"
+SRV = "'srv-[0-9]+'"
+TITLE = ("content/incidents/x.md:2: title", "title: Email delivery delays", "title: Email on {}")
+MESSAGE = (
+    "content/incidents/x.md:12: updates[2].message",
+    "message: A filter is slow.",
+    "message: A filter on {} is slow.",
+)
+BODY = ("content/incidents/x.md:16: body", "More detail follows.", "More detail from {}.")
+# Markdown that splits a match is traced through the plain text: the field's first line.
+BODY_START = ("content/incidents/x.md:14: body", "More detail follows.", "More detail from {}.")
+SERVICE = (
+    "site.toml:13: services[2].description",
+    'description = "Remote access"',
+    'description = "Remote access on {}"',
+)
+VARIANTS = {
+    # name: (where, as typed, [(what matched, the rule)])
+    "upper case": (TITLE, "SRV-42", [("SRV-42", SRV)]),
+    "mixed case": (TITLE, "Srv-42", [("Srv-42", SRV)]),
+    "mixed case host": (
+        TITLE,
+        "mail.Internal.Example.ac.uk",
+        [(".Internal.Example.ac.uk", HOST)],
+    ),
+    "upper case host": (TITLE, "MAIL.INTERNAL.EXAMPLE.AC.UK", [(".INTERNAL.EXAMPLE.AC.UK", HOST)]),
+    "soft hyphen": (TITLE, "srv\u00ad-42", [("srv-42", SRV)]),
+    "zero-width space": (TITLE, "srv-\u200b42", [("srv-42", SRV)]),
+    "word joiner": (TITLE, "srv-\u206042", [("srv-42", SRV)]),
+    "zero-width joiner in a host": (
+        TITLE,
+        "mail.inter\u200dnal.example.ac.uk",
+        [(".internal.example.ac.uk", HOST)],
+    ),
+    "fullwidth": (TITLE, "ｓｒｖ－４２", [("srv-42", SRV)]),
+    "fullwidth upper case": (TITLE, "ＳＲＶ－４２", [("SRV-42", SRV)]),
+    "fullwidth full stops": (
+        TITLE,
+        "mail．internal．example．ac．uk",
+        [(".internal.example.ac.uk", HOST)],
+    ),
+    "&shy; in Markdown": (MESSAGE, "srv&shy;-42", [("srv-42", SRV)]),
+    "&#8203; in Markdown": (MESSAGE, "srv-&#8203;42", [("srv-42", SRV)]),
+    "empty tag in a body": (BODY, "srv-<b></b>42", [("srv-42", SRV)]),
+    "empty emphasis in a body": (BODY, "srv-<em></em>42", [("srv-42", SRV)]),
+    "percent-encoded link host": (
+        MESSAGE,
+        "[the portal](https://srv%2D42%2Einternal.example.ac.uk/)",
+        [("srv-42", SRV), (".internal.example.ac.uk", HOST)],
+    ),
+    "percent-encoded autolink, lower-case hex": (
+        MESSAGE,
+        "<https://srv%2d42.example.ac.uk/>",
+        [("srv-42", SRV)],
+    ),
+    "percent-encoded link path": (
+        MESSAGE,
+        "[status](https://status.example.ac.uk/srv%2D42/)",
+        [("srv-42", SRV)],
+    ),
+    "emphasis splitting a word in a body": (BODY_START, "srv-*42*", [("srv-42", SRV)]),
+    "percent-encoded host in a body": (
+        BODY,
+        "[here](https://www%2Einternal.example.ac.uk/)",
+        [(".internal.example.ac.uk", HOST)],
+    ),
+    "upper case in site.toml": (SERVICE, "SRV-7", [("SRV-7", SRV)]),
+    "fullwidth in site.toml": (SERVICE, "ｓｒｖ－７", [("srv-7", SRV)]),
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=list(VARIANTS))
+def test_every_variant_a_reader_sees_fails_the_build(
+    built: Path, capsys: pytest.CaptureFixture[str], variant: str
+) -> None:
+    (where, old, new), typed, found = VARIANTS[variant]
+    name = where.split(":", 1)[0]
+    edit(built, name, old, new.format(typed))
+    before = snapshot(built / "public")
+    tail = TAIL if name.startswith("content/") else "and would be published (remove it)"
+    expected = [
+        f"{where}: {matched!r} matches the privacy rule {rule} {tail}" for matched, rule in found
+    ]
+    code, out, err = run(capsys, "--site", str(built), "build", "--now", NOW)
+    assert (code, out) == (1, [])
+    assert sorted(err[:-1]) == sorted(expected), "\n".join(err)
+    assert snapshot(built / "public") == before
+
+
+POST_RULES = (compile_rule(r"srv-[0-9]+"), compile_rule(r"\.internal\.example\.ac\.uk"))
+
+
+@pytest.mark.parametrize(
+    "title",
+    [typed for (where, _, _), typed, _ in VARIANTS.values() if where == TITLE[0]]
+    + [
+        "See https://srv%2D42%2Einternal.example.ac.uk/",
+        "srv&shy;-42 down",
+        "srv-<b></b>42 down",
+    ],
+)
+def test_a_composed_post_with_any_variant_is_refused(title: str) -> None:
+    config = make_config(
+        publish=PublishConfig(x=XConfig(enabled=True)),
+        privacy=PrivacyConfig(forbidden=POST_RULES),
+    )
+    site = make_site(config)
+    site = replace(site, incidents=(replace(site.incidents[0], title=title), *site.incidents[1:]))
+    record = build_manifest(site, derive(site, MODEL_NOW), None).entry(
+        "incidents/2026-11-24-vpn-slow"
+    )
+    assert record is not None
+    event = event_for(record, FIRST)
+    assert event is not None
+    with pytest.raises(PostRefused) as caught:
+        compose(event, site.config)
+    assert str(caught.value.problem).startswith(
+        "content/incidents/2026-11-24-vpn-slow.md:2: title: matches privacy.forbidden["
     )
 
 
@@ -345,7 +475,7 @@ def test_a_post_template_with_forbidden_text_is_refused(
 
 # --- the readings of one output ------------------------------------------------------
 
-RULES = tuple(re.compile(p) for p in (r"srv-[0-9]+", r"R&D-[0-9]+"))
+RULES = tuple(compile_rule(p) for p in (r"srv-[0-9]+", r"R&D-[0-9]+"))
 
 
 @pytest.mark.parametrize(
@@ -371,7 +501,7 @@ def test_outputs_are_searched_as_readers_see_them(path: str, data: bytes, found:
     assert text is not None
     rules = guard(config)
     assert rules is not None
-    assert found in [m.group(0) for _, m in rules.findall(text)]
+    assert found in [matched for _, _, matched in rules.findall(text)]
 
 
 def test_binary_outputs_are_skipped() -> None:
@@ -391,3 +521,81 @@ def test_a_match_no_source_explains_names_the_output() -> None:
 def test_a_clean_site_has_no_problems() -> None:
     config = make_config(privacy=PrivacyConfig(forbidden=RULES))
     assert check_outputs(make_site(config), {"index.html": b"<p>All good &amp; well</p>"}) == []
+
+
+# --- rules the linear-time engine cannot run ---------------------------------------------
+
+RE2_LACKS = "which the linear-time engine RE2 lacks"
+UNSUPPORTED = {
+    # the entry as written in site.toml: the message after 'privacy.forbidden[1]: '
+    r"'srv-(?=[0-9])'": (
+        f"'srv-(?=[0-9])' uses lookahead (?=...), {RE2_LACKS} "
+        "(match the text itself: srv-[0-9]+, not srv-(?=[0-9]))"
+    ),
+    r"'srv-(?!test)'": (
+        f"'srv-(?!test)' uses negative lookahead (?!...), {RE2_LACKS} "
+        "(list the names to forbid instead)"
+    ),
+    r"'(?<=host )alpha'": (
+        f"'(?<=host )alpha' uses lookbehind (?<=...), {RE2_LACKS} "
+        "(put the text before into the rule, or leave it out)"
+    ),
+    r"'(?<!x)srv'": (
+        f"'(?<!x)srv' uses negative lookbehind (?<!...), {RE2_LACKS} "
+        "(list the names to forbid instead)"
+    ),
+    r"'(srv)-\1'": (
+        f"'(srv)-\\\\1' uses backreference \\1, {RE2_LACKS} "
+        "(repeat the group's pattern instead: RE2 cannot refer back to a group)"
+    ),
+    r"'(?P<h>srv)(?P=h)'": (
+        f"'(?P<h>srv)(?P=h)' uses named backreference (?P=name), {RE2_LACKS} "
+        "(repeat the group's pattern instead)"
+    ),
+    r"'(?>srv)-1'": (
+        f"'(?>srv)-1' uses atomic group (?>...), {RE2_LACKS} "
+        "(write (?:...): RE2 never backtracks, so it is not needed)"
+    ),
+    r"'srv-[0-9]++'": (
+        f"'srv-[0-9]++' uses possessive quantifier ++, {RE2_LACKS} "
+        "(write +: RE2 never backtracks, so it is not needed)"
+    ),
+    r"'(a)?(?(1)b|c)'": (
+        f"'(a)?(?(1)b|c)' uses conditional group (?(...)...), {RE2_LACKS} "
+        "(write the alternatives with |)"
+    ),
+    r"'srv\Z'": f"'srv\\\\Z' uses end of text \\Z, {RE2_LACKS} (write \\z)",
+    r"'(?x) srv - 1'": (
+        f"'(?x) srv - 1' uses flag (?x), {RE2_LACKS} "
+        "(RE2 knows the flags i, m, s and U; case is a rule setting (see README))"
+    ),
+    r"'a{1001}'": (
+        f"'a{{1001}}' uses repeat count {{1001}}, {RE2_LACKS} "
+        "(RE2 counts to 1000 at most; use + or a smaller count)"
+    ),
+    r"'srv\u00ad'": (
+        f"'srv\\\\u00ad' uses escape \\uXXXX, {RE2_LACKS} "
+        "(write \\x{XXXX} or the character itself)"
+    ),
+    "'srv-[0-9+'": "bad regular expression 'srv-[0-9+': missing ]: [0-9+ (see RE2's syntax)",
+    "{pattern = 'srv', case = true}": ("unknown key 'case' (known keys: pattern, case_sensitive)"),
+    "{pattern = 'srv', case_sensitive = 'yes'}": "case_sensitive: expected true or false",
+    "{case_sensitive = true}": (
+        "expected a regular expression in quotes, or {pattern = '...', case_sensitive = true}"
+    ),
+    "12": "expected a regular expression in quotes, or {pattern = '...', case_sensitive = true}",
+}
+
+
+@pytest.mark.parametrize("entry", UNSUPPORTED, ids=list(UNSUPPORTED))
+def test_a_rule_the_engine_cannot_run_is_one_config_line(
+    write_site: Callable[..., Path], capsys: pytest.CaptureFixture[str], entry: str
+) -> None:
+    toml = SITE_TOML.replace("forbidden = [", f"forbidden = [{entry}, ")
+    root = write_site({"site.toml": toml})
+    code, out, err = run(capsys, "--site", str(root), "check")
+    assert (code, out) == (1, [])
+    assert err == [
+        f"site.toml:16: privacy.forbidden[1]: {UNSUPPORTED[entry]}",
+        "1 error, 0 warnings",
+    ]

@@ -288,6 +288,39 @@ def test_to_html_keeps_safe_links(text: str, href: str) -> None:
     assert links[0].get("rel") == "noopener noreferrer nofollow"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[x](//evil.example/)",
+        "[x](/\\evil.example/)",
+        "[x](\\\\\\evil.example/)",
+        "<a href='//evil.example/'>x</a>",
+        "<a href='\\/evil.example/'>x</a>",
+        "<a href=' \t//evil.example/'>x</a>",
+        "<a href='/\n/evil.example/'>x</a>",
+        "<a href='&#47;&#47;evil.example/'>x</a>",
+        "<a href='/&#92;evil.example/'>x</a>",
+    ],
+)
+def test_protocol_relative_links_are_not_relative(text: str) -> None:
+    """A browser resolves each to https://evil.example/: no scheme, so not on the allow-list."""
+    links = list(parse_fragment(to_html(text)).iter("a"))
+    assert [(a.get("href"), "".join(a.itertext())) for a in links] == [(None, "x")]
+
+
+@pytest.mark.parametrize(
+    ("text", "href"),
+    [
+        ("[x](/incidents/)", "/incidents/"),
+        ("[x](incidents/a/)", "incidents/a/"),
+        ("[x](/%2F%2Fevil.example/)", "/%2F%2Fevil.example/"),  # a path on this site
+        ("[x](#top)", "#top"),
+    ],
+)
+def test_relative_links_stay(text: str, href: str) -> None:
+    assert [a.get("href") for a in parse_fragment(to_html(text)).iter("a")] == [href]
+
+
 def test_to_text_is_plain() -> None:
     assert to_text("<script>alert(1)</script> **bold** [x](javascript:alert(1))") == "bold x"
 
