@@ -113,9 +113,14 @@ def check_outputs(
     hits: dict[str, tuple[str, Rule]] = {}  # matched -> (first output, rule)
     for path, data in files.items():
         text = readings(path, data)
-        if text is None:
-            continue
-        for rule, _, matched in rules.findall(text):
+        if text is not None:
+            for rule, _, matched in rules.findall(text):
+                hits.setdefault(matched, (path, rule))
+        # The name is published too: in the address bar, in links, in a
+        # directory listing (a theme's srv-42-rack.jpg).
+        for rule, _, matched in rules.findall(
+            nfkc(SEPARATOR.join(reader_forms(path, markup=False)))
+        ):
             hits.setdefault(matched, (path, rule))
     if not hits:
         return secrets
@@ -323,6 +328,7 @@ def _theme_origins(config: SiteConfig) -> Iterator[_Origin]:
         rel = path.relative_to(config.root)
         if not path.is_file() or any(p.startswith(".") for p in rel.parts):
             continue
+        yield _Origin(Path(rel).as_posix(), Path(rel).as_posix(), None, "file name")
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

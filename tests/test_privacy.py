@@ -599,3 +599,28 @@ def test_a_rule_the_engine_cannot_run_is_one_config_line(
         f"site.toml:16: privacy.forbidden[1]: {UNSUPPORTED[entry]}",
         "1 error, 0 warnings",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "matched"),
+    [("srv-42-rack.jpg", "srv-42"), ("SRV%2D42.png", "SRV-42"), ("ｓｒｖ－４２.txt", "srv-42")],
+)
+def test_an_output_file_name_is_searched_too(
+    built: Path, capsys: pytest.CaptureFixture[str], name: str, matched: str
+) -> None:
+    """A theme's srv-42-rack.jpg was published under that name: names are read as
+    addresses are, percent-decoded and NFKC-normalised."""
+    before = snapshot(built / "public")
+    static = built / "themes/default/static"
+    static.mkdir(parents=True)
+    (static / name).write_bytes(b"\xff\xd8\xff binary, nothing to read")
+    shown = f"themes/default/static/{name}"
+    expected = (
+        f"{shown}: file name: '{matched}' matches the privacy rule 'srv-[0-9]+' and would be "
+        "published (remove it)"
+    )
+    for command in (["check"], ["build", "--now", NOW]):
+        code, out, err = run(capsys, "--site", str(built), *command)
+        assert (code, out) == (1, [])
+        assert err == [expected, "1 error, 0 warnings"]
+    assert snapshot(built / "public") == before
