@@ -1,9 +1,9 @@
 """The build, in two phases: read and validate everything, then write once.
 
 load (config + content) -> validate -> derive status -> render every
-output to ``{path: bytes}`` -> privacy guard -> atomic swap. Nothing is
-written unless every earlier step succeeded, so a bad input leaves the
-previous output as it was.
+output to ``{path: bytes}``, with the files of ``static_root/`` -> privacy
+guard -> atomic swap. Nothing is written unless every earlier step
+succeeded, so a bad input leaves the previous output as it was.
 
 `render_site` is that pipeline as one pure function: the reference. `build`
 and `check` run the same steps with the content-hash cache of `cache.py`
@@ -46,6 +46,7 @@ from .render.api import render_api
 from .render.feeds import render_feeds
 from .render.html import html_pages, render_html
 from .render.ical import ICAL_PATH, render_ical
+from .site_files import root_files
 from .status import SiteStatus, derive
 
 if TYPE_CHECKING:
@@ -207,7 +208,7 @@ def render_site(
         # Branch-deployed GitHub Pages runs Jekyll, which drops _statusgen/.
         {".nojekyll": b""},
     )
-    return files, manifest
+    return merge(files, root_files(site.config.root, files)), manifest
 
 
 def build(
@@ -438,6 +439,8 @@ def _plan(
     plan.add(MANIFEST_PATH, manifest)
     # Branch-deployed GitHub Pages runs Jekyll, which drops _statusgen/.
     plan.add(".nojekyll", b"")
+    for path, data in root_files(site.config.root, plan.planned).items():
+        plan.add(path, data)
     return plan
 
 

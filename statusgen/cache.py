@@ -21,7 +21,7 @@ module keeps those results between builds, all in one folder:
   size and identity (inode, mtime), for the live tree and for the spare
   tree (`OutputIndex`, `output.sync_tree`). A page whose key is unchanged
   is not rendered again; a file whose identity is unchanged is not read.
-* ``trees/``: the spare tree of an output folder inside the site.
+* ``trees/``: the spare tree of each output folder on the cache's file system.
 
 Every entry also depends, through the name of the folder that holds them
 all, on the statusgen version, this cache's format number, and a digest of
@@ -705,29 +705,38 @@ class OutputIndex:
                         known.with_suffix(suffix).unlink(missing_ok=True)
 
 
-def spare_path(cache: Cache, dest: Path) -> Path:
-    """Where the spare tree of `dest` lives.
+def spare_path(cache: Cache, dest: Path) -> Path | None:
+    """Where the spare tree of `dest` lives: in the cache, or None for no spare.
 
-    For an output inside the site (``public/``), in the cache, when that is on
-    the same file system: the site folder gains nothing to ignore, and
-    deleting the cache deletes it. For any other output (``serve``'s scratch
-    folder, ``--output`` elsewhere), beside it as ``.<name>.spare``, where
-    the staging and old trees of every build already live: it goes when its
-    folder goes, rather than stay in the cache after a scratch output is gone.
+    Never beside `dest`: for an output in a web root (``--output
+    /var/www/html/status``) the spare would publish what the last build took
+    down. In the cache only when that is on the file system of `dest` (the
+    swap is a rename); elsewhere there is no spare, and `output.sync_tree`
+    deletes the replaced tree before it returns. A spare whose output is gone
+    (``serve``'s scratch folders) is deleted here.
     """
-    beside = dest.parent / f".{dest.name}.spare"
-    site = cache.base.parent.resolve()
-    if not dest.resolve().is_relative_to(site):
-        return beside
-    inside = cache.folder / "trees" / digest(str(dest))[:24]
+    name = digest(str(dest))[:24]
+    inside = cache.folder / "trees" / name
     try:
         inside.parent.mkdir(parents=True, exist_ok=True)
         dest.parent.mkdir(parents=True, exist_ok=True)
+        for tree in inside.parent.iterdir():
+            known = cache.folder / "outputs" / f"{tree.name}.dest"
+            with contextlib.suppress(UnicodeDecodeError):
+                if tree.name != name and not _names_a_folder(known):
+                    shutil.rmtree(tree, ignore_errors=True)
         if os.stat(inside.parent).st_dev == os.stat(dest.parent).st_dev:
             return inside
     except OSError:
         pass
-    return beside
+    return None
+
+
+def _names_a_folder(dest_file: Path) -> bool:
+    try:
+        return Path(dest_file.read_text(encoding="utf-8")).exists()
+    except OSError:
+        return False
 
 
 # --- the manifest -------------------------------------------------------------------------

@@ -15,6 +15,13 @@ turns: the writer holds a lock on the output's parent folder, so one never
 cleans up the other's staging tree as a leftover. The lock is an ``flock``,
 released by the kernel when its holder dies, even by SIGKILL.
 
+Every output also holds ``_statusgen/files.json``, the list of the files
+that build wrote. The next build deletes only those (and ``_statusgen/``,
+``.nojekyll``): a file anyone else put in the folder (the ``CNAME`` GitHub
+writes into a branch-deployed folder) makes it refuse instead, naming the
+file. A file-system failure (a full disk, a read-only folder) is a
+`StatusgenError` naming the path, with the previous output as it was.
+
 What this does not cover: a power cut. Files are not fsynced (it would cost
 seconds on a large site), so after one the new tree may hold empty files;
 rebuild after an unclean shutdown.
@@ -26,19 +33,18 @@ import contextlib
 import ctypes
 import errno
 import functools
+import hashlib
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from .errors import StatusgenError
-
-MARKER = "_statusgen/manifest.json"
-"""Every output holds it; a folder without it is not ours to replace."""
+from .site_files import FILES_PATH, MARKER, file_list, refuse_foreign
 
 
 def check_relative(path: str) -> str:
@@ -103,8 +109,28 @@ def _recover(dest: Path) -> None:
     if olds and not dest.exists():
         olds[-1].rename(dest)
         olds = olds[:-1]
-    for leftover in [*olds, *parent.glob(f".{dest.name}.new-*")]:
+    # ``.<name>.spare`` is where earlier builds kept the spare tree of an output
+    # outside the site: in a web root, it published what was taken down.
+    legacy = [p for p in (parent / f".{dest.name}.spare",) if p.is_dir()]
+    for leftover in [*olds, *parent.glob(f".{dest.name}.new-*"), *legacy]:
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _reported(dest: Path, stages: Iterable[Path]) -> Iterator[None]:
+    """Turn a file-system failure (a full disk, a read-only folder) into one line
+    naming the output path it was for; a temporary tree is named as `dest`."""
+    try:
+        yield
+    except OSError as exc:
+        name = os.fsdecode(exc.filename) if exc.filename else str(dest)
+        for stage in stages:
+            if name == str(stage) or name.startswith(f"{stage}/"):
+                name = str(dest) + name[len(str(stage)) :]
+                break
+        raise StatusgenError(
+            f"cannot write {name}: {exc.strerror or exc} (the previous output is as it was)"
+        ) from None
 
 
 def write_tree(
@@ -119,17 +145,21 @@ def write_tree(
     hard-linked from it instead of written again.
     """
     dest = dest.resolve()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(dest.parent):
-        _recover(dest)
-        staging = dest.parent / f".{dest.name}.new-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            _write_files(files, staging, previous if previous and previous.is_dir() else None)
-            _swap(staging, dest)
-        except BaseException:
+    staging = dest.parent / f".{dest.name}.new-{os.getpid()}"
+    old = dest.parent / f".{dest.name}.old-{os.getpid()}"
+    files = {**files, FILES_PATH: file_list(files)}
+    with _reported(dest, (staging, old)):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(dest.parent):
+            _recover(dest)
+            refuse_foreign(dest, files)
             shutil.rmtree(staging, ignore_errors=True)
-            raise
+            try:
+                _write_files(files, staging, previous if previous and previous.is_dir() else None)
+                _swap(staging, dest, old)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
 
 
 def _write_files(files: Mapping[str, bytes], root: Path, previous: Path | None) -> None:
@@ -144,8 +174,7 @@ def _write_files(files: Mapping[str, bytes], root: Path, previous: Path | None) 
             with contextlib.suppress(OSError):
                 os.link(previous / rel, target)
                 continue
-        with open(target, "wb") as handle:
-            handle.write(data)
+        write_new(str(target), data)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -157,7 +186,21 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _swap(staging: Path, dest: Path) -> None:
+def write_new(path: str, data: bytes) -> None:
+    """Write `data` to a file that must not exist yet: every byte of output goes
+    through here. A failure names `path` (`os.write` knows only a descriptor)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, path) from None
+    finally:
+        os.close(fd)
+
+
+def _swap(staging: Path, dest: Path, old: Path) -> None:
     if not dest.exists():
         staging.rename(dest)
         return
@@ -166,10 +209,18 @@ def _swap(staging: Path, dest: Path) -> None:
         # a ``.new-*`` folder, which the next build removes as a leftover.
         shutil.rmtree(staging, ignore_errors=True)
         return
-    old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-    dest.rename(old)
-    staging.rename(dest)
+    _two_renames(staging, dest, old)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _two_renames(staging: Path, dest: Path, old: Path) -> None:
+    """Swap where the system cannot exchange: `dest` to `old`, `staging` to `dest`."""
+    dest.rename(old)
+    try:
+        staging.rename(dest)
+    except OSError:
+        old.rename(dest)  # put the previous output back before reporting
+        raise
 
 
 @contextlib.contextmanager
@@ -289,55 +340,75 @@ class TreeIndex(Protocol):
 def sync_tree(
     files: Mapping[str, Planned],
     dest: Path,
-    spare: Path,
+    spare: Path | None,
     index: TreeIndex,
     produce: Callable[[str], bytes],
 ) -> None:
     """Make `dest` hold exactly `files`, atomically, staging in the `spare` tree.
 
     The tree replaced by the swap becomes the new spare, at `spare`, which
-    must be on the file system of `dest` (beside it, or in the cache folder
-    of a site on that file system).
+    must be on the file system of `dest` and outside any folder a web server
+    may publish (the build cache: `cache.spare_path`). With `spare` None, or
+    where it cannot be moved there, the replaced tree is deleted before this
+    returns: the tree is then staged afresh each time.
     """
     dest = dest.resolve()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(dest.parent):
-        _recover(dest)
-        live_known, spare_known = index.load()
-        live = live_known or {}
-        fresh = False  # no usable spare: the tree is staged from scratch
-        stage = spare
-        if spare_known is None or not spare.is_dir():
-            # No spare, or one a killed build left half-changed: start afresh.
-            shutil.rmtree(spare, ignore_errors=True)
-            stage = dest.parent / f".{dest.name}.new-{os.getpid()}"
-            shutil.rmtree(stage, ignore_errors=True)
-            stage.mkdir()
-            spare_known = {}
-            fresh = True
-        else:
-            index.forget_spare()
-        try:
-            states = _sync_files(files, stage, spare_known, dest, live, produce)
-            if not dest.exists():
-                stage.rename(dest)
-            elif not _exchange(stage, dest):
-                old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-                dest.rename(old)
-                stage.rename(dest)
-                stage = old
-            # `stage` now holds the replaced tree: it becomes the spare.
-            if stage != spare and stage.exists():
-                shutil.rmtree(spare, ignore_errors=True)
-                spare.parent.mkdir(parents=True, exist_ok=True)
-                stage.rename(spare)
-        except BaseException:
-            if fresh:
+    fresh_stage = dest.parent / f".{dest.name}.new-{os.getpid()}"
+    old = dest.parent / f".{dest.name}.old-{os.getpid()}"
+    listed = file_list(files)
+    files = {**files, FILES_PATH: Planned(hashlib.sha256(listed).hexdigest(), len(listed), listed)}
+    with _reported(dest, [s for s in (spare, fresh_stage, old) if s is not None]):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(dest.parent):
+            _recover(dest)
+            refuse_foreign(dest, files)
+            live_known, spare_known = index.load()
+            live = live_known or {}
+            fresh = False  # no usable spare: the tree is staged from scratch
+            if spare is None or spare_known is None or not spare.is_dir():
+                # No spare, or one a killed build left half-changed: start afresh.
+                if spare is not None:
+                    shutil.rmtree(spare, ignore_errors=True)
+                stage = fresh_stage
                 shutil.rmtree(stage, ignore_errors=True)
-            raise
-        # The replaced tree is the spare now; unknown if the live tree was (a
-        # deleted cache), and then the next build starts a tree afresh.
-        index.save(states, live_known if spare.is_dir() else None)
+                stage.mkdir()
+                spare_known = {}
+                fresh = True
+            else:
+                stage = spare
+                index.forget_spare()
+            try:
+                states = _sync_files(files, stage, spare_known, dest, live, produce)
+                if not dest.exists():
+                    stage.rename(dest)
+                elif not _exchange(stage, dest):
+                    _two_renames(stage, dest, old)
+                    stage = old
+            except BaseException:
+                if fresh:
+                    shutil.rmtree(stage, ignore_errors=True)
+                raise
+            # The replaced tree is the spare now; unknown if the live tree was (a
+            # deleted cache), and then the next build starts a tree afresh.
+            kept = _keep_as_spare(stage, spare)
+            index.save(states, live_known if kept else None)
+
+
+def _keep_as_spare(replaced: Path, spare: Path | None) -> bool:
+    """Make the tree the swap replaced (`replaced`) the spare, or delete it; True
+    when a spare is left at `spare`."""
+    if replaced != spare and replaced.exists():
+        if spare is None:
+            shutil.rmtree(replaced, ignore_errors=True)
+            return False
+        try:
+            shutil.rmtree(spare, ignore_errors=True)
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            replaced.rename(spare)
+        except OSError:  # another file system after all: no spare, rather than one in sight
+            shutil.rmtree(replaced, ignore_errors=True)
+            return False
+    return spare is not None and spare.is_dir()
 
 
 def _sync_files(
@@ -403,11 +474,16 @@ def _replace_with(target: Path, link: Path | None, data: bytes | None) -> FileSt
     temporary name beside it, then renamed over it."""
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        _make(temporary, link, data)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _make(temporary, link, data)
-    os.replace(temporary, target)
+        try:
+            _make(temporary, link, data)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _make(temporary, link, data)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     with contextlib.suppress(FileNotFoundError):
         # Renaming a link over another link to the same file does nothing
         # (POSIX), and leaves the temporary name behind.
@@ -422,8 +498,7 @@ def _make(path: Path, link: Path | None, data: bytes | None) -> None:
     if link is not None:
         os.link(link, path)
         return
-    with open(path, "xb") as handle:
-        handle.write(data or b"")
+    write_new(str(path), data or b"")
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

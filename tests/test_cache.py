@@ -427,23 +427,25 @@ def test_a_process_that_builds_again_keeps_what_it_made(demo, tmp_path, monkeypa
     assert made.calls == 1  # the edited file, parsed and made once
 
 
-def test_an_output_outside_the_site_keeps_its_spare_beside_it(demo, tmp_path):
-    """`serve` builds into a scratch folder: its spare goes when that folder goes."""
+def test_an_output_outside_the_site_keeps_its_spare_in_the_cache(demo, tmp_path):
+    """Never beside the output, which may be in a web root; and when that folder
+    goes (`serve`'s scratch folder), the next build deletes its spare and index."""
     scratch = tmp_path / "scratch"
     out = scratch / "site"
     for _ in range(3):
         Cache.forget_all()
         build(demo, output=out, now=NOW, cache=True)
-    assert sorted(p.name for p in scratch.iterdir()) == [".site.spare", "site"]
-    assert not list((demo / CACHE_DIR).glob("*/trees/*"))
+    assert sorted(p.name for p in scratch.iterdir()) == ["site"]
+    assert len(list((demo / CACHE_DIR).glob("*/trees/*"))) == 1
     indexes = sorted((demo / CACHE_DIR).glob("*/outputs/*"))
     assert indexes
     shutil.rmtree(scratch)
-    cached(demo)  # a later build forgets the index of the folder that is gone
+    cached(demo)  # a later build forgets the index and the spare of the folder that is gone
     left = {p.suffix for p in (demo / CACHE_DIR).glob("*/outputs/*")}
     assert sorted((demo / CACHE_DIR).glob("*/outputs/*.dest"))
     assert len(list((demo / CACHE_DIR).glob("*/outputs/*.dest"))) == 1
     assert left <= {".live", ".spare", ".dest"}
+    assert not list((demo / CACHE_DIR).glob("*/trees/*"))  # public/ has replaced nothing yet
 
 
 def test_the_site_named_by_a_relative_path_is_the_same_site(demo, pages, monkeypatch):

@@ -22,6 +22,7 @@ that remains).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import random
 import signal
@@ -279,3 +280,136 @@ def test_a_publish_killed_before_its_ledger_write_does_not_post_twice(
     assert cli.main(argv) == 0
     assert len(responses.calls) == 1
     assert "nothing new to post" in capsys.readouterr().out
+
+
+# --- the file system fails: a full disk, a read-only folder ------------------------------
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    """A small site, built once, its title then changed so that the next build writes."""
+    root = tmp_path / "site"
+    generate(root, 20)
+    assert cli.main(["--site", str(root), "build", "--now", NOW]) == 0
+    set_title(root, "Status B")
+    return root
+
+
+def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every byte of output goes through `os.write`; on a full disk it fails."""
+
+    def write(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", write)
+
+
+def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """`folder` on a read-only file system (tests run as root, where chmod stops nothing):
+    every call that would change anything under it fails as the kernel would."""
+    inside = f"{folder}/"
+
+    def refuse(name: str, *paths: object) -> None:
+        for path in paths:
+            if os.fsdecode(path).startswith(inside):  # type: ignore[arg-type]
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(path))  # type: ignore[arg-type]
+
+    real_open, real_mkdir = os.open, os.mkdir
+    real_link, real_rename, real_replace = os.link, os.rename, os.replace
+
+    def open_(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            refuse("open", path)
+        return real_open(path, flags, *args, **kwargs)
+
+    def mkdir(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        refuse("mkdir", path)
+        return real_mkdir(path, *args, **kwargs)
+
+    def two(real):  # type: ignore[no-untyped-def]
+        def call(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
+            refuse("rename", src, dst)
+            return real(src, dst, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "link", two(real_link))
+    monkeypatch.setattr(os, "rename", two(real_rename))
+    monkeypatch.setattr(os, "replace", two(real_replace))
+
+
+@pytest.mark.parametrize("failure", ["disk full", "read-only"])
+def test_a_file_system_failure_is_one_line_and_the_output_stays(
+    built: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    failure: str,
+) -> None:
+    dest = (built / "public").resolve()
+    before = snapshot(dest)
+    capsys.readouterr()
+    if failure == "disk full":
+        disk_full(monkeypatch)
+        expected = f"error: cannot write {dest}/404.html: No space left on device"
+    else:
+        read_only(monkeypatch, built.resolve())
+        expected = f"error: cannot write {dest}: Read-only file system"
+    code = cli.main(["--site", str(built), "build", "--now", NOW])
+    err = capsys.readouterr().err.splitlines()
+    monkeypatch.undo()
+    assert (code, err) == (1, [expected + " (the previous output is as it was)"])
+    assert snapshot(dest) == before
+    assert leftovers(built) == []
+
+
+@pytest.mark.parametrize("failure", ["disk full", "read-only"])
+def test_a_file_system_failure_with_the_cache_is_one_line_too(
+    built: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    from statusgen.build import build
+    from statusgen.errors import StatusgenError
+
+    build(built, now=NOW, cache=True)  # a spare tree in the cache, to stage in
+    set_title(built, "Status C")
+    dest = (built / "public").resolve()
+    before = snapshot(dest)
+    if failure == "disk full":
+        disk_full(monkeypatch)
+    else:
+        read_only(monkeypatch, built.resolve())  # the site, its cache and its output
+    with pytest.raises(StatusgenError) as caught:
+        build(built, now=NOW, cache=True)
+    monkeypatch.undo()
+    message = str(caught.value)
+    assert message.startswith(f"cannot write {dest}"), message
+    assert message.endswith(
+        (": No space left on device", ": Read-only file system")[failure == "read-only"]
+        + " (the previous output is as it was)"
+    )
+    assert snapshot(dest) == before
+    assert leftovers(built) == []
+
+
+def test_a_spare_tree_never_stays_in_the_web_root(tmp_path: Path) -> None:
+    """With the cache and --output in a web root, what a build took down must not stay
+    reachable beside the output (it was kept as ``.status.spare/`` until the build after
+    next)."""
+    from statusgen.build import build
+
+    root = tmp_path / "site"
+    generate(root, 20)
+    www = tmp_path / "www"
+    dest = www / "status"
+    build(root, output=dest, now=NOW, cache=True)
+    (root / "content/incidents/i00003.md").unlink()  # taken down
+    build(root, output=dest, now=NOW, cache=True)
+    build(root, output=dest, now=NOW, cache=True)
+    assert sorted(p.name for p in www.iterdir()) == ["status"]
+    assert not (dest / "incidents/i00003").exists()
+    assert b"Incident 3<" not in b"".join(snapshot(www).values())
+    (www / ".status.spare").mkdir()  # where an earlier build kept it: removed
+    (www / ".status.spare/index.html").write_text("Incident 3")
+    build(root, output=dest, now=NOW, cache=True)
+    assert sorted(p.name for p in www.iterdir()) == ["status"]

@@ -574,3 +574,175 @@ def test_a_privacy_rule_cannot_hang_check(
     except subprocess.TimeoutExpired:
         pytest.fail(f"check with the rule {rule!r} did not finish in 30 s")
     assert (done.returncode, done.stderr) == (0, "")
+
+
+# --- issue 13: links in the theme, files beside the output, static_root/ -------------------
+
+
+def build_lines(
+    capsys: pytest.CaptureFixture[str], root: Path, *argv: str
+) -> tuple[int, list[str]]:
+    code = cli.main(["--site", str(root), "build", "--now", NOW, *argv])
+    return code, capsys.readouterr().err.splitlines()
+
+
+def published(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def test_a_theme_file_linked_to_the_checkout_token_is_refused(
+    capsys: pytest.CaptureFixture[str], root: Path
+) -> None:
+    (root / ".git").mkdir()
+    (root / ".git/config").write_text(
+        '[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic TOKEN-IN-GIT\n'
+    )
+    static = root / "themes/default/static"
+    static.mkdir(parents=True)
+    (static / "fonts.css").symlink_to("../../../.git/config")
+    code, err = build_lines(capsys, root)
+    assert code == 1
+    assert err == [
+        "themes/default/static/fonts.css: -: is a link into a .git folder (refused: never "
+        "published)",
+        "1 error, 0 warnings",
+    ]
+    assert not (root / "public").exists()
+
+
+def test_a_theme_file_linked_to_the_privacy_rules_is_refused(
+    capsys: pytest.CaptureFixture[str], root: Path
+) -> None:
+    static = root / "themes/default/static"
+    static.mkdir(parents=True)
+    (static / "site.txt").symlink_to("../../../site.toml")
+    (static / "ok.css").symlink_to("../style/ok.css")  # inside the theme: fine
+    (root / "themes/default/style").mkdir()
+    (root / "themes/default/style/ok.css").write_text("body{}")
+    code, err = build_lines(capsys, root)
+    assert code == 1
+    assert err == [
+        "themes/default/static/site.txt: -: is a link out of themes/default/ (refused: copy "
+        "the file in)",
+        "1 error, 0 warnings",
+    ]
+    (static / "site.txt").unlink()
+    assert build_lines(capsys, root) == (0, [])
+    assert (root / "public/static/ok.css").read_text() == "body{}"
+    assert b"srv-[0-9]+" not in published(root / "public")
+
+
+def test_a_file_someone_else_put_in_the_output_is_never_deleted(
+    capsys: pytest.CaptureFixture[str], root: Path
+) -> None:
+    """GitHub writes CNAME into a branch-deployed folder; the next build would wipe it."""
+    assert build_lines(capsys, root) == (0, [])
+    dest = (root / "public").resolve()
+    (dest / "CNAME").write_text("status.example.ac.uk\n")
+    before = {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()}
+    (root / "content/incidents/ok.md").unlink()  # its page is statusgen's: it may go
+    code, err = build_lines(capsys, root)
+    assert code == 1
+    assert err == [
+        f"error: output folder {dest} holds 'CNAME', which statusgen did not write and will "
+        "not delete: move it into the site's static_root/ folder to publish it with every "
+        "build, or delete it"
+    ]
+    assert {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()} == before
+    (dest / "CNAME").unlink()
+    assert build_lines(capsys, root) == (0, [])
+    assert not (dest / "incidents/ok").exists()
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["uncached", "cached"])
+def test_static_root_is_copied_to_the_output_root(
+    capsys: pytest.CaptureFixture[str], root: Path, cache: bool
+) -> None:
+    from statusgen.build import build
+
+    files = {
+        "CNAME": "status.example.ac.uk\n",
+        "_headers": "/*\n  X-Frame-Options: DENY\n",
+        ".well-known/security.txt": "Contact: mailto:security@example.ac.uk\n",
+        ".htaccess": "Options -Indexes\n",
+        ".DS_Store": "junk",
+        ".well-known/.swp": "junk",
+    }
+    for name, text in files.items():
+        (root / "static_root" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "static_root" / name).write_text(text)
+    for _ in range(2):  # the second build replaces what the first wrote
+        build(root, now=NOW, cache=cache)
+    dest = root / "public"
+    for name in ("CNAME", "_headers", ".well-known/security.txt"):
+        assert (dest / name).read_text() == files[name]
+    for name in (".htaccess", ".DS_Store", ".well-known/.swp"):
+        assert not (dest / name).exists()
+    (root / "static_root/_headers").unlink()
+    build(root, now=NOW, cache=cache)
+    assert not (dest / "_headers").exists() and (dest / "CNAME").is_file()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "expected"),
+    [
+        (
+            "index.html",
+            lambda p: p.write_text("<p>mine</p>"),
+            "static_root/index.html: -: is also a file statusgen generates (index.html) "
+            "(refused: remove it from static_root/)",
+        ),
+        (
+            "_statusgen/files.json",
+            lambda p: p.write_text("{}"),
+            "static_root/_statusgen/files.json: -: is in statusgen's own _statusgen/ "
+            "(refused: move it)",
+        ),
+        (
+            "CNAME",
+            lambda p: p.symlink_to("../site.toml"),
+            "static_root/CNAME: -: is a link out of static_root/ (refused: copy the file in)",
+        ),
+        (
+            "token",
+            lambda p: p.symlink_to("../.git/config"),
+            "static_root/token: -: is a link into a .git folder (refused: never published)",
+        ),
+        (
+            "docs",
+            lambda p: p.symlink_to("sub", target_is_directory=True),
+            "static_root/docs: -: is a link to a folder (refused: copy the folder in)",
+        ),
+    ],
+    ids=["generated", "own-folder", "link-out", "git", "folder-link"],
+)
+def test_static_root_is_guarded(
+    capsys: pytest.CaptureFixture[str], root: Path, name: str, make, expected: str
+) -> None:
+    (root / ".git").mkdir()
+    (root / ".git/config").write_text("token")
+    (root / "static_root/sub").mkdir(parents=True)
+    (root / "static_root" / name).parent.mkdir(parents=True, exist_ok=True)
+    make(root / "static_root" / name)
+    for command in ("check", "build"):
+        code = cli.main(["--site", str(root), command, "--now", NOW])
+        assert (code, capsys.readouterr().err.splitlines()) == (
+            1,
+            [expected, "1 error, 0 warnings"],
+        )
+    assert not (root / "public").exists()
+
+
+def test_static_root_goes_through_the_privacy_guard(
+    capsys: pytest.CaptureFixture[str], root: Path
+) -> None:
+    (root / "static_root").mkdir()
+    (root / "static_root/_headers").write_text("/*\n  X-Backend: srv-42\n")
+    code, err = build_lines(capsys, root)
+    assert code == 1
+    assert err == [
+        "_headers: privacy: 'srv-42' matches the privacy rule 'srv-[0-9]+' and would be "
+        "published (remove it); found in the output, not in a source",
+        "1 error, 0 warnings",
+    ]
+    assert not (root / "public").exists()

@@ -202,3 +202,81 @@ def test_the_rate_limit_reset_is_read_from_the_answer(headers, expected):
     from statusgen.publish.targets.x import _reset_at
 
     assert _reset_at(SimpleNamespace(headers=headers)) == expected
+
+
+@responses.activate
+@pytest.mark.parametrize("reset", ["soon", "1.79e9", ""])
+def test_a_rate_limit_with_a_reset_that_is_no_integer_has_no_reset_time(
+    x: XTarget, reset: str
+) -> None:
+    """tweepy calls int() on the header before it raises: a ValueError, not a 429."""
+    responses.post(
+        TWEETS,
+        status=429,
+        json={"title": "Too Many Requests"},
+        headers={"x-rate-limit-reset": reset},
+    )
+    with pytest.raises(RateLimited) as caught:
+        x.send("t", None)
+    assert caught.value.reset_at is None
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+@responses.activate
+def test_a_value_error_of_another_answer_is_not_a_rate_limit(x: XTarget, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise ValueError("a bug elsewhere")
+
+    monkeypatch.setattr(x._client, "create_tweet", broken)
+    with pytest.raises(ValueError, match="a bug elsewhere"):
+        x.send("t", None)
+
+
+SITE_TOML = """
+title = "Test status"
+base_url = "https://status.example.ac.uk/"
+timezone = "Europe/London"
+
+[[services]]
+id = "email"
+name = "Email"
+
+[publish.x]
+enabled = true
+"""
+INCIDENT = """
+---
+title: Email down
+services: [email]
+impact: major_outage
+started: 2026-11-24 08:00
+---
+"""
+
+
+@responses.activate
+def test_publish_reports_the_strange_reset_in_one_line(write_site, capsys, monkeypatch) -> None:
+    from statusgen import cli
+
+    root = write_site({"site.toml": SITE_TOML, "content/incidents/.keep": ""})
+    previous = root.parent / "previous"
+    argv = ["--site", str(root), "build", "--now", "2026-11-24 12:00"]
+    assert cli.main([*argv, "--output", str(previous)]) == 0
+    write_site({"content/incidents/email.md": INCIDENT})
+    assert cli.main(argv) == 0
+    capsys.readouterr()
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    responses.post(
+        TWEETS,
+        status=429,
+        json={"title": "Too Many Requests"},
+        headers={"x-rate-limit-reset": "soon"},
+    )
+    code = cli.main(["--site", str(root), "publish", "--previous", str(previous)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err.splitlines() == [
+        "error: 1 post not sent: rate limited by X (no reset time given) (a re-run sends them)"
+    ]
+    assert len(responses.calls) == 1

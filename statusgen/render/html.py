@@ -65,7 +65,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 
 from .. import urls
-from ..errors import Problem, ProblemsError
+from ..errors import ProblemsError
 from ..markup import to_html
 from ..model import (
     ComponentStatus,
@@ -83,6 +83,7 @@ from ..model import (
     Update,
     entry_time,
 )
+from ..site_files import links_out
 from ..status import (
     DayUptime,
     ServiceStatus,
@@ -545,28 +546,14 @@ def load_theme(config: SiteConfig) -> Theme:
 
 
 def _refuse_links_out(config: SiteConfig, dirs: tuple[Path, ...]) -> None:
-    """A theme file may not be a link out of the site: it would be published.
+    """A theme file may not be a link out of its theme folder, nor into a ``.git``
+    folder: it would be published (`site_files.links_out`).
 
     A static file linked to /proc/self/environ put the build's environment,
-    credentials included, on the public site. Content files are held to the
-    same rule in content.py.
+    credentials included, on the public site; one linked to ``.git/config``
+    the CI checkout's token. Content files are held to the same rule in content.py.
     """
-    allowed = (config.root.resolve(), BUILTIN_THEME.resolve())
-    problems = []
-    for theme in dirs:
-        for path in sorted(theme.rglob("*")):
-            target = path.resolve()
-            if not any(target == a or a in target.parents for a in allowed):
-                shown = (
-                    path.relative_to(config.root).as_posix()
-                    if path.is_relative_to(config.root)
-                    else str(path)
-                )
-                problems.append(
-                    Problem(
-                        shown, None, "-", "is a link out of the site (refused: copy the file in)"
-                    )
-                )
+    problems = [p for theme in dirs for p in links_out(theme, config.root)]
     if problems:
         raise ProblemsError(problems)
 

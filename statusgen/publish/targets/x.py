@@ -14,6 +14,7 @@ tweepy's errors map onto the `Target` failures:
 
 ==============================  ======================================
 HTTP 429 (`TooManyRequests`)    `RateLimited` at ``x-rate-limit-reset``
+HTTP 429, reset not an integer  `RateLimited` with no reset time
 HTTP 5xx, timeout, no network   `TransientError`
 403 "duplicate content"         `DuplicatePost` (X gives no code for it)
 403 replying to a deleted post  sent again on its own, not as a reply
@@ -53,7 +54,13 @@ class _TimeoutSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
-        return super().request(method, url, *args, **kwargs)
+        self.last_status = None
+        response = super().request(method, url, *args, **kwargs)
+        self.last_status = response.status_code
+        return response
+
+    last_status: int | None = None
+    """The status of the latest answer: tweepy's own errors do not always say."""
 
 
 class XTarget:
@@ -104,6 +111,12 @@ class XTarget:
             response = self._client.create_tweet(text=text, in_reply_to_tweet_id=reply_to)
         except tweepy.TooManyRequests as exc:
             raise RateLimited(_reset_at(exc.response)) from None
+        except ValueError:
+            # tweepy (4.17) calls int() on a 429's x-rate-limit-reset before it
+            # raises TooManyRequests: "soon" or "1.5e9" ends up here instead.
+            if getattr(self._client.session, "last_status", None) != 429:
+                raise
+            raise RateLimited(None) from None
         except tweepy.TwitterServerError as exc:
             raise TransientError(f"X is unavailable ({_status(exc)})") from None
         except tweepy.Unauthorized:
