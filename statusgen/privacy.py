@@ -43,6 +43,7 @@ from .errors import Problem
 from .markup import to_text
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
 from .rules import SEPARATOR, Rule, any_of, drop_format, nfkc, read_lines, reader_forms
+from .site_files import STATIC_ROOT
 
 _MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".rss", ".atom", ".svg")
 """Outputs whose readers decode character references."""
@@ -269,6 +270,7 @@ def _origins(site: Site) -> Iterator[_Origin]:
     """Every string a person wrote that can reach an output, with its place."""
     yield from _config_origins(site.config)
     yield from _theme_origins(site.config)
+    yield from _static_root_origins(site.config)
     entries: list[Incident | Maintenance | NewsItem] = [
         *site.incidents,
         *site.maintenances,
@@ -317,6 +319,24 @@ def _config_origins(config: SiteConfig) -> Iterator[_Origin]:
             value = getattr(service, key) or ""
             field = f"services[{nth + 1}].{key}"
             yield _Origin(value, CONFIG_NAME, lines.find(key, "services", nth), field)
+
+
+def _static_root_origins(config: SiteConfig) -> Iterator[_Origin]:
+    """``static_root/``'s files, copied to the output root as they are: each
+    name, and each text searched whole (read only once an output matched)."""
+    folder = config.root / STATIC_ROOT
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        rel = Path(path.relative_to(config.root)).as_posix()
+        if not path.is_file():
+            continue
+        yield _Origin(rel, rel, None, "file name")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        yield _Origin(text, rel, 1, "static_root", multiline=True)
 
 
 def _theme_origins(config: SiteConfig) -> Iterator[_Origin]:

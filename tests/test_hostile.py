@@ -741,8 +741,8 @@ def test_static_root_goes_through_the_privacy_guard(
     code, err = build_lines(capsys, root)
     assert code == 1
     assert err == [
-        "_headers: privacy: 'srv-42' matches the privacy rule 'srv-[0-9]+' and would be "
-        "published (remove it); found in the output, not in a source",
+        "static_root/_headers:2: static_root: 'srv-42' matches the privacy rule 'srv-[0-9]+' "
+        "and would be published (remove it)",
         "1 error, 0 warnings",
     ]
     assert not (root / "public").exists()
