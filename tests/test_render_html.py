@@ -145,8 +145,8 @@ def test_every_page_is_valid_html5_with_the_basics(out: dict[str, bytes]) -> Non
 def test_banner_says_the_overall_status(home: ET.Element) -> None:
     status = derive(make_site(), NOW)
     banner = find_by_class(home, "section", "banner")[0]
-    assert text(banner.find(".//h1")) == status.overall.description == "Partial System Outage"
-    assert "s-part" in banner.get("class", "")
+    assert text(banner.find(".//h1")) == status.overall.description == "Minor Service Outage"
+    assert "s-deg" in banner.get("class", "")  # the colour of the level, minor
     assert "Status as of 24 Nov 2026, 12:00 GMT" in text(banner)
 
 
@@ -655,7 +655,7 @@ def test_a_site_theme_overrides_file_by_file(write_site: Callable[..., Path]) ->
         "Webmail is Operational",
     ]
     assert find_by_class(home, "ol", "bars") == []  # the override replaced the row
-    assert text(home.find(".//h1")) == "Partial System Outage"  # the rest is built in
+    assert text(home.find(".//h1")) == "Minor Service Outage"  # the rest is built in
     assert find_by_class(parse(out["services/vpn/index.html"]), "ol", "bars")
     assert out["static/style.css"] == b"body { color: rebeccapurple }\n"
     assert out["static/extra.txt"] == b"hello\n"
