@@ -532,3 +532,38 @@ def test_lists_are_capped_at_fifty() -> None:
     assert len(windows_doc) == 50
     assert windows_doc[0]["name"] == "Wi-Fi controller upgrade"
     validator("incidents.json").validate(documents[V2 + "incidents.json"])
+
+
+def with_email_review(site: Site) -> Site:
+    email = site.incidents[1]
+    review = Update(at("2026-11-23 10:00"), IncidentStatus.POSTMORTEM, "The queue limit is raised.")
+    return replace(
+        site,
+        incidents=(
+            site.incidents[0],
+            replace(email, updates=(*email.updates, review)),
+            *site.incidents[2:],
+        ),
+    )
+
+
+def test_a_reviewed_incident_is_postmortem_and_still_resolved() -> None:
+    documents = docs(render(with_email_review(make_site())))
+    email = next(
+        i
+        for i in documents[V2 + "incidents.json"]["incidents"]
+        if i["name"] == "Email delivery delays"
+    )
+    assert email["status"] == "postmortem"
+    assert email["resolved_at"] == "2026-11-22T11:15:00.000+00:00"
+    assert email["updated_at"] == "2026-11-23T10:00:00.000+00:00"
+    assert [u["status"] for u in email["incident_updates"]] == [
+        "postmortem",
+        "resolved",
+        "monitoring",
+        "investigating",
+    ]
+    unresolved = documents[V2 + "incidents/unresolved.json"]["incidents"]
+    assert email["id"] not in {i["id"] for i in unresolved}
+    errors = list(validator("incidents.json").iter_errors(documents[V2 + "incidents.json"]))
+    assert not errors

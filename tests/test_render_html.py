@@ -737,3 +737,17 @@ def test_home_page_with_13_services_is_under_60_kb() -> None:
     out = build(site, now=at("2026-11-24 12:00"))
     size = len(out["index.html"]) + len(out["static/style.css"])
     assert size < 60 * 1024, size
+
+
+def test_a_postmortem_update_has_its_own_label() -> None:
+    site = make_site()
+    email = site.incidents[1]
+    review = Update(at("2026-11-23 10:00"), IncidentStatus.POSTMORTEM, "The queue limit is raised.")
+    reviewed = dataclasses.replace(email, updates=(*email.updates, review))
+    site = dataclasses.replace(site, incidents=(site.incidents[0], reviewed, *site.incidents[2:]))
+    root = parse(build(site)["incidents/2026-11-22-email-delays/index.html"])
+    labels = [text(li.find(".//span")) for li in find_by_class(root, "ol", "timeline")[0]]
+    assert labels == ["Post-incident review", "Resolved", "Monitoring", "Investigating"]
+    assert text(find_by_class(root, "p", "entry-status")[0]).startswith("Post-incident review")
+    # Still resolved: the end time is the resolution, not the review.
+    assert "Resolved 22 Nov 2026, 11:15 GMT (after 2 h 35 min)" in text(root.find(".//main"))
