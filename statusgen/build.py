@@ -43,6 +43,7 @@ from .output import (
     write_tree,
 )
 from .render.api import render_api
+from .render.badges import render_badges
 from .render.feeds import render_feeds
 from .render.html import html_pages, render_html
 from .render.ical import ICAL_PATH, render_ical
@@ -204,6 +205,7 @@ def render_site(
         render_feeds(site, status),
         render_ical(site, status, _sequences(manifest)),
         render_api(site, status),
+        render_badges(site, status),
         {MANIFEST_PATH: manifest.to_bytes()},
         # Branch-deployed GitHub Pages runs Jekyll, which drops _statusgen/.
         {".nojekyll": b""},
@@ -434,7 +436,7 @@ def _plan(
         plan.keep(ICAL_PATH, state, render)
     else:
         plan.add(ICAL_PATH, render(), ical_key)
-    for path, data in render_api(site, status).items():
+    for path, data in (*render_api(site, status).items(), *render_badges(site, status).items()):
         plan.add(path, data)
     plan.add(MANIFEST_PATH, manifest)
     # Branch-deployed GitHub Pages runs Jekyll, which drops _statusgen/.

@@ -942,8 +942,8 @@ def _incident(
                     "(an incident is resolved after it starts)",
                 )
     updates = _updates(reader, fields, IncidentStatus, "an incident status")
-    total = _count_updates(fields)
     final = IncidentStatus.RESOLVED
+    review = IncidentStatus.POSTMORTEM
     for index, update, line in updates:
         at = f"updates[{index}].at"
         if started is not None and _before(update.at, started):
@@ -953,24 +953,48 @@ def _incident(
                 f"{_fmt(update.at)} is before started {_fmt(started)} "
                 "(an update comes at or after the start)",
             )
-        if resolved is not None and _before(resolved, update.at):
+        # A post-incident review is written after the resolution, so only it may
+        # come after `resolved` or after the resolved update.
+        if update.status is not review and resolved is not None and _before(resolved, update.at):
             reader.error(
                 line,
                 at,
                 f"{_fmt(update.at)} is after resolved {_fmt(resolved)} "
                 "(move 'resolved' to the last update, or fix this time)",
             )
-        if update.status is final and index != total:
-            reader.error(
-                reader.lines.get(f"updates[{index}].status", line),
-                f"updates[{index}].status",
-                "'resolved' is not the last update (only the last update can be resolved)",
+        if update.status is final:
+            later = next(
+                ((n, u) for n, u, _ in updates if n > index and u.status is not review), None
             )
+            if later is not None:
+                reader.error(
+                    reader.lines.get(f"updates[{index}].status", line),
+                    f"updates[{index}].status",
+                    f"'resolved' is followed by '{later[1].status.value}' in updates[{later[0]}] "
+                    "(only 'postmortem' updates may follow the resolved one)",
+                )
     _check_order(reader, updates)
-    if resolved is None and updates and updates[-1][0] == total:
-        last = updates[-1][1]
-        if last.status is final:
-            resolved = last.at
+    closing = [u for _, u, _ in updates if u.status is not review]
+    if resolved is None and closing and closing[-1].status is final:
+        resolved = closing[-1].at
+    for index, update, line in updates:
+        if update.status is not review:
+            continue
+        field = f"updates[{index}].status"
+        if resolved is None:
+            reader.error(
+                reader.lines.get(field, line),
+                field,
+                "'postmortem' on an incident that is not resolved "
+                "(a post-incident review follows a 'resolved' update or 'resolved:')",
+            )
+        elif _before(update.at, resolved):
+            reader.error(
+                line,
+                f"updates[{index}].at",
+                f"{_fmt(update.at)} is before resolved {_fmt(resolved)} "
+                "(a post-incident review comes after the resolution)",
+            )
     reference = _optional_text(reader, fields, "reference", single_line=True, allow_int=True)
     if reader.has_errors() or services is None or started is None:
         return None

@@ -90,6 +90,9 @@ class IncidentStatus(enum.StrEnum):
     IDENTIFIED = "identified"
     MONITORING = "monitoring"
     RESOLVED = "resolved"
+    POSTMORTEM = "postmortem"
+    """A review written after the resolution (Statuspage's postmortem); the
+    incident stays resolved."""
 
     @property
     def label(self) -> str:
@@ -135,6 +138,7 @@ _LABELS = {
     "identified": "Identified",
     "monitoring": "Monitoring",
     "resolved": "Resolved",
+    "postmortem": "Post-incident review",
     "scheduled": "Scheduled",
     "in_progress": "In progress",
     "verifying": "Verifying",
@@ -301,8 +305,12 @@ class Incident:
 
     @property
     def status(self) -> IncidentStatus:
-        """The latest update's status; resolved once `resolved` is set."""
+        """The latest update's status; resolved once `resolved` is set, or
+        postmortem when a review followed the resolution (still resolved:
+        `ongoing_at` goes by `resolved`)."""
         if self.resolved is not None:
+            if self.updates and self.updates[-1].status == IncidentStatus.POSTMORTEM:
+                return IncidentStatus.POSTMORTEM
             return IncidentStatus.RESOLVED
         if self.updates:
             return IncidentStatus(self.updates[-1].status)

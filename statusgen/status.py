@@ -3,7 +3,12 @@
 Rules (SPEC "Status rules"):
 - a service's status is the worst impact among its incidents ongoing at `now`;
   else `under_maintenance` while one of its windows is in progress; else operational;
-- the overall indicator is Statuspage's, from the worst service status;
+- the overall indicator and description are Statuspage's top-level status
+  ("Top-level status and incident impact calculations" in its docs): the
+  worst service status, softened when only some services share it (one
+  partial outage among thirteen services is a minor service outage, not a
+  partial system outage); an incident's impact is the same calculation over
+  the services it affects (`overall`, `incident_impact`);
 - uptime per service per day over the last 90 days, in the site's zone: a
   major-outage minute counts 1, a partial-outage minute 0.3, degraded and
   maintenance 0; overlapping incidents count once, at the worse weight; a
@@ -47,19 +52,28 @@ DOWNTIME_WEIGHT = {
     Impact.DEGRADED_PERFORMANCE: 0.0,
 }
 
-# Statuspage's indicator and description for the worst component status.
-_OVERALL = {
-    ComponentStatus.OPERATIONAL: (Indicator.NONE, "All Systems Operational"),
-    ComponentStatus.UNDER_MAINTENANCE: (Indicator.MAINTENANCE, "Service Under Maintenance"),
-    ComponentStatus.DEGRADED_PERFORMANCE: (Indicator.MINOR, "Partially Degraded Service"),
-    ComponentStatus.PARTIAL_OUTAGE: (Indicator.MAJOR, "Partial System Outage"),
-    ComponentStatus.MAJOR_OUTAGE: (Indicator.CRITICAL, "Major System Outage"),
-}
-
-_IMPACT_INDICATOR = {
-    Impact.DEGRADED_PERFORMANCE: Indicator.MINOR,
-    Impact.PARTIAL_OUTAGE: Indicator.MAJOR,
-    Impact.MAJOR_OUTAGE: Indicator.CRITICAL,
+# Statuspage's top-level status, by the worst component status and whether every
+# component has it. A page of one component uses the same rows as "every",
+# except that one degraded component reads as partially degraded service.
+_ALL_OPERATIONAL = (Indicator.NONE, "All Systems Operational")
+_TOP_LEVEL = {
+    # worst status: (every component has it, only some have it)
+    ComponentStatus.MAJOR_OUTAGE: (
+        (Indicator.CRITICAL, "Major System Outage"),
+        (Indicator.MAJOR, "Partial System Outage"),
+    ),
+    ComponentStatus.PARTIAL_OUTAGE: (
+        (Indicator.MAJOR, "Partial System Outage"),
+        (Indicator.MINOR, "Minor Service Outage"),
+    ),
+    ComponentStatus.DEGRADED_PERFORMANCE: (
+        (Indicator.MINOR, "Degraded System Service"),
+        (Indicator.MINOR, "Partially Degraded Service"),
+    ),
+    ComponentStatus.UNDER_MAINTENANCE: (
+        (Indicator.MAINTENANCE, "Service Under Maintenance"),
+        (Indicator.MAINTENANCE, "Service Under Maintenance"),
+    ),
 }
 
 
@@ -361,13 +375,30 @@ def worst(statuses: Iterable[ComponentStatus]) -> ComponentStatus:
 
 
 def overall(statuses: Iterable[ComponentStatus]) -> Overall:
-    indicator, description = _OVERALL[worst(statuses)]
-    return Overall(indicator, description)
+    """Statuspage's top-level status of a page whose components have `statuses`.
+
+    The worst status decides the level; when only some components have it the
+    page reads one step milder (a major outage of one service among several is
+    a partial system outage, a partial outage a minor service outage, degraded
+    performance a partially degraded service). No components, or all
+    operational: all systems operational.
+    """
+    statuses = list(statuses)
+    top = worst(statuses)
+    if top is ComponentStatus.OPERATIONAL:
+        return Overall(*_ALL_OPERATIONAL)
+    every, some = _TOP_LEVEL[top]
+    if len(statuses) == 1 and top is ComponentStatus.DEGRADED_PERFORMANCE:
+        return Overall(*some)
+    return Overall(*(every if all(s is top for s in statuses) else some))
 
 
-def impact_indicator(impact: Impact) -> Indicator:
-    """Statuspage's incident `impact` for ours."""
-    return _IMPACT_INDICATOR[impact]
+def incident_impact(incident: Incident) -> Indicator:
+    """Statuspage's incident `impact`: the top-level calculation over the services
+    the incident affects, each at its impact. So an incident with every affected
+    service in major outage is critical, one with some in major outage major,
+    and one with only some in partial outage minor."""
+    return overall(ComponentStatus.from_impact(a.impact) for a in incident.services).indicator
 
 
 def format_percent(value: float) -> str:

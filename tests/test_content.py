@@ -801,8 +801,63 @@ def test_two_updates_with_the_same_time_and_status_are_an_error():
 def test_only_the_last_update_may_be_resolved():
     text = swap(INCIDENT, "status: investigating", "status: resolved")
     assert problems_for(text) == [
-        f"{P}:10: updates[1].status: 'resolved' is not the last update "
-        "(only the last update can be resolved)"
+        f"{P}:10: updates[1].status: 'resolved' is followed by 'resolved' in updates[2] "
+        "(only 'postmortem' updates may follow the resolved one)"
+    ]
+
+
+POSTMORTEM = """\
+  - at: 2026-11-25 16:00
+    status: postmortem
+    message: The relay's queue limit was raised; alerting now fires at half of it.
+"""
+
+
+def test_a_postmortem_update_may_follow_the_resolved_one():
+    text = swap(INCIDENT, "resolved: 2026-11-22 11:15\n", "")
+    entry = entry_for(swap(text, "---\n\nThe mail", POSTMORTEM + "---\n\nThe mail"))
+    # Resolved at the resolved update, not at the review: still resolved, shown as postmortem.
+    assert entry.resolved == utc(2026, 11, 22, 11, 15)
+    assert entry.status is IncidentStatus.POSTMORTEM
+    assert [u.status for u in entry.updates][-2:] == [
+        IncidentStatus.RESOLVED,
+        IncidentStatus.POSTMORTEM,
+    ]
+    assert not entry.ongoing_at(utc(2026, 11, 26, 9, 0))
+
+
+def test_a_postmortem_update_may_follow_resolved_without_a_resolved_update():
+    text = swap(INCIDENT, "status: resolved", "status: monitoring")
+    entry = entry_for(swap(text, "---\n\nThe mail", POSTMORTEM + "---\n\nThe mail"))
+    assert entry.resolved == utc(2026, 11, 22, 11, 15)
+    assert entry.status is IncidentStatus.POSTMORTEM
+
+
+def test_only_postmortem_updates_may_follow_the_resolved_one():
+    late = POSTMORTEM.replace("postmortem", "monitoring")
+    text = swap(INCIDENT, "resolved: 2026-11-22 11:15\n", "")
+    assert problems_for(swap(text, "---\n\nThe mail", late + "---\n\nThe mail")) == [
+        f"{P}:12: updates[2].status: 'resolved' is followed by 'monitoring' in updates[3] "
+        "(only 'postmortem' updates may follow the resolved one)"
+    ]
+
+
+def test_a_postmortem_on_an_incident_not_resolved_is_an_error():
+    text = swap(INCIDENT, "resolved: 2026-11-22 11:15\n", "")
+    text = swap(text, "status: resolved", "status: monitoring")
+    assert problems_for(swap(text, "---\n\nThe mail", POSTMORTEM + "---\n\nThe mail")) == [
+        f"{P}:15: updates[3].status: 'postmortem' on an incident that is not resolved "
+        "(a post-incident review follows a 'resolved' update or 'resolved:')"
+    ]
+
+
+def test_a_postmortem_before_the_resolution_is_an_error():
+    early = POSTMORTEM.replace("2026-11-25 16:00", "2026-11-22 11:00")
+    text = swap(INCIDENT, "at: 2026-11-22 11:15", "at: 2026-11-22 10:30")
+    text = swap(text, "status: resolved", "status: monitoring")
+    assert problems_for(swap(text, "---\n\nThe mail", early + "---\n\nThe mail")) == [
+        f"{P}:15: updates[3].at: 2026-11-22 11:00 is before resolved 2026-11-22 11:15 "
+        "(a post-incident review comes after the resolution)"
     ]
 
 
@@ -810,12 +865,12 @@ def test_update_status_must_be_an_incident_status():
     text = swap(INCIDENT, "status: investigating", "status: fixing")
     assert problems_for(text) == [
         f"{P}:10: updates[1].status: 'fixing' is not an incident status "
-        "(one of investigating, identified, monitoring, resolved)"
+        "(one of investigating, identified, monitoring, resolved, postmortem)"
     ]
     text = swap(INCIDENT, "status: investigating", "status: scheduled")
     assert problems_for(text) == [
         f"{P}:10: updates[1].status: 'scheduled' is not an incident status "
-        "(one of investigating, identified, monitoring, resolved)"
+        "(one of investigating, identified, monitoring, resolved, postmortem)"
     ]
 
 
@@ -968,7 +1023,7 @@ def test_every_problem_in_a_file_is_reported():
         f'{P}:2: title: expected text, got a yes/no value (quote it: "no")',
         f"{P}:3: services[1]: unknown service 'emial' (did you mean 'email'?)",
         f"{P}:10: updates[1].status: 'looking' is not an incident status "
-        "(one of investigating, identified, monitoring, resolved)",
+        "(one of investigating, identified, monitoring, resolved, postmortem)",
     ]
 
 

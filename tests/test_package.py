@@ -41,6 +41,7 @@ def test_wheel_ships_the_theme_and_the_scaffold(tmp_path):
             assert f"statusgen/themes/default/{path.relative_to(theme).as_posix()}" in names
     for required in (
         "statusgen/py.typed",
+        "statusgen/render/banner.js",
         "statusgen/scaffold/site.toml",
         "statusgen/scaffold/.gitignore",
         "statusgen/scaffold/.gitlab-ci.yml",

@@ -99,6 +99,27 @@ def test_resolved() -> None:
     assert post.reply_to_entry is True
 
 
+def test_a_postmortem_update_replies_as_a_post_incident_review() -> None:
+    site = make_site()
+    email = site.incidents[1]
+    review = Update(at("2026-11-23 10:00"), IncidentStatus.POSTMORTEM, "The queue limit is raised.")
+    site = replace(
+        site,
+        incidents=(
+            site.incidents[0],
+            replace(email, updates=(*email.updates, review)),
+            *site.incidents[2:],
+        ),
+    )
+    post = compose(event(site, "incidents/2026-11-22-email-delays", review.key()), site.config)
+    assert post.text == (
+        "Update on Email delivery delays (Email and Webmail)\n"
+        "Post-incident review: The queue limit is raised.\n"
+        "https://status.example.ac.uk/incidents/2026-11-22-email-delays/"
+    )
+    assert post.reply_to_entry is True
+
+
 def test_resolved_without_update_drops_the_empty_message_line() -> None:
     site = with_vpn(make_site(), resolved=at("2026-11-24 11:30"))
     post = compose(event(site, key="resolved"), site.config)

@@ -172,3 +172,45 @@ def test_news_and_incident_may_share_an_id() -> None:
     after = replace(site, incidents=(twin, *site.incidents))
     found = events(manifest(site), manifest(after), Ledger())
     assert summary(found) == [("incidents/2026-11-20-mfa", EventKind.OPENED, FIRST)]
+
+
+EMAIL = "incidents/2026-11-22-email-delays"
+REVIEW = Update(
+    at("2026-11-23 10:00"), IncidentStatus.POSTMORTEM, "The relay queue limit is raised."
+)
+
+
+def with_review(site: Site, **changes: object) -> Site:
+    email = site.incidents[1]
+    email = replace(email, updates=(*email.updates, REVIEW), **changes)
+    return replace(site, incidents=(site.incidents[0], email, *site.incidents[2:]))
+
+
+def test_a_postmortem_update_is_one_update_event_once() -> None:
+    site = make_site()
+    after = with_review(site)
+    found = events(manifest(site), manifest(after), Ledger())
+    # An update like others, keyed by the update (the ledger's key), not a resolution again.
+    assert summary(found) == [(EMAIL, EventKind.UPDATED, REVIEW.key())]
+    assert events(manifest(after), manifest(after), Ledger()) == []
+    posted = Ledger([PostRecord(EMAIL, REVIEW.key(), "9", "x", "2026-11-23T10:05:00+00:00")])
+    assert events(manifest(site), manifest(after), posted) == []
+
+
+def test_an_incident_first_seen_with_a_postmortem_is_one_resolved_post() -> None:
+    after = with_review(make_site())
+    found = events(manifest(without(after, "2026-11-22-email-delays")), manifest(after), Ledger())
+    assert summary(found) == [(EMAIL, EventKind.RESOLVED, FIRST)]
+
+
+def test_resolved_and_reviewed_in_one_build_posts_both() -> None:
+    site = make_site()
+    review = Update(at("2026-11-24 11:45"), IncidentStatus.POSTMORTEM, "Cause: a licence server.")
+    after = with_vpn(
+        site, resolved=at("2026-11-24 11:30"), updates=(*site.incidents[0].updates, review)
+    )
+    found = events(manifest(site), manifest(after), Ledger())
+    assert summary(found) == [
+        (VPN, EventKind.RESOLVED, RESOLUTION),
+        (VPN, EventKind.UPDATED, review.key()),
+    ]

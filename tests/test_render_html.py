@@ -145,8 +145,8 @@ def test_every_page_is_valid_html5_with_the_basics(out: dict[str, bytes]) -> Non
 def test_banner_says_the_overall_status(home: ET.Element) -> None:
     status = derive(make_site(), NOW)
     banner = find_by_class(home, "section", "banner")[0]
-    assert text(banner.find(".//h1")) == status.overall.description == "Partial System Outage"
-    assert "s-part" in banner.get("class", "")
+    assert text(banner.find(".//h1")) == status.overall.description == "Minor Service Outage"
+    assert "s-deg" in banner.get("class", "")  # the colour of the level, minor
     assert "Status as of 24 Nov 2026, 12:00 GMT" in text(banner)
 
 
@@ -655,7 +655,7 @@ def test_a_site_theme_overrides_file_by_file(write_site: Callable[..., Path]) ->
         "Webmail is Operational",
     ]
     assert find_by_class(home, "ol", "bars") == []  # the override replaced the row
-    assert text(home.find(".//h1")) == "Partial System Outage"  # the rest is built in
+    assert text(home.find(".//h1")) == "Minor Service Outage"  # the rest is built in
     assert find_by_class(parse(out["services/vpn/index.html"]), "ol", "bars")
     assert out["static/style.css"] == b"body { color: rebeccapurple }\n"
     assert out["static/extra.txt"] == b"hello\n"
@@ -737,3 +737,17 @@ def test_home_page_with_13_services_is_under_60_kb() -> None:
     out = build(site, now=at("2026-11-24 12:00"))
     size = len(out["index.html"]) + len(out["static/style.css"])
     assert size < 60 * 1024, size
+
+
+def test_a_postmortem_update_has_its_own_label() -> None:
+    site = make_site()
+    email = site.incidents[1]
+    review = Update(at("2026-11-23 10:00"), IncidentStatus.POSTMORTEM, "The queue limit is raised.")
+    reviewed = dataclasses.replace(email, updates=(*email.updates, review))
+    site = dataclasses.replace(site, incidents=(site.incidents[0], reviewed, *site.incidents[2:]))
+    root = parse(build(site)["incidents/2026-11-22-email-delays/index.html"])
+    labels = [text(li.find(".//span")) for li in find_by_class(root, "ol", "timeline")[0]]
+    assert labels == ["Post-incident review", "Resolved", "Monitoring", "Investigating"]
+    assert text(find_by_class(root, "p", "entry-status")[0]).startswith("Post-incident review")
+    # Still resolved: the end time is the resolution, not the review.
+    assert "Resolved 22 Nov 2026, 11:15 GMT (after 2 h 35 min)" in text(root.find(".//main"))

@@ -25,6 +25,7 @@ from statusgen.status import (
     affecting,
     derive,
     format_percent,
+    incident_impact,
     last_change,
     maintenance_state,
     opened_event,
@@ -70,8 +71,9 @@ def test_demo_model_status():
         "wifi": ComponentStatus.OPERATIONAL,
         "printing": ComponentStatus.OPERATIONAL,
     }
-    assert status.overall.indicator is Indicator.MAJOR
-    assert status.overall.description == "Partial System Outage"
+    # One partial outage among five services: Statuspage's "minor service outage".
+    assert status.overall.indicator is Indicator.MINOR
+    assert status.overall.description == "Minor Service Outage"
     assert [i.id for i in status.ongoing] == ["2026-11-24-vpn-slow"]
     assert [m.id for m in status.active_maintenances] == ["2026-11-24-email-patching"]
     assert [m.id for m in status.upcoming_maintenances] == ["2026-11-29-wifi-upgrade"]
@@ -89,7 +91,9 @@ def test_worst_ongoing_impact_wins_over_maintenance():
         NOW,
     )
     assert status.service("email").status is ComponentStatus.MAJOR_OUTAGE
-    assert status.overall.indicator is Indicator.CRITICAL
+    # One service of five in major outage: a partial system outage, not critical.
+    assert status.overall.indicator is Indicator.MAJOR
+    assert status.overall.description == "Partial System Outage"
 
 
 def test_resolved_at_build_time_is_no_longer_ongoing():
@@ -166,24 +170,75 @@ def test_affecting_lists_each_services_entries_newest_first_once_each():
     assert found["printing"] == ()
 
 
+OP = ComponentStatus.OPERATIONAL
+MNT = ComponentStatus.UNDER_MAINTENANCE
+DEG = ComponentStatus.DEGRADED_PERFORMANCE
+PART = ComponentStatus.PARTIAL_OUTAGE
+MAJ = ComponentStatus.MAJOR_OUTAGE
+
+
+# Every row of Statuspage's "Top-level status and incident impact calculations":
+# a page with no components, with one, and with several (every component in the
+# worst status, or only some), plus the mixes that show which status decides.
 @pytest.mark.parametrize(
     ("statuses", "indicator", "description"),
     [
-        ([ComponentStatus.OPERATIONAL], Indicator.NONE, "All Systems Operational"),
-        ([ComponentStatus.DEGRADED_PERFORMANCE], Indicator.MINOR, "Partially Degraded Service"),
-        ([ComponentStatus.PARTIAL_OUTAGE], Indicator.MAJOR, "Partial System Outage"),
-        (
-            [ComponentStatus.MAJOR_OUTAGE, ComponentStatus.UNDER_MAINTENANCE],
-            Indicator.CRITICAL,
-            "Major System Outage",
-        ),
-        ([ComponentStatus.UNDER_MAINTENANCE], Indicator.MAINTENANCE, "Service Under Maintenance"),
+        # no components
         ([], Indicator.NONE, "All Systems Operational"),
+        # one component
+        ([OP], Indicator.NONE, "All Systems Operational"),
+        ([MNT], Indicator.MAINTENANCE, "Service Under Maintenance"),
+        ([DEG], Indicator.MINOR, "Partially Degraded Service"),
+        ([PART], Indicator.MAJOR, "Partial System Outage"),
+        ([MAJ], Indicator.CRITICAL, "Major System Outage"),
+        # two or more: all operational
+        ([OP, OP, OP], Indicator.NONE, "All Systems Operational"),
+        # major outage: all of them, or some
+        ([MAJ, MAJ, MAJ], Indicator.CRITICAL, "Major System Outage"),
+        ([MAJ, OP, OP], Indicator.MAJOR, "Partial System Outage"),
+        ([MAJ, PART, DEG], Indicator.MAJOR, "Partial System Outage"),
+        # partial outage: all, or some
+        ([PART, PART], Indicator.MAJOR, "Partial System Outage"),
+        ([PART, *[OP] * 12], Indicator.MINOR, "Minor Service Outage"),
+        ([PART, DEG, MNT], Indicator.MINOR, "Minor Service Outage"),
+        # degraded performance: all, or some
+        ([DEG, DEG], Indicator.MINOR, "Degraded System Service"),
+        ([DEG, OP], Indicator.MINOR, "Partially Degraded Service"),
+        ([DEG, MNT], Indicator.MINOR, "Partially Degraded Service"),
+        # under maintenance: all, or some (an outage outranks it)
+        ([MNT, MNT], Indicator.MAINTENANCE, "Service Under Maintenance"),
+        ([MNT, OP], Indicator.MAINTENANCE, "Service Under Maintenance"),
+        ([MAJ, MNT], Indicator.MAJOR, "Partial System Outage"),
     ],
 )
-def test_overall_indicator(statuses, indicator, description):
+def test_overall_is_statuspages_top_level_status(statuses, indicator, description):
     result = overall(statuses)
     assert (result.indicator, result.description) == (indicator, description)
+    # The order of the components never matters.
+    reordered = overall(reversed(statuses))
+    assert (reordered.indicator, reordered.description) == (indicator, description)
+
+
+@pytest.mark.parametrize(
+    ("impacts", "indicator"),
+    [
+        # one affected service
+        ({"vpn": Impact.DEGRADED_PERFORMANCE}, Indicator.MINOR),
+        ({"vpn": Impact.PARTIAL_OUTAGE}, Indicator.MAJOR),
+        ({"vpn": Impact.MAJOR_OUTAGE}, Indicator.CRITICAL),
+        # several: every one in major outage is critical, some is major
+        ({"vpn": Impact.MAJOR_OUTAGE, "wifi": Impact.MAJOR_OUTAGE}, Indicator.CRITICAL),
+        ({"vpn": Impact.MAJOR_OUTAGE, "wifi": Impact.DEGRADED_PERFORMANCE}, Indicator.MAJOR),
+        ({"vpn": Impact.PARTIAL_OUTAGE, "wifi": Impact.PARTIAL_OUTAGE}, Indicator.MAJOR),
+        ({"vpn": Impact.PARTIAL_OUTAGE, "wifi": Impact.DEGRADED_PERFORMANCE}, Indicator.MINOR),
+        (
+            {"vpn": Impact.DEGRADED_PERFORMANCE, "wifi": Impact.DEGRADED_PERFORMANCE},
+            Indicator.MINOR,
+        ),
+    ],
+)
+def test_incident_impact_is_the_top_level_rule_over_its_services(impacts, indicator):
+    assert incident_impact(incident("a", "2026-11-24 09:00", None, **impacts)) is indicator
 
 
 def test_uptime_weights():

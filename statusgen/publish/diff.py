@@ -10,7 +10,8 @@
   word says "in progress" or "completed" when it is); news is NEWS. The
   updates already in the file are part of that state, not separate posts.
 - An entry seen before: one event per update key it did not have, oldest
-  first; an update with status ``resolved`` is the RESOLVED event. An
+  first; an update with status ``resolved`` is the RESOLVED event, and a
+  ``postmortem`` update (a review after the resolution) an UPDATED one. An
   incident that became resolved through ``resolved:`` alone, without a
   resolved update, gets one RESOLVED event with no update.
 - Events the ledger holds as pending (due in an earlier run but not sent)
@@ -35,6 +36,8 @@ FIRST = "first"
 """Event key of an entry's first post."""
 RESOLUTION = "resolved"
 """Event key of a resolution given by ``resolved:`` without a resolved update."""
+_CLOSED = (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM)
+"""Incident statuses of a resolved incident: a review does not reopen it."""
 
 
 class EventKind(enum.StrEnum):
@@ -104,7 +107,7 @@ def first_event(record: EntryRecord) -> Event:
         kind = EventKind.NEWS
     elif record.kind is EntryKind.MAINTENANCE:
         kind = EventKind.SCHEDULED
-    elif record.status == IncidentStatus.RESOLVED:
+    elif record.status in _CLOSED:
         kind = EventKind.RESOLVED
     else:
         kind = EventKind.OPENED
@@ -134,7 +137,7 @@ def event_for(record: EntryRecord, key: str) -> Event | None:
 
 
 def _resolved(record: EntryRecord) -> bool:
-    return record.kind is EntryKind.INCIDENT and record.status == IncidentStatus.RESOLVED
+    return record.kind is EntryKind.INCIDENT and record.status in _CLOSED
 
 
 def _changes(before: EntryRecord, record: EntryRecord) -> list[Event]:

@@ -54,7 +54,7 @@ from ..status import (
     ServiceStatus,
     SiteStatus,
     entry_moments,
-    impact_indicator,
+    incident_impact,
     last_change,
     maintenance_state,
 )
@@ -346,7 +346,7 @@ class _Api:
             created=min(entry_moments(incident)),
             monitoring_at=monitoring,
             resolved_at=incident.resolved,
-            impact=impact_indicator(incident.impact).value,
+            impact=incident_impact(incident).value,
             started_at=incident.started,
             affected=affected,
         )

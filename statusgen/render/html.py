@@ -695,6 +695,9 @@ class _Renderer:
         if found is None:
             if status is IncidentStatus.RESOLVED:
                 found = Badge("ok", status.label, "ok")
+            elif status is IncidentStatus.POSTMORTEM:
+                # Resolved, so green; a page icon says a review was written.
+                found = Badge("ok", status.label, "news")
             else:
                 base = impact_badge(worst)
                 found = Badge(base.key, status.label, base.icon)
