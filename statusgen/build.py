@@ -167,8 +167,9 @@ def check_site(
             return CheckResult(exc.problems, None, None)
         ledger = _carried_ledger(site, site.config.output_dir.absolute(), when)
         if store is None:
-            files, _ = render_site(site, when, previous=None)
-            found = sorted(problems + privacy.check_outputs(site, {**files, **ledger}))
+            files, manifest = render_site(site, when, previous=None)
+            found = privacy.check_outputs(site, {**files, **ledger})
+            found = sorted(problems + found + _post_problems(site, manifest, found))
             return CheckResult(found, site, when, held_back)
         from .cache import OutputIndex, rules_digest
 
@@ -179,7 +180,9 @@ def check_site(
         _save(store, plan.manifests, site)
         checked = live if facts.get("rules") == rules_digest(site.config) else {}
         unchecked = {**plan.unchecked(checked), **ledger}
-        found = sorted(problems + privacy.check_outputs(site, unchecked))
+        found = privacy.check_outputs(site, unchecked)
+        found += _post_problems(site, plan.data(MANIFEST_PATH), found)
+        found = sorted(problems + found)
         return CheckResult(found, site, when, held_back)
 
 
@@ -261,6 +264,7 @@ def _build_uncached(
         manifest_data = files[MANIFEST_PATH]
     files.update(_carried_ledger(site, dest, when))
     problems = privacy.check_outputs(site, files)
+    problems += _post_problems(site, manifest_data, problems)
     if problems:
         raise ProblemsError(problems)
     write_tree(files, dest, previous=dest)
@@ -296,6 +300,7 @@ def _build_cached(
     same_rules = facts.get("rules") == rules
     ledger = _carried_ledger(site, dest, when)
     problems = privacy.check_outputs(site, {**plan.unchecked(live if same_rules else {}), **ledger})
+    problems += _post_problems(site, plan.data(MANIFEST_PATH), problems)
     if problems:
         _save(store, plan.manifests, site)
         raise ProblemsError(problems)
@@ -582,6 +587,27 @@ def _carried_ledger(site: Site, dest: Path, now: datetime) -> dict[str, bytes]:
         return {LEDGER_PATH: data}
     entries = {entry_path(e).rstrip("/") for e in (*site.incidents, *site.maintenances, *site.news)}
     return {LEDGER_PATH: prune(ledger, entries, now, site.config).to_bytes()}
+
+
+def _post_problems(
+    site: Site, manifest: Manifest | bytes, reported: list[Problem]
+) -> list[Problem]:
+    """The privacy refusals of every post publish can foresee from this build
+    (`compose.foreseen_problems`), whether or not a target is on today: a site
+    switches posting on long after its templates and entries were written.
+
+    A refusal at a place the output guard `reported` already (an entry's title,
+    a message: every field a post quotes is on a page too) is left out, so one
+    mistake is one line; what is new is mostly the templates, on no page."""
+    if not site.config.privacy.forbidden:
+        return []
+    from .publish.compose import foreseen_problems
+
+    if isinstance(manifest, bytes):
+        manifest = Manifest.from_bytes(manifest)
+    places = {(p.path, p.line, p.field) for p in reported}
+    found = foreseen_problems(manifest, site.config)
+    return [p for p in found if (p.path, p.line, p.field) not in places]
 
 
 def _publish_problems(site: Site) -> list[Problem]:
