@@ -167,9 +167,11 @@ def check_site(
         except ProblemsError as exc:
             _save(store)
             return CheckResult(exc.problems, None, None)
+        ledger = _carried_ledger(site, site.config.output_dir.absolute(), when)
         if store is None:
-            files, _ = render_site(site, when, previous=None)
-            found = sorted(problems + privacy.check_outputs(site, files))
+            files, manifest = render_site(site, when, previous=None)
+            found = privacy.check_outputs(site, {**files, **ledger})
+            found = sorted(problems + found + _post_problems(site, manifest, found))
             return CheckResult(found, site, when, held_back)
         from .cache import OutputIndex, rules_digest
 
@@ -179,7 +181,10 @@ def check_site(
         plan = _plan(site, derive(site, when), store, {}, jobs, live, facts)
         _save(store, plan.manifests, site)
         checked = live if facts.get("rules") == rules_digest(site.config) else {}
-        found = sorted(problems + privacy.check_outputs(site, plan.unchecked(checked)))
+        unchecked = {**plan.unchecked(checked), **ledger}
+        found = privacy.check_outputs(site, unchecked)
+        found += _post_problems(site, plan.data(MANIFEST_PATH), found)
+        found = sorted(problems + found)
         return CheckResult(found, site, when, held_back)
 
 
@@ -260,13 +265,11 @@ def _build_uncached(
         plan = _plan(site, derive(site, when), None, _windows(previous), jobs)
         files = {path: plan.data(path) for path in plan.planned}
         manifest_data = files[MANIFEST_PATH]
+    files.update(_carried_ledger(site, dest, when))
     problems = privacy.check_outputs(site, files)
+    problems += _post_problems(site, manifest_data, problems)
     if problems:
         raise ProblemsError(problems)
-    ledger = dest / LEDGER_PATH
-    if ledger.is_file():
-        # The post ledger belongs to publish; carry it into the new tree.
-        files[LEDGER_PATH] = ledger.read_bytes()
     write_tree(files, dest, previous=dest)
     return BuildResult(
         output=dest,
@@ -298,13 +301,14 @@ def _build_cached(
     # Outputs the live tree holds with the same bytes, checked under the same
     # rules, cannot match now either: only the others are searched.
     same_rules = facts.get("rules") == rules
-    problems = privacy.check_outputs(site, plan.unchecked(live if same_rules else {}))
+    ledger = _carried_ledger(site, dest, when)
+    problems = privacy.check_outputs(site, {**plan.unchecked(live if same_rules else {}), **ledger})
+    problems += _post_problems(site, plan.data(MANIFEST_PATH), problems)
     if problems:
         _save(store, plan.manifests, site)
         raise ProblemsError(problems)
-    ledger = dest / LEDGER_PATH
-    if ledger.is_file():
-        plan.add(LEDGER_PATH, ledger.read_bytes())
+    for path, data in ledger.items():
+        plan.add(path, data)
     index.facts = {
         "context": plan.context,
         "rules": rules,
@@ -568,6 +572,47 @@ def _read_previous(dest: Path) -> Manifest | None:
     except StatusgenError:
         # A corrupt old manifest only costs the iCalendar sequence history.
         return None
+
+
+def _carried_ledger(site: Site, dest: Path, now: datetime) -> dict[str, bytes]:
+    """The post ledger of the output folder, pruned (`ledger.prune`), to carry into
+    the new tree: it belongs to publish, but it is published, so the privacy guard
+    searches it with the rest. One that cannot be read goes as it is (publish
+    reports it: guessing at it could post twice)."""
+    from .publish.ledger import Ledger, prune
+    from .urls import entry_path
+
+    path = dest / LEDGER_PATH
+    if not path.is_file():
+        return {}
+    data = path.read_bytes()
+    try:
+        ledger = Ledger.from_bytes(data)
+    except StatusgenError:
+        return {LEDGER_PATH: data}
+    entries = {entry_path(e).rstrip("/") for e in (*site.incidents, *site.maintenances, *site.news)}
+    return {LEDGER_PATH: prune(ledger, entries, now, site.config).to_bytes()}
+
+
+def _post_problems(
+    site: Site, manifest: Manifest | bytes, reported: list[Problem]
+) -> list[Problem]:
+    """The privacy refusals of every post publish can foresee from this build
+    (`compose.foreseen_problems`), whether or not a target is on today: a site
+    switches posting on long after its templates and entries were written.
+
+    A refusal at a place the output guard `reported` already (an entry's title,
+    a message: every field a post quotes is on a page too) is left out, so one
+    mistake is one line; what is new is mostly the templates, on no page."""
+    if not site.config.privacy.forbidden:
+        return []
+    from .publish.compose import foreseen_problems
+
+    if isinstance(manifest, bytes):
+        manifest = Manifest.from_bytes(manifest)
+    places = {(p.path, p.line, p.field) for p in reported}
+    found = foreseen_problems(manifest, site.config)
+    return [p for p in found if (p.path, p.line, p.field) not in places]
 
 
 def _publish_problems(site: Site) -> list[Problem]:

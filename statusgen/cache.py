@@ -44,7 +44,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import marshal
 import os
 import shutil
@@ -842,7 +841,7 @@ def _manifest_record(
     from types import SimpleNamespace
 
     from .jsontext import _HTML_SAFE
-    from .manifest import _record, _with_sequence
+    from .manifest import _record, _with_sequence, public_digest
     from .model import EntryKind
 
     record = _record(config, entry, status)
@@ -854,8 +853,7 @@ def _manifest_record(
         record = _with_sequence(record, previous)  # type: ignore[arg-type]
     fields = _record_fields(record)
     fields.pop("digest", None)
-    blob = json.dumps([entry.source.digest, fields], sort_keys=True, ensure_ascii=False)
-    fields["digest"] = hashlib.sha256(blob.encode()).hexdigest()
+    fields["digest"] = public_digest(entry, fields)
     # Its place in the file is two levels down: every line but the first moves two
     # spaces right (JSON strings hold no raw line breaks).
     fragment = _indented(fields).translate(_HTML_SAFE).replace("\n", "\n  ")

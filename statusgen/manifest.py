@@ -20,6 +20,8 @@ This is a lower stage: it imports only model, status, urls, markup and errors.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
 import json
 from collections.abc import Mapping
@@ -114,7 +116,8 @@ class EntryRecord:
     lines: tuple[tuple[str, int], ...] = ()
     """Lines of the front-matter keys a post can quote (``updates[2].message`` style)."""
     digest: str = ""
-    """sha256 of the source file's digest and every field above: changes with the content."""
+    """sha256 of the entry's public fields (`public_digest`): changes with what the
+    outputs show, never with ``internal_notes`` or anything else kept out of them."""
 
     @property
     def ref(self) -> str:
@@ -211,7 +214,7 @@ def build_manifest(site: Site, status: SiteStatus, previous: Manifest | None) ->
         record = _record(config, entry, status)
         before = previous.entry(record.ref) if previous else None
         record = _with_sequence(record, before)
-        records.append(_with_digest(record, entry.source.digest))
+        records.append(_with_digest(record, entry))
     records.sort(key=lambda r: r.ref)
     return Manifest(
         base_url=config.base_url,
@@ -304,11 +307,38 @@ def _with_sequence(record: EntryRecord, before: EntryRecord | None) -> EntryReco
     return replace(record, sequence=before.sequence + 1 if changed else before.sequence)
 
 
-def _with_digest(record: EntryRecord, source_digest: str) -> EntryRecord:
+def _with_digest(record: EntryRecord, entry: Incident | Maintenance | NewsItem) -> EntryRecord:
     fields = _record_to_json(record)
     fields.pop("digest", None)
-    blob = json.dumps([source_digest, fields], sort_keys=True, ensure_ascii=False)
-    return replace(record, digest=hashlib.sha256(blob.encode()).hexdigest())
+    return replace(record, digest=public_digest(entry, fields))
+
+
+def public_digest(entry: Incident | Maintenance | NewsItem, fields: Mapping[str, Any]) -> str:
+    """The published digest of one entry: sha256 of its record's `fields` (the
+    manifest's JSON of it, less ``digest``) and of the entry's published values the
+    record leaves out (body, tags, each service's impact, updates as Markdown).
+
+    Never of the source file's bytes: those hold ``internal_notes`` and YAML
+    comments, and a public hash of them is an offline guessing oracle for what they
+    say (``srv-417`` falls in 418 guesses). The validated entry holds only what
+    the pages, feeds and API show, since ``internal_notes`` is dropped when the file
+    is read. The private cache keys (``.statusgen-cache/``) still hash the bytes.
+    """
+    shown = {f.name: getattr(entry, f.name) for f in dataclasses.fields(entry)}
+    shown.pop("source")  # where it came from: its path and lines are in `fields`
+    blob = json.dumps([fields, shown], sort_keys=True, ensure_ascii=False, default=_plain)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """JSON for the model's values: times, enums, and the small dataclasses inside."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    raise TypeError(f"not plain data: {type(value).__name__}")
 
 
 # --- JSON --------------------------------------------------------------------------

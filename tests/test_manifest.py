@@ -144,9 +144,21 @@ def test_digest_follows_content() -> None:
     news = replace(site.news[0], summary="Changed.")
     changed = replace(site, news=(news, site.news[1]))
     assert entry(manifest_of(changed), "news/2026-11-20-mfa").digest != before
+    # Shown on the page but not carried by the record: the digest follows them too.
+    for edit in ({"body": "Set it up **today**."}, {"tags": ("security", "mfa")}):
+        news = replace(site.news[0], **edit)
+        changed = replace(site, news=(news, site.news[1]))
+        assert entry(manifest_of(changed), "news/2026-11-20-mfa").digest != before, edit
+
+
+def test_digest_ignores_the_file_bytes() -> None:
+    """The bytes hold internal_notes: the private cache key may follow them, the
+    published digest must not."""
+    site = make_site()
+    before = entry(manifest_of(site), "news/2026-11-20-mfa").digest
     source = replace(site.news[0].source, digest="abc")
     touched = replace(site, news=(replace(site.news[0], source=source), site.news[1]))
-    assert entry(manifest_of(touched), "news/2026-11-20-mfa").digest != before
+    assert entry(manifest_of(touched), "news/2026-11-20-mfa").digest == before
 
 
 def test_drafts_never_reach_the_manifest() -> None:
@@ -240,3 +252,83 @@ class TestReading:
         with pytest.raises(StatusgenError) as caught:
             Manifest.from_bytes(json.dumps(data).encode())
         assert str(caught.value) == f"corrupt statusgen manifest ({reason})"
+
+
+# --- internal_notes never reach the published digest ---------------------------------
+
+NOTED_SITE_TOML = """
+title = "Test status"
+base_url = "https://status.example.ac.uk/"
+timezone = "Europe/London"
+
+[[services]]
+id = "email"
+name = "Email"
+"""
+
+NOTED_INCIDENT = """
+---
+title: Email delivery delays
+services: [email]
+impact: partial_outage
+started: 2026-11-22 08:40
+updates:
+  - at: 2026-11-22 08:45
+    status: investigating
+    message: Incoming email is delayed.
+{notes}---
+We are looking into it.
+"""
+
+
+def _incident(notes: str) -> str:
+    return NOTED_INCIDENT.replace("{notes}", notes)
+
+
+def test_files_differing_only_in_internal_notes_give_the_same_manifest(
+    write_site, tmp_path, capsys
+) -> None:
+    """The digest hashed the file bytes, so it changed with the notes and let anyone
+    test guesses at them offline; it must follow only what is published, through
+    the CLI's build and through the cached build alike. (The notes come last: the
+    lines of the keys a post quotes are published, so notes above them move them.)"""
+    from statusgen import cli
+    from statusgen.build import build
+
+    variants = {
+        "none": "",
+        "text": "internal_notes: restarted srv-417\n",
+        "other": "internal_notes: restarted srv-418\n",
+        "mapping": "internal_notes:\n  host: db7.internal.example.ac.uk\n  who: NOTE\n",
+    }
+    manifests = {}
+    for name, notes in variants.items():
+        root = write_site(
+            {"site.toml": NOTED_SITE_TOML, "content/incidents/x.md": _incident(notes)},
+            tmp_path / name,
+        )
+        assert cli.main(["--site", str(root), "build", "--now", "2026-11-24 12:00"]) == 0
+        manifests[name] = (root / "public" / MANIFEST_PATH).read_bytes()
+        cached = build(root, output=tmp_path / f"{name}-cached", now="2026-11-24 12:00", cache=True)
+        manifests[f"{name}, cached"] = cached.manifest_data
+    capsys.readouterr()
+    assert b"srv-4" not in manifests["text"]
+    assert len(set(manifests.values())) == 1, {n: len(m) for n, m in manifests.items()}
+
+
+def test_no_guess_at_the_notes_can_be_tested_against_the_manifest() -> None:
+    """The attack, run: 1,000 guesses at a note, each a file an attacker could
+    write; every one gives the same manifest bytes, so none can be confirmed."""
+    from conftest import make_config
+
+    from statusgen.content import parse_entry
+
+    config = make_config()
+    seen = set()
+    for guess in range(1000):
+        data = _incident(f"internal_notes: restarted srv-{guess}\n").lstrip().encode()
+        parsed, problems = parse_entry("content/incidents/x.md", data, config, "incidents")
+        assert parsed is not None, problems
+        site = replace(make_site(config), incidents=(parsed,), maintenances=(), news=())
+        seen.add(manifest_of(site).to_bytes())
+    assert len(seen) == 1

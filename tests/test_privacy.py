@@ -453,13 +453,15 @@ def test_internal_notes_never_reach_any_output_or_post(
 def test_a_post_template_with_forbidden_text_is_refused(
     write_site: Callable[..., Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """Templates never reach a page, so only compose's own check can stop them."""
+    """Templates never reach a page, so only compose's own check can stop them.
+    (check and build refuse the template too; here it comes after the build.)"""
     toml = SITE_TOML + '\n[publish.templates]\nnews = "{title} (ask srv-1)\\n{link}"\n'
-    root = write_site({"site.toml": toml})
+    root = write_site({"site.toml": SITE_TOML})
     previous = tmp_path / "previous"
     assert cli.main(["--debug", "--site", str(root), "build", "--output", str(previous)]) == 0
     write_site({"content/news/n.md": NEWS}, root)
     assert cli.main(["--site", str(root), "build", "--now", NOW]) == 0
+    write_site({"site.toml": toml}, root)
     capsys.readouterr()
     code, out, err = run(
         capsys, "--site", str(root), "publish", "--previous", str(previous), "--dry-run"
@@ -624,3 +626,60 @@ def test_an_output_file_name_is_searched_too(
         assert (code, out) == (1, [])
         assert err == [expected, "1 error, 0 warnings"]
     assert snapshot(built / "public") == before
+
+
+POST_REFUSED = "the post is not sent (remove the text)"
+
+
+def _with_templates(root: Path, templates: str) -> None:
+    path = root / "site.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n[publish.templates]\n" + templates)
+
+
+def test_a_template_with_forbidden_text_fails_check_and_build(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It passed check, then publish refused every post of that event."""
+    before = snapshot(built / "public")
+    templates = 'updated = "{title}: {message}"\nnews = "{title} (ask srv-1)\\n{link}"\n'
+    _with_templates(built, templates)
+    expected = [
+        "site.toml:20: publish.templates.news: matches privacy.forbidden[2] ('srv-[0-9]+'): "
+        f"{POST_REFUSED}",
+        "1 error, 0 warnings",
+    ]
+    for command in (["check"], ["build", "--now", NOW]):
+        code, out, err = run(capsys, "--site", str(built), *command)
+        assert (code, out, err) == (1, [], expected), command
+    assert snapshot(built / "public") == before
+
+
+def test_a_match_only_the_filled_in_post_makes_names_the_template(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No field and no template text matches alone: only the composed post does."""
+    edit(built, "content/incidents/x.md", "started:", "reference: '42'\nstarted:")
+    _with_templates(built, 'opened = "{status}: {title}\\nTicket srv-{reference}\\n{link}"\n')
+    code, out, err = run(capsys, "--site", str(built), "check")
+    assert (code, out) == (1, [])
+    assert err == [
+        "site.toml:19: publish.templates.opened: matches privacy.forbidden[2] ('srv-[0-9]+'): "
+        f"{POST_REFUSED}",
+        "1 error, 0 warnings",
+    ]
+
+
+def test_a_forbidden_field_in_a_post_is_one_line_not_two(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The page already names the field: the post of it adds no second line."""
+    edit(built, "content/incidents/x.md", "message: A filter is slow.", "message: srv-12 is slow.")
+    code, _, err = run(capsys, "--site", str(built), "check")
+    assert (code, err) == (
+        1,
+        [
+            "content/incidents/x.md:12: updates[2].message: 'srv-12' matches the privacy rule "
+            f"'srv-[0-9]+' {TAIL}",
+            "1 error, 0 warnings",
+        ],
+    )

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from statusgen import cli
 from statusgen.errors import StatusgenError
-from statusgen.publish.ledger import Ledger, PostRecord
+from statusgen.manifest import LEDGER_PATH
+from statusgen.publish.ledger import RETAIN, Ledger, PostRecord
+from statusgen.rules import compile_rule
 
 REF = "incidents/2026-11-24-vpn-slow"
 
@@ -139,3 +143,173 @@ def test_memory_ledger_never_writes(tmp_path: Path) -> None:
     ledger.record(REF, "first", "1", "x", "2026-11-24T12:00:00+00:00")
     ledger.save()
     assert list(tmp_path.iterdir()) == []
+
+
+# --- pruning: what a published ledger keeps -------------------------------------------
+
+LIVE = "incidents/x"
+RENAMED = "incidents/srv-42-outage"
+"""A file named after a host, posted, then renamed to x: its old name must go."""
+GONE = "incidents/taken-down"
+OLD = "incidents/2025-10-01-old"
+
+
+def _ledger_with_history() -> Ledger:
+    return Ledger(
+        [
+            PostRecord(LIVE, "first", "100", "x", "2025-01-01T09:00:00+00:00"),
+            PostRecord(LIVE, "u2", "101", "x", "2026-11-22T09:00:00+00:00"),
+            PostRecord(RENAMED, "first", "200", "x", "2026-11-22T08:00:00+00:00"),
+            PostRecord(GONE, "first", "300", "x", "2026-11-20T08:00:00+00:00"),
+            PostRecord(OLD, "first", "400", "x", "2025-10-01T08:00:00+00:00"),
+            PostRecord("incidents/hand-edited", "first", "500", "x", "last week"),
+        ],
+        pending=[(LIVE, "u3"), (GONE, "u2"), (RENAMED, "resolved")],
+    )
+
+
+def test_pruning_keeps_the_build_and_recent_posts_and_drops_forbidden_names() -> None:
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    forbidden = compile_rule(r"srv-[0-9]+")
+    pruned = _ledger_with_history().pruned({LIVE}, now, lambda ref: bool(forbidden.search(ref)))
+    assert [(p.entry, p.event, p.post_id) for p in pruned.posts] == [
+        (LIVE, "first", "100"),  # in the build: kept however old (the thread's root)
+        (GONE, "first", "300"),  # gone 4 days ago: kept for RETAIN, should it come back
+        (LIVE, "u2", "101"),
+    ]
+    assert pruned.pending == ((LIVE, "u3"),)
+    assert timedelta(days=30) == RETAIN
+    later = _ledger_with_history().pruned({LIVE}, now + RETAIN)
+    assert GONE not in {p.entry for p in later.posts}
+
+
+def _site_with_ledger(write_site, ledger: bytes) -> Path:
+    root = write_site(
+        {
+            "site.toml": """
+            title = "Test status"
+            base_url = "https://status.example.ac.uk/"
+            timezone = "Europe/London"
+
+            [[services]]
+            id = "email"
+            name = "Email"
+
+            [privacy]
+            forbidden = ['srv-[0-9]+']
+            """,
+            "content/incidents/x.md": """
+            ---
+            title: Email delivery delays
+            services: [email]
+            impact: partial_outage
+            started: 2026-11-22 08:40
+            ---
+            We are looking into it.
+            """,
+        }
+    )
+    # A build, then a publish that left its ledger in the output folder.
+    assert cli.main(["--site", str(root), "build", "--now", "2026-11-23 12:00"]) == 0
+    (root / "public" / LEDGER_PATH).write_bytes(ledger)
+    return root
+
+
+def test_build_prunes_the_ledger_it_carries(write_site, capsys) -> None:
+    """The ledger went from build to build verbatim, keeping every name ever posted."""
+    root = _site_with_ledger(write_site, _ledger_with_history().to_bytes())
+    capsys.readouterr()
+    assert cli.main(["--site", str(root), "check"]) == 0
+    assert cli.main(["--site", str(root), "build", "--now", "2026-11-24 12:00"]) == 0
+    capsys.readouterr()
+    data = (root / "public" / LEDGER_PATH).read_bytes()
+    assert b"srv-42" not in data
+    assert json.loads(data) == {
+        "version": 1,
+        "posts": [
+            {
+                "entry": LIVE,
+                "event": "first",
+                "post_id": "100",
+                "target": "x",
+                "posted_at": "2025-01-01T09:00:00+00:00",
+            },
+            {
+                "entry": GONE,
+                "event": "first",
+                "post_id": "300",
+                "target": "x",
+                "posted_at": "2026-11-20T08:00:00+00:00",
+            },
+            {
+                "entry": LIVE,
+                "event": "u2",
+                "post_id": "101",
+                "target": "x",
+                "posted_at": "2026-11-22T09:00:00+00:00",
+            },
+        ],
+        "pending": [{"entry": LIVE, "event": "u3"}],
+    }
+
+
+def test_the_guard_searches_the_carried_ledger(write_site, capsys) -> None:
+    """A ledger this statusgen cannot read is carried as it is, so the guard must
+    see it: it went out unsearched."""
+    newer = b'{"version": 2, "posts": [{"entry": "incidents/srv-42-outage"}]}\n'
+    root = _site_with_ledger(write_site, newer)
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()}
+    expected = [
+        "_statusgen/ledger.json: privacy: 'srv-42' matches the privacy rule 'srv-[0-9]+' "
+        "and would be published (remove it); found in the output, not in a source",
+        "1 error, 0 warnings",
+    ]
+    assert cli.main(["--site", str(root), "check"]) == 1
+    assert capsys.readouterr().err.splitlines() == expected
+    assert cli.main(["--site", str(root), "build", "--now", "2026-11-24 12:00"]) == 1
+    assert capsys.readouterr().err.splitlines() == expected
+    assert {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()} == before
+
+
+def test_publish_prunes_the_live_sites_ledger(tmp_path: Path) -> None:
+    """In CI the ledger comes back from the live site, unpruned, and publish
+    writes it into the build that is deployed next."""
+    from dataclasses import replace as with_
+
+    from conftest import NOW, make_config, make_site
+
+    from statusgen.manifest import MANIFEST_PATH, build_manifest
+    from statusgen.model import PrivacyConfig
+    from statusgen.publish import run_publish
+    from statusgen.status import derive
+
+    base = make_config(privacy=PrivacyConfig(forbidden=(compile_rule(r"srv-[0-9]+"),)))
+    config = with_(base, publish=with_(base.publish, x=with_(base.publish.x, enabled=True)))
+    site = make_site(config)
+    manifest = build_manifest(site, derive(site, NOW), None).to_bytes()
+    for folder in ("live", "public"):
+        (tmp_path / folder / MANIFEST_PATH).parent.mkdir(parents=True)
+        (tmp_path / folder / MANIFEST_PATH).write_bytes(manifest)
+    vpn = "incidents/2026-11-24-vpn-slow"
+    live = Ledger(
+        [
+            PostRecord(vpn, "first", "1", "x", "2026-11-24T09:00:00+00:00"),
+            PostRecord(RENAMED, "first", "2", "x", "2026-11-24T08:00:00+00:00"),
+        ],
+        pending=[(RENAMED, "u2")],
+    )
+    (tmp_path / "live" / LEDGER_PATH).write_bytes(live.to_bytes())
+
+    class Clock:
+        def now(self) -> float:
+            return NOW.timestamp()
+
+        def sleep(self, seconds: float) -> None:
+            raise AssertionError("nothing to wait for")
+
+    lines = list(run_publish(config, tmp_path / "public", str(tmp_path / "live"), clock=Clock()))
+    assert lines[-1] == "nothing new to post"
+    written = Ledger.load(tmp_path / "public" / LEDGER_PATH)
+    assert [(p.entry, p.post_id) for p in written.posts] == [(vpn, "1")]
+    assert written.pending == ()

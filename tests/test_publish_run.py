@@ -25,6 +25,7 @@ from statusgen.manifest import LEDGER_PATH, MANIFEST_PATH, build_manifest
 from statusgen.model import IncidentStatus, PrivacyConfig, PublishConfig, Site, SiteConfig, Update
 from statusgen.publish import PublishError, run_publish
 from statusgen.publish.ledger import Ledger
+from statusgen.rules import compile_rule
 from statusgen.status import derive
 
 TWEETS = "https://api.twitter.com/2/tweets"
@@ -422,13 +423,12 @@ def test_secrets_never_appear(two_builds: tuple[Path, Path]) -> None:
 
 @responses.activate
 def test_privacy_refusal_sends_the_rest_and_fails(tmp_path: Path) -> None:
-    import re
 
     site = make_site()
     leaky = with_vpn(site, title="VPN srv-42 slow")
     previous = build(tmp_path / "previous", without(site, "2026-11-24-vpn-slow", "2026-11-20-mfa"))
     current = build(tmp_path / "public", leaky)
-    cfg = replace(config(), privacy=PrivacyConfig(forbidden=(re.compile(r"srv-[0-9]+"),)))
+    cfg = replace(config(), privacy=PrivacyConfig(forbidden=(compile_rule(r"srv-[0-9]+"),)))
     responses.post(TWEETS, json=ok("9101"))
     lines, error = run_failing(cfg, current, previous)
     assert bodies() == [{"text": NEWS}]

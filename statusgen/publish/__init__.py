@@ -48,7 +48,7 @@ from ..manifest import LEDGER_PATH, MANIFEST_PATH, Manifest
 from ..model import SiteConfig
 from .compose import X_LIMIT, Post, PostRefused, compose, x_weighted_length
 from .diff import Event, events
-from .ledger import Ledger
+from .ledger import Ledger, prune
 from .targets import DuplicatePost, PermanentError, RateLimited, Target, TransientError
 
 PREVIOUS_TIMEOUT = 10.0
@@ -144,6 +144,9 @@ def run_publish(
         )
         return
     ledger = Ledger.load(output_dir / LEDGER_PATH).merge(before_ledger)
+    # The live site's ledger comes back in with its old records: prune as build does.
+    now = datetime.fromtimestamp(clock.now(), UTC)
+    ledger = prune(ledger, {e.ref for e in current.entries}, now, config)
     if dry_run:
         ledger.path = None  # in memory only: a dry run writes nothing
     if before is None:

@@ -16,21 +16,37 @@ run diffs against the build deployed after this one, where these changes are
 no longer new; pending events are how they still get posted. So "the rest
 wait for the next run" holds even when the site is deployed after a failed
 or capped publish, which a status page must be.
+
+The ledger is published like every other output, so it holds no text: each
+record is an entry's ref (its file name), an event key, the target's post id
+and when it was posted, which is what reconciling with the target's own record
+needs. `Ledger.pruned` keeps it from growing forever and from keeping the
+name of a file that was renamed because a privacy rule forbids it; build and
+publish prune it, and the privacy guard searches it with the other outputs.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import jsontext
 from ..errors import StatusgenError
 from ..output import write_atomic
+from ..privacy import guard
+
+if TYPE_CHECKING:
+    from ..model import SiteConfig
 
 LEDGER_VERSION = 1
+RETAIN = timedelta(days=30)
+"""How long the posts of an entry that is gone from the build stay in the ledger.
+Long enough for an entry taken down by mistake, or renamed, to come back to its
+thread rather than post again; after that its ref is only a name on a list."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +148,37 @@ class Ledger:
         merged._pending = (self._pending | other._pending) - merged._posts.keys()
         return merged
 
+    def pruned(
+        self,
+        entries: Collection[str],
+        now: datetime,
+        forbidden: Callable[[str], bool] = lambda ref: False,
+    ) -> Ledger:
+        """The records still worth keeping, bound to this ledger's file.
+
+        `entries` are the refs of the entries in the build the ledger goes out
+        with: every post of theirs is kept (what was sent, and the root of each
+        thread), and their pending events. Of an entry that is gone, only posts
+        made less than `RETAIN` before `now` are kept, and none whose ref
+        `forbidden` matches (a file renamed because a privacy rule names it: its
+        old name must not stay published, even at the cost of its thread). A
+        gone entry's pending events are dropped: nothing posts for an entry
+        the build does not hold.
+        """
+        cutoff = now - RETAIN
+
+        def keep(post: PostRecord) -> bool:
+            if post.entry in entries:
+                return True
+            if forbidden(post.entry):
+                return False
+            when = _parse_time(post.posted_at)
+            return when is not None and when >= cutoff
+
+        posts = [p for p in self._posts.values() if keep(p)]
+        pending = [p for p in self._pending if p[0] in entries]
+        return Ledger(posts, pending, self.path)
+
     # --- writing ---------------------------------------------------------------
 
     def record(
@@ -171,6 +218,23 @@ class Ledger:
         rank = (post.post_id is None, post.posted_at)
         if rank < (known.post_id is None, known.posted_at):
             self._posts[post.key] = post
+
+
+def prune(ledger: Ledger, entries: Collection[str], now: datetime, config: SiteConfig) -> Ledger:
+    """`Ledger.pruned` under the site's privacy rules."""
+    rules = guard(config)
+    if rules is None:
+        return ledger.pruned(entries, now)
+    return ledger.pruned(entries, now, lambda ref: next(rules.findall(ref), None) is not None)
+
+
+def _parse_time(text: str) -> datetime | None:
+    """An aware time from the ledger; None for one that is not (a hand edit)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _post_from_json(raw: Any) -> PostRecord:
