@@ -258,7 +258,10 @@ def _attribute(site: Site, rules: Guard, hits: Mapping[str, tuple[str, Rule]]) -
 
 def _problem(origin: _Origin, line: int | None, matched: str, rule: Rule) -> Problem:
     content = origin.path.startswith("content/")
-    fix = "remove it, or move it to internal_notes" if content else "remove it"
+    if origin.field == "file name":
+        fix = "rename the file" + (": its id is in every link to it" if content else "")
+    else:
+        fix = "remove it, or move it to internal_notes" if content else "remove it"
     return Problem(origin.path, line, origin.field, _message(matched, rule, fix))
 
 

@@ -619,7 +619,7 @@ def test_an_output_file_name_is_searched_too(
     shown = f"themes/default/static/{name}"
     expected = (
         f"{shown}: file name: '{matched}' matches the privacy rule 'srv-[0-9]+' and would be "
-        "published (remove it)"
+        "published (rename the file)"
     )
     for command in (["check"], ["build", "--now", NOW]):
         code, out, err = run(capsys, "--site", str(built), *command)
@@ -683,3 +683,16 @@ def test_a_forbidden_field_in_a_post_is_one_line_not_two(
             "1 error, 0 warnings",
         ],
     )
+
+
+def test_an_entry_named_after_a_host_is_told_to_rename_the_file(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (built / "content/incidents/x.md").rename(built / "content/incidents/srv-42-down.md")
+    code, out, err = run(capsys, "--site", str(built), "check")
+    assert (code, out) == (1, [])
+    assert err == [
+        "content/incidents/srv-42-down.md: file name: 'srv-42' matches the privacy rule "
+        "'srv-[0-9]+' and would be published (rename the file: its id is in every link to it)",
+        "1 error, 0 warnings",
+    ]

@@ -487,6 +487,8 @@ def _check_privacy(event: Event, text: str, config: SiteConfig, fields: Mapping[
                 (entry.reference or "", entry.source, entry.line_of("reference"), "reference"),
                 (" ".join(entry.services), CONFIG_NAME, None, "services"),
             ]
+        # The link: the entry's id (its file name), else site.toml's address.
+        origins.append((entry.ref.split("/", 1)[-1], entry.source, None, "file name"))
         origins.append((entry.link, CONFIG_NAME, None, "base_url"))
         template = (CONFIG_NAME, None, f"publish.templates.{event.kind.value}")
         path, line, field = next(
