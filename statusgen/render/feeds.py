@@ -122,30 +122,35 @@ def render_feeds(site: Site, status: SiteStatus) -> dict[str, bytes]:
             entries[item.id] = _feed_entry(item, services, config)
         return entries[item.id]
 
-    feeds: list[tuple[str, str, str, Callable[[_Item], bool]]] = [
-        ("all", config.title, "", lambda i: True),
+    # Newest first already, so the first `limit` that match are the feed.
+    def first(keep: Callable[[_Item], bool]) -> list[_Item]:
+        return list(islice((i for i in items if keep(i)), max(limit, 0)))
+
+    feeds: list[tuple[str, str, str, list[_Item]]] = [
+        ("all", config.title, "", first(lambda i: True)),
         (
             "incidents",
             f"{config.title}: incidents and maintenance",
             "history/",
-            lambda i: i.kind is not EntryKind.NEWS,
+            first(lambda i: i.kind is not EntryKind.NEWS),
         ),
-        ("news", f"{config.title}: news", "", lambda i: i.kind is EntryKind.NEWS),
+        ("news", f"{config.title}: news", "", first(lambda i: i.kind is EntryKind.NEWS)),
     ]
+    # The services' feeds in one pass over the items: filtering every item
+    # for every service grew with their product (a catalogue of thousands).
+    per_service = _per_service(items, limit)
     for service in config.services:
         feeds.append(
             (
                 f"services/{service.id}",
                 f"{config.title}: {service.name}",
                 urls.service_path(service.id),
-                lambda i, sid=service.id: sid in i.service_ids,
+                per_service.get(service.id, []),
             )
         )
 
     out: dict[str, bytes] = {}
-    for name, title, page, keep in feeds:
-        # Newest first already, so the first `limit` that match are the feed.
-        chosen = list(islice((i for i in items if keep(i)), max(limit, 0)))
+    for name, title, page, chosen in feeds:
         updated = chosen[0].time if chosen else EPOCH
         rss, atom = _feed(config, name, title, page, [entry(i) for i in chosen], updated)
         out[f"{FEEDS_DIR}{name}.rss"] = rss
@@ -224,6 +229,17 @@ def _items(site: Site) -> Iterator[_Item]:
 
 
 _new = tuple.__new__
+
+
+def _per_service(items: Iterable[_Item], limit: int) -> dict[str, list[_Item]]:
+    """The first `limit` items naming each service id, in the given order."""
+    found: dict[str, list[_Item]] = {}
+    for item in items:
+        for service_id in dict.fromkeys(item.service_ids):
+            chosen = found.setdefault(service_id, [])
+            if len(chosen) < limit:
+                chosen.append(item)
+    return found
 
 
 def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig) -> FeedEntry:
