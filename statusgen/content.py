@@ -629,9 +629,9 @@ class _Reader:
         return value.astimezone(UTC)
 
     def service_id(self, raw: str, field: str, line: int) -> str | None:
-        known = [s.id for s in self.config.services]
-        if raw in known:
+        if raw in self.config.service_order:
             return raw
+        known = [s.id for s in self.config.services]
         if not raw:
             self.error(line, field, "is empty (give a service id)")
             return None

@@ -231,11 +231,13 @@ def _iso(config: SiteConfig, moment: datetime) -> str:
 
 
 def _service_names(config: SiteConfig, ids: tuple[str, ...]) -> tuple[str, ...]:
-    wanted = set(ids)
-    names = [s.name for s in config.services if s.id in wanted]
-    known = {s.id for s in config.services}
+    # Catalogue order, through the config's index: scanning the catalogue
+    # per entry grew with entries x services.
+    order = config.service_order
+    known = sorted({i for i in ids if i in order}, key=order.__getitem__)
+    names = [config.services[order[i]].name for i in known]
     # Validation rejects unknown ids; keep them readable rather than drop them.
-    names += [i for i in ids if i not in known]
+    names += [i for i in ids if i not in order]
     return tuple(names)
 
 

@@ -15,6 +15,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -225,11 +226,23 @@ class SiteConfig:
         """Groups in first-seen order (None for ungrouped services)."""
         return tuple(dict.fromkeys(s.group for s in self.services))
 
+    @cached_property
+    def service_order(self) -> Mapping[str, int]:
+        """Each service id's position in `services` (the first, should one repeat).
+
+        Built once per config (a cached_property writes the instance's
+        ``__dict__``, which a frozen dataclass allows): looking an id up by
+        scanning the catalogue, once per reference, made a site's build time
+        grow with services x references. A plain dict, so the config still
+        pickles for the build's worker processes.
+        """
+        order: dict[str, int] = {}
+        for position, s in enumerate(self.services):
+            order.setdefault(s.id, position)
+        return order
+
     def service(self, service_id: str) -> Service:
-        for s in self.services:
-            if s.id == service_id:
-                return s
-        raise KeyError(service_id)
+        return self.services[self.service_order[service_id]]
 
     @property
     def output_dir(self) -> Path:

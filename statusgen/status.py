@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from .model import (
@@ -45,6 +46,8 @@ from .model import (
 )
 
 UPTIME_DAYS = 90
+
+_Windowed = TypeVar("_Windowed", Incident, Maintenance)
 
 DOWNTIME_WEIGHT = {
     Impact.MAJOR_OUTAGE: 1.0,
@@ -164,14 +167,19 @@ def derive(site: Site, now: datetime) -> SiteStatus:
     ]
     recent_maintenances = [m for m in site.maintenances if m.end > window_start]
 
+    # Each service gets only its own entries, and each group its members, from
+    # one pass each: filtering every entry per service and every service per
+    # group grew with their products (a catalogue of thousands took minutes).
+    incidents_of = _by_service(recent_incidents)
+    windows_of = _by_service(recent_maintenances)
     services = tuple(
-        service_status(s, recent_incidents, recent_maintenances, instant, days)
+        service_status(s, incidents_of.get(s.id, ()), windows_of.get(s.id, ()), instant, days)
         for s in site.config.services
     )
-    groups = tuple(
-        GroupStatus(name, tuple(s for s in services if s.service.group == name))
-        for name in site.config.groups
-    )
+    members: dict[str | None, list[ServiceStatus]] = {name: [] for name in site.config.groups}
+    for service in services:
+        members[service.service.group].append(service)
+    groups = tuple(GroupStatus(name, tuple(found)) for name, found in members.items())
     ongoing = tuple(i for i in site.incidents if i.ongoing_at(instant))
     return SiteStatus(
         now=now,
@@ -191,6 +199,15 @@ def derive(site: Site, now: datetime) -> SiteStatus:
             )
         ),
     )
+
+
+def _by_service(entries: Iterable[_Windowed]) -> dict[str, list[_Windowed]]:
+    """The entries naming each service id, in their given order; once each."""
+    found: dict[str, list[_Windowed]] = {}
+    for entry in entries:
+        for service_id in dict.fromkeys(entry.service_ids):
+            found.setdefault(service_id, []).append(entry)
+    return found
 
 
 def service_status(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import json
 import os
 import re
@@ -30,6 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 
+import feedparser
 import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
@@ -746,3 +748,45 @@ def test_static_root_goes_through_the_privacy_guard(
         "1 error, 0 warnings",
     ]
     assert not (root / "public").exists()
+
+
+# --- RSS text a reader may take for HTML (issue #11, item 8) ------------------------------
+
+HOSTILE_SITE = Path(__file__).parent / "fixtures" / "hostile" / "site"
+MARKUP_START = re.compile(r"<[a-z/!?]", re.IGNORECASE)
+"""Where an HTML tokenizer starts a tag, a comment or a declaration."""
+
+
+def test_the_hostile_sites_rss_holds_no_markup_where_rss_may_be_html(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Every RSS channel title and description, item title and category of the
+    # hostile site, decoded as XML and again as HTML, shows no markup. An RSS
+    # reader may show these as text or render them as HTML.
+    root = tmp_path / "site"
+    shutil.copytree(HOSTILE_SITE, root)
+    assert run(capsys, root, "build", "--now", NOW) == (0, [])
+    feeds = sorted((root / "public" / "feeds").rglob("*.rss"))
+    assert len(feeds) == 5  # all, incidents, news and the two services
+    seen: dict[str, list[str]] = {}
+    for feed in feeds:
+        data = feed.read_bytes()
+        channel = ET.fromstring(data).find("channel")
+        assert channel is not None
+        texts = [channel.findtext("title"), channel.findtext("description")]
+        texts += [i.findtext("title") for i in channel.iter("item")]
+        texts += [c.text for c in channel.iter("category")]
+        parsed = feedparser.parse(data)
+        texts += [parsed.feed.title, *(e.title for e in parsed.entries)]
+        texts += [t.term for e in parsed.entries for t in e.get("tags", [])]
+        for text in texts:
+            assert text is not None
+            assert not MARKUP_START.search(text), (feed.name, text)
+            assert not MARKUP_START.search(html.unescape(text)), (feed.name, text)
+        seen[feed.relative_to(root / "public").as_posix()] = texts
+
+    # The words stay: the service names and what was around the markup.
+    email_title = seen["feeds/services/email.rss"][0]
+    assert email_title.endswith(": Email"), email_title
+    assert "{{ 7*7 }}" in email_title  # the site's title, Jinja not run
+    assert "Upgrade {{ 7*7 }}" in " ".join(seen["feeds/incidents.rss"])

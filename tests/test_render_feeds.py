@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import re
 from datetime import timedelta
 from xml.etree import ElementTree
 
@@ -136,7 +137,9 @@ def test_subtitle_falls_back_to_title() -> None:
 
 
 def test_one_entry_per_incident_update() -> None:
-    parsed = parse(render()["feeds/services/vpn.rss"], "rss")
+    # Atom, whose titles are text as written (RSS titles lose the tag-like
+    # "<sometimes>": see test_rss_titles_hold_plain_text).
+    parsed = parse(render()["feeds/services/vpn.atom"], "atom")
     vpn = [e for e in parsed.entries if "/incidents/2026-11-24-vpn-slow/" in e.id]
 
     assert [e.title for e in vpn] == [
@@ -270,7 +273,10 @@ def test_hostile_text_is_escaped_and_sanitised() -> None:
             item = root.find(f"{ATOM}entry")
             assert item is not None
             raw_title, content = item.findtext(f"{ATOM}title"), item.findtext(f"{ATOM}content")
-        assert raw_title == f"Investigating: {title}"  # text, escaped once by the XML
+        if fmt == "rss":  # RSS may be read as HTML: the markup is gone
+            assert raw_title == "Investigating:"
+        else:  # Atom's type="text": every character, escaped once by the XML
+            assert raw_title == f"Investigating: {title}"
         assert content is not None
         assert "<script" not in content.lower()
         assert "onerror" not in content.lower()
@@ -314,3 +320,112 @@ def test_content_is_html_with_escaped_service_names() -> None:
     content = ElementTree.fromstring(data).findtext(f"{ATOM}entry/{ATOM}content")
     assert content is not None
     assert html.escape("Email & <Calendar>") in content
+
+
+# --- RSS text that a reader may take for HTML (issue #11, item 8) ------------------
+
+TAG = re.compile(r"<[a-z/!?]", re.IGNORECASE)
+"""What an HTML tokenizer starts a tag, comment or declaration at."""
+
+
+def assert_plain(text: str | None) -> None:
+    """`text` (decoded from the XML) shows no markup, even to a reader that
+    decodes HTML, and has no reference left that would decode into some."""
+    assert text is not None
+    assert not TAG.search(text), text
+    assert html.unescape(text) == text, text
+
+
+def rss_texts(data: bytes) -> dict[str, list[str]]:
+    """The decoded text of each RSS element that may be read as HTML or as text."""
+    channel = ElementTree.fromstring(data).find("channel")
+    assert channel is not None
+    return {
+        "channel": [channel.findtext("title") or "", channel.findtext("description") or ""],
+        "titles": [item.findtext("title") or "" for item in channel.iter("item")],
+        "categories": [c.text or "" for c in channel.iter("category")],
+    }
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("<img src=x onerror=alert(1)>Email down", "Email down"),
+        ("Email </title><script>alert(1)</script> down", "Email down"),
+        ("&lt;img src=x onerror=alert(1)&gt;Email down", "Email down"),
+        ("&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;Email down", "Email down"),
+        ("&#60;svg/onload=alert(1)&#x3e;Email down", "Email down"),
+        ("Email down <img src=x onerror=alert(1)//", "Email down"),
+        ("Email <!-- <script>alert(1)</script> --> down", "Email down"),
+        ("<<script></script>img src=x onerror=alert(1)>Email down", "Email down"),
+        ("Upgrade <2 minutes", "Upgrade <2 minutes"),
+        ("Email & calendar", "Email & calendar"),
+        ("Fish &amp; chips", "Fish & chips"),
+        ("1 < 2 > 0, a<-b", "1 < 2 > 0, a<-b"),
+        ("VPN slow & dropping <sometimes>", "VPN slow & dropping"),
+    ],
+)
+def test_rss_titles_hold_plain_text(title: str, shown: str) -> None:
+    site = Site(make_config(), incidents=(incident(title=title),))
+    output = render(site)
+    rss = output["feeds/services/printing.rss"]
+
+    # ElementTree gives the text as XML decodes it, feedparser as a reader shows it.
+    [item_title] = rss_texts(rss)["titles"]
+    assert item_title == f"Investigating: {shown}"
+    assert_plain(item_title)
+    assert [e.title for e in parse(rss, "rss").entries] == [f"Investigating: {shown}"]
+    # Atom says type="text": the title keeps every character.
+    atom = parse(output["feeds/services/printing.atom"], "atom")
+    assert [e.title for e in atom.entries] == [f"Investigating: {title}"]
+
+
+def test_rss_channel_title_and_description_hold_plain_text() -> None:
+    config = make_config(
+        title="<b>Example</b> IT & AV status",
+        description="\"><img src=x onerror=alert('desc')> Live status",
+    )
+    services = tuple(
+        dataclasses.replace(s, name="<img src=x onerror=alert('svc')>Email & calendar")
+        if s.id == "email"
+        else s
+        for s in config.services
+    )
+    output = render(make_site(dataclasses.replace(config, services=services)))
+
+    for name in FEEDS:
+        title, description = rss_texts(output[f"feeds/{name}.rss"])["channel"]
+        assert_plain(title)
+        assert_plain(description)
+        assert title.startswith("Example IT & AV status")
+        assert description == '"> Live status'
+    channel = rss_texts(output["feeds/services/email.rss"])["channel"]
+    assert channel[0] == "Example IT & AV status: Email & calendar"
+    assert parse(output["feeds/services/email.rss"], "rss").feed.title == channel[0]
+    atom = parse(output["feeds/services/email.atom"], "atom").feed
+    assert (
+        atom.title
+        == "<b>Example</b> IT & AV status: <img src=x onerror=alert('svc')>Email & calendar"
+    )
+
+
+def test_a_channel_title_of_markup_alone_falls_back_to_the_address() -> None:
+    output = render(make_site(make_config(title="<script>alert(1)</script>", description="")))
+    title, description = rss_texts(output["feeds/all.rss"])["channel"]
+    assert title == description == "https://status.example.ac.uk/"
+
+
+def test_rss_categories_hold_plain_text() -> None:
+    site = make_site()
+    tags = ("<script>alert('tag')</script>", "<b onmouseover=alert(1)>network</b>", "R&D", "a<2")
+    news = (dataclasses.replace(site.news[0], tags=tags), *site.news[1:])
+    output = render(dataclasses.replace(site, news=news))
+
+    rss = output["feeds/news.rss"]
+    categories = rss_texts(rss)["categories"]
+    assert categories == ["network", "R&D", "a<2"]  # a tag that was only script is gone
+    for category in categories:
+        assert_plain(category)
+    assert [t.term for t in parse(rss, "rss").entries[0].tags] == categories
+    atom = parse(output["feeds/news.atom"], "atom")
+    assert [t.term for t in atom.entries[0].tags] == list(tags)

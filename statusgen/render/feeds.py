@@ -59,6 +59,17 @@ Safety: titles and names are text, escaped by lxml; HTML content comes
 only from `markup.to_html` (sanitised) and from the few tags built here
 around escaped text. Characters XML cannot carry (control characters) are
 dropped rather than failing the build.
+
+RSS does not say whether a title is text or HTML, and readers differ: some
+show ``<img src=x onerror=...>`` as text, others run it. So in RSS the
+item ``<title>``, the news tags' ``<category>`` and the channel's
+``<title>`` and ``<description>`` are `plain_text`: no tag, comment or
+script survives, and no character reference is left that a reader which
+decodes HTML would turn into one (WordPress strips RSS titles of tags for
+the same reason). Words stay: "Upgrade <2 minutes" and "Email & calendar"
+read as written. Atom says ``type="text"``, so its titles and category
+terms keep every character; an item's ``<description>`` is sanitised HTML
+already.
 """
 
 from __future__ import annotations
@@ -68,7 +79,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -102,6 +113,18 @@ _ATOM_TYPE = "application/atom+xml"
 # lxml refuses them, so one stray character would otherwise fail the build.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+# What an HTML reader takes for markup, as its tokenizer does: a script or
+# style element with its code, a comment, or ``<`` before a letter, ``/``,
+# ``!`` or ``?`` up to the next ``>`` (or the end: a tag cut off by the end
+# of the title would swallow whatever the reader puts after it). A ``<``
+# before anything else, as in "<2 minutes", is text to HTML too.
+_MARKUP = re.compile(
+    r"<(script|style)\b.*?(?:</\1\b[^>]*(?:>|\Z)|\Z)"
+    r"|<!--.*?(?:-->|\Z)"
+    r"|<[a-z/!?][^>]*(?:>|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+
 
 def render_feeds(site: Site, status: SiteStatus) -> dict[str, bytes]:
     """Every feed of the site, as ``{"feeds/all.rss": b"...", ...}``.
@@ -122,30 +145,35 @@ def render_feeds(site: Site, status: SiteStatus) -> dict[str, bytes]:
             entries[item.id] = _feed_entry(item, services, config)
         return entries[item.id]
 
-    feeds: list[tuple[str, str, str, Callable[[_Item], bool]]] = [
-        ("all", config.title, "", lambda i: True),
+    # Newest first already, so the first `limit` that match are the feed.
+    def first(keep: Callable[[_Item], bool]) -> list[_Item]:
+        return list(islice((i for i in items if keep(i)), max(limit, 0)))
+
+    feeds: list[tuple[str, str, str, list[_Item]]] = [
+        ("all", config.title, "", first(lambda i: True)),
         (
             "incidents",
             f"{config.title}: incidents and maintenance",
             "history/",
-            lambda i: i.kind is not EntryKind.NEWS,
+            first(lambda i: i.kind is not EntryKind.NEWS),
         ),
-        ("news", f"{config.title}: news", "", lambda i: i.kind is EntryKind.NEWS),
+        ("news", f"{config.title}: news", "", first(lambda i: i.kind is EntryKind.NEWS)),
     ]
+    # The services' feeds in one pass over the items: filtering every item
+    # for every service grew with their product (a catalogue of thousands).
+    per_service = _per_service(items, limit)
     for service in config.services:
         feeds.append(
             (
                 f"services/{service.id}",
                 f"{config.title}: {service.name}",
                 urls.service_path(service.id),
-                lambda i, sid=service.id: sid in i.service_ids,
+                per_service.get(service.id, []),
             )
         )
 
     out: dict[str, bytes] = {}
-    for name, title, page, keep in feeds:
-        # Newest first already, so the first `limit` that match are the feed.
-        chosen = list(islice((i for i in items if keep(i)), max(limit, 0)))
+    for name, title, page, chosen in feeds:
         updated = chosen[0].time if chosen else EPOCH
         rss, atom = _feed(config, name, title, page, [entry(i) for i in chosen], updated)
         out[f"{FEEDS_DIR}{name}.rss"] = rss
@@ -226,9 +254,38 @@ def _items(site: Site) -> Iterator[_Item]:
 _new = tuple.__new__
 
 
+def _per_service(items: Iterable[_Item], limit: int) -> dict[str, list[_Item]]:
+    """The first `limit` items naming each service id, in the given order."""
+    found: dict[str, list[_Item]] = {}
+    for item in items:
+        for service_id in dict.fromkeys(item.service_ids):
+            chosen = found.setdefault(service_id, [])
+            if len(chosen) < limit:
+                chosen.append(item)
+    return found
+
+
+class _Entry(FeedEntry):
+    """A feed entry whose RSS item holds plain text where RSS is ambiguous.
+
+    One object serves both formats (feedgen gives an entry one title for
+    both), so the RSS item is made plain as feedgen builds it: Atom keeps
+    the title as written.
+    """
+
+    def rss_entry(self, extensions: bool = True) -> Any:  # lxml element
+        item = super().rss_entry(extensions)
+        for element in list(item):
+            if element.tag in ("title", "category"):
+                element.text = plain_text(element.text or "")
+                if element.tag == "category" and not element.text:
+                    item.remove(element)  # a tag that was only markup
+        return item
+
+
 def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig) -> FeedEntry:
     source = item.source
-    entry = FeedEntry()
+    entry = _Entry()
     entry.id(item.id)
     entry.link(href=item.id, rel="alternate")
     entry.published(item.time)
@@ -298,7 +355,14 @@ def _feed(
     # the alternate (the page) last; each format names its own file as self.
     page_link = {"href": site_url, "rel": "alternate", "type": "text/html"}
     fg.link([{"href": rss_url, "rel": "self", "type": _RSS_TYPE}, page_link], replace=True)
+    # RSS must have a title and a description: when one is markup alone, the
+    # site's address stands in.
+    rss_title = plain_text(title) or plain_text(config.base_url)
+    fg.title(rss_title)
+    fg.subtitle(plain_text(config.description or config.title) or rss_title)
     rss = fg.rss_str(pretty=True)
+    fg.title(_xml(title))
+    fg.subtitle(_xml(config.description or config.title))
     fg.link([{"href": atom_url, "rel": "self", "type": _ATOM_TYPE}, page_link], replace=True)
     atom = fg.atom_str(pretty=True)
     return rss, atom
@@ -310,6 +374,24 @@ def _feed(
 def _xml(text: str) -> str:
     """`text` without the characters XML 1.0 cannot carry."""
     return _NOT_XML.sub("", text)
+
+
+def plain_text(text: str) -> str:
+    """`text` as plain text that reads the same whether a reader takes it for
+    text or for HTML: markup removed, words kept.
+
+    Tags, comments and scripts are removed and character references decoded,
+    again until neither changes anything, so ``&lt;img ...&gt;`` goes the way
+    of ``<img ...>`` and no reference is left for a reader to decode into a
+    tag. Each round only shortens the text, so this ends. Runs of white space
+    (left where a tag was) become one space.
+    """
+    text = _xml(text)
+    while True:
+        plain = _xml(html.unescape(_MARKUP.sub("", text)))
+        if plain == text:
+            return " ".join(text.split())
+        text = plain
 
 
 def _escaped(label: str, value: str) -> str:
