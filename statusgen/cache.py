@@ -93,7 +93,17 @@ builds in a fraction of a second, about what reading and writing a cache costs, 
 is spared a folder it has no use for."""
 
 _MAGIC = b"statusgen cache\n"
-_LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "pyyaml", "feedgen", "lxml", "icalendar")
+_LIBRARIES = (
+    "markdown",
+    "nh3",
+    "jinja2",
+    "markupsafe",
+    "pyyaml",
+    "feedgen",
+    "lxml",
+    "icalendar",
+    "python-dateutil",
+)
 """Libraries whose version can change the bytes of an output."""
 
 
@@ -484,6 +494,7 @@ def entry_to_plain(entry: Incident | Maintenance | NewsItem) -> tuple[Any, ...]:
             entry.post,
             entry.post_text,
             _source_out(entry.source),
+            entry.rrule,
         )
     return (
         "news",
@@ -521,7 +532,7 @@ def entry_from_plain(plain: tuple[Any, ...]) -> Incident | Maintenance | NewsIte
         )
     if kind == "maintenance":
         (_, ident, title, service_ids, start, end, updates, body, reference, draft, post,
-         post_text, source) = plain  # fmt: skip
+         post_text, source, rrule) = plain  # fmt: skip
         return Maintenance(
             id=ident,
             title=title,
@@ -535,6 +546,7 @@ def entry_from_plain(plain: tuple[Any, ...]) -> Incident | Maintenance | NewsIte
             post=post,
             post_text=post_text,
             source=_source_in(source),
+            rrule=rrule,
         )
     if kind == "news":
         (_, ident, title, date, summary, body, tags, draft, post, post_text, source) = plain

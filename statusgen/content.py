@@ -80,6 +80,7 @@ from .model import (
     Source,
     Update,
 )
+from .recurrence import check_rule
 from .yaml_errors import bad_fence, explain, lookalike
 
 __all__ = ["load_content", "parse_entry", "parse_time"]
@@ -163,6 +164,7 @@ _MAINTENANCE_KEYS = (
     "services",
     "start",
     "end",
+    "rrule",
     "reference",
     "updates",
     "draft",
@@ -1212,6 +1214,7 @@ def _maintenance(
             )
     _check_order(reader, updates)
     reference = _optional_text(reader, fields, "reference", single_line=True, allow_int=True)
+    rrule = _rrule(reader, fields, start, end)
     if reader.has_errors() or ids is None or start is None or end is None:
         return None
     return Maintenance(
@@ -1227,7 +1230,28 @@ def _maintenance(
         post=common.post,
         post_text=common.post_text,
         source=_source(reader, source),
+        rrule=rrule,
     )
+
+
+def _rrule(
+    reader: _Reader,
+    fields: dict[str, tuple[int, Node]],
+    start: datetime | None,
+    end: datetime | None,
+) -> str | None:
+    """A maintenance window's ``rrule`` (see `recurrence`), checked against its
+    first window; each problem is a line of its own."""
+    if "rrule" not in fields:
+        return None
+    line, node = fields["rrule"]
+    text = reader.text(node, "rrule", line, required=True, single_line=True)
+    if text is None or start is None or end is None or not _before(start, end):
+        return None
+    rule, problems = check_rule(text, start, end, reader.config.timezone)
+    for message in problems:
+        reader.error(line, "rrule", message)
+    return rule
 
 
 def _news(

@@ -348,8 +348,19 @@ class Maintenance:
     post: bool = True
     post_text: str | None = None
     source: Source = Source("")
+    rrule: str | None = None
+    """RFC 5545 rule (front-matter ``rrule``, checked by `recurrence.check_rule`,
+    UNTIL in UTC): the window recurs, and `start`/`end` are its first occurrence."""
+    occurrence: str | None = None
+    """On one occurrence of a series (`status.occurrences`): the local date it
+    starts, ``YYYY-MM-DD``; None on a window as written."""
 
     kind = EntryKind.MAINTENANCE
+
+    @property
+    def key(self) -> str:
+        """Identity of a window or of one occurrence: ``<id>`` or ``<id>@<YYYY-MM-DD>``."""
+        return f"{self.id}@{self.occurrence}" if self.occurrence else self.id
 
     def state_at(self, now: datetime) -> MaintenanceStatus:
         """Scheduled before the window, in progress during it, completed after."""

@@ -26,11 +26,12 @@ opened and resolved events an incident's updates do not write
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from . import recurrence
 from .model import (
     ComponentStatus,
     Entry,
@@ -48,6 +49,11 @@ from .model import (
 UPTIME_DAYS = 90
 
 _Windowed = TypeVar("_Windowed", Incident, Maintenance)
+
+HORIZON_DAYS = 90
+"""A recurring window's occurrences are shown this many days ahead at most."""
+UPCOMING_OCCURRENCES = 3
+"""and at most this many of them not started yet (a daily series would fill the page)."""
 
 DOWNTIME_WEIGHT = {
     Impact.MAJOR_OUTAGE: 1.0,
@@ -142,6 +148,9 @@ class SiteStatus:
     """Windows in progress, soonest end first."""
     upcoming_maintenances: tuple[Maintenance, ...]
     """Windows not started yet, soonest first."""
+    maintenances: tuple[Maintenance, ...] = ()
+    """Every window the pages and the API list, newest first: one-off windows as
+    written, a recurring one as its occurrences within the horizon (`occurrences`)."""
 
     def service(self, service_id: str) -> ServiceStatus:
         for s in self.services:
@@ -161,11 +170,12 @@ def derive(site: Site, now: datetime) -> SiteStatus:
     instant = now.astimezone(UTC)
     days = day_bounds(now, zone, UPTIME_DAYS)
     window_start = days[0][1]
+    windows = expand_maintenances(site, instant, window_start)
     # Only entries that can touch the window matter; skip the rest once.
     recent_incidents = [
         i for i in site.incidents if i.resolved is None or i.resolved > window_start
     ]
-    recent_maintenances = [m for m in site.maintenances if m.end > window_start]
+    recent_maintenances = [m for m in windows if m.end > window_start]
 
     # Each service gets only its own entries, and each group its members, from
     # one pass each: filtering every entry per service and every service per
@@ -189,15 +199,14 @@ def derive(site: Site, now: datetime) -> SiteStatus:
         ongoing=ongoing,
         active_maintenances=tuple(
             sorted(
-                (m for m in site.maintenances if m.start <= instant < m.end),
-                key=lambda m: (m.end, m.id),
+                (m for m in windows if m.start <= instant < m.end),
+                key=lambda m: (m.end, m.key),
             )
         ),
         upcoming_maintenances=tuple(
-            sorted(
-                (m for m in site.maintenances if instant < m.start), key=lambda m: (m.start, m.id)
-            )
+            sorted((m for m in windows if instant < m.start), key=lambda m: (m.start, m.key))
         ),
+        maintenances=windows,
     )
 
 
@@ -208,6 +217,57 @@ def _by_service(entries: Iterable[_Windowed]) -> dict[str, list[_Windowed]]:
         for service_id in dict.fromkeys(entry.service_ids):
             found.setdefault(service_id, []).append(entry)
     return found
+
+
+def expand_maintenances(site: Site, now: datetime, since: datetime) -> tuple[Maintenance, ...]:
+    """The site's windows with each series replaced by its `occurrences` from
+    `since` (the start of the uptime period) on, newest first."""
+    if not any(m.rrule for m in site.maintenances):
+        return site.maintenances
+    zone = site.config.timezone
+    found: list[Maintenance] = []
+    for window in site.maintenances:
+        found.extend(occurrences(window, zone, now, since) if window.rrule else (window,))
+    return tuple(sorted(found, key=lambda m: (m.start.timestamp(), m.key), reverse=True))
+
+
+def occurrences(
+    window: Maintenance, zone: ZoneInfo, now: datetime, since: datetime
+) -> tuple[Maintenance, ...]:
+    """The occurrences of a recurring window that the site shows at `now`, oldest
+    first; `zone` is the site's, whose wall clock the rule follows.
+
+    The horizon: those that end after `since` (so the uptime bars and the API's
+    recent windows count them), those in progress, and the next
+    `UPCOMING_OCCURRENCES` that start within `HORIZON_DAYS`. Each is the window
+    with its own start and end, `occurrence` set (its local start date), and the
+    updates posted for it: those after the previous occurrence ended, up to its
+    own end (an update belongs to the next occurrence not yet over).
+    """
+    if not window.rrule:
+        return (window,)
+    length = window.end - window.start
+    horizon = now + timedelta(days=HORIZON_DAYS)
+    shown: list[Maintenance] = []
+    upcoming = 0
+    previous_end: datetime | None = None
+    for start in recurrence.starts(window.rrule, window.start, zone):
+        end = start + length
+        if start > horizon or upcoming >= UPCOMING_OCCURRENCES:
+            break
+        if end > since:
+            updates = tuple(
+                u
+                for u in window.updates
+                if (previous_end is None or u.at > previous_end) and u.at <= end
+            )
+            local_day = start.astimezone(zone).date().isoformat()
+            shown.append(
+                replace(window, start=start, end=end, updates=updates, occurrence=local_day)
+            )
+            upcoming += now < start
+        previous_end = end
+    return tuple(shown)
 
 
 def service_status(

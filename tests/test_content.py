@@ -348,7 +348,7 @@ def test_keys_of_another_kind_are_unknown():
     assert problems_for(swap(MAINTENANCE, "end: 2026-11-29 09:00", "impact: major_outage")) == [
         f"{P}:1: end: missing (add a line like 'end: 2026-11-22 09:00')",
         f"{P}:6: impact: unknown key 'impact' (allowed: kind, title, services, start, end, "
-        "reference, updates, draft, post, post_text, internal_notes)",
+        "rrule, reference, updates, draft, post, post_text, internal_notes)",
     ]
 
 
@@ -1377,3 +1377,172 @@ def test_a_library_nesting_limit_reads_as_ours(monkeypatch):
 
     monkeypatch.setattr("statusgen.content.yaml.compose", python_recursion)
     assert problems_for("---\ntitle: [[[x]]]\n---\n") == expected
+
+
+# --- recurring maintenance (rrule) ---------------------------------------------------
+
+RECURRING = """\
+---
+kind: maintenance
+title: Weekly patching
+services: [email]
+start: 2026-10-20 07:00
+end: 2026-10-20 09:00
+rrule: FREQ=WEEKLY;BYDAY=TU;COUNT=10
+---
+"""
+
+
+def rrule_problems(rule: str, start: str = "2026-10-20 07:00", end: str = "2026-10-20 09:00"):
+    text = swap(RECURRING, "FREQ=WEEKLY;BYDAY=TU;COUNT=10", rule)
+    text = swap(
+        swap(text, "start: 2026-10-20 07:00", f"start: {start}"),
+        "end: 2026-10-20 09:00",
+        f"end: {end}",
+    )
+    return problems_for(text)
+
+
+def test_a_recurring_window_keeps_its_rule_normalised():
+    entry = entry_for(
+        swap(RECURRING, "FREQ=WEEKLY;BYDAY=TU;COUNT=10", "freq=weekly;byday=tu;until=20261201")
+    )
+    assert (
+        entry.rrule == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20261201T235959Z"
+    )  # the whole local day, in UTC
+    assert entry.start == utc(2026, 10, 20, 6, 0)
+    assert entry.source.line_of("rrule") == 7
+    assert entry_for(MAINTENANCE).rrule is None
+
+
+def test_until_is_in_the_site_zone_unless_it_says_z():
+    summer = swap(RECURRING, "FREQ=WEEKLY;BYDAY=TU;COUNT=10", "FREQ=WEEKLY;UNTIL=20261027T070000")
+    assert entry_for(summer).rrule == "FREQ=WEEKLY;UNTIL=20261027T070000Z"  # GMT by then
+    early = swap(RECURRING, "FREQ=WEEKLY;BYDAY=TU;COUNT=10", "FREQ=WEEKLY;UNTIL=20261020T073000")
+    assert entry_for(early).rrule == "FREQ=WEEKLY;UNTIL=20261020T063000Z"  # BST
+    # 06:30Z is 07:30 in London: after the start. 05:59Z is 06:59: before it.
+    assert entry_for(swap(early, "T073000", "T063000Z")).rrule.endswith("UNTIL=20261020T063000Z")
+    assert rrule_problems("FREQ=WEEKLY;UNTIL=20261020T055900Z") == [
+        f"{P}:7: rrule: UNTIL=20261020T055900Z is before the first occurrence's start "
+        "(the series ends after it starts)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            "FREQ=WEEKLY;BYDAY=TU",
+            "has no end (add ;COUNT=10 for ten occurrences, or ;UNTIL=20270331 for the last date)",
+        ),
+        (
+            "BYDAY=TU;COUNT=3",
+            "FREQ is missing (start the rule with FREQ=WEEKLY, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=10)",
+        ),
+        ("FREQ=WEKLY;COUNT=3", "FREQ=WEKLY is not a frequency (did you mean FREQ=WEEKLY?)"),
+        (
+            "FREQ=HOURLY;COUNT=3",
+            "FREQ=HOURLY is too frequent for a maintenance window "
+            "(it recurs at most daily: one of DAILY, WEEKLY, MONTHLY, YEARLY)",
+        ),
+        (
+            "FREQ=WEEKLY;DTSTART=20261020T070000;COUNT=3",
+            "DTSTART is not allowed here (the first occurrence is the window's 'start' and "
+            "'end'; remove DTSTART)",
+        ),
+        (
+            "FREQ=WEEKLY;EXDATE=20261027;COUNT=3",
+            "EXDATE is not allowed here (skipping dates is not supported: end the series with "
+            "UNTIL and start a new file)",
+        ),
+        (
+            "FREQ=DAILY;BYHOUR=7,19;COUNT=3",
+            "BYHOUR is not allowed here (the time of day is the start's: remove BYHOUR)",
+        ),
+        (
+            "FREQ=WEEKLY;BYDAYS=TU;COUNT=3",
+            "unknown part 'BYDAYS' (did you mean BYDAY?)",
+        ),
+        ("FREQ=WEEKLY;COUNT=3;COUNT=4", "COUNT is given twice (keep one)"),
+        (
+            "FREQ=WEEKLY;BYDAY=TUE;COUNT=3",
+            "is not a valid RRULE (invalid BYDAY: TUE; e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=10)",
+        ),
+        ("FREQ=WEEKLY;COUNT=1001", "COUNT=1001 is not a whole number from 1 to 1000"),
+        ("FREQ=WEEKLY;INTERVAL=0;COUNT=3", "INTERVAL=0 is not a whole number from 1 to 1000"),
+        (
+            "FREQ=WEEKLY;COUNT=3;UNTIL=20261201",
+            "has both UNTIL and COUNT (RFC 5545 allows one: keep one of them)",
+        ),
+        (
+            "FREQ=WEEKLY;UNTIL=2026-12-01",
+            "UNTIL=2026-12-01 is not a date or time (write UNTIL=20270331, or "
+            "UNTIL=20270331T090000 in the site's zone, or UNTIL=20270331T080000Z in UTC)",
+        ),
+        (
+            "FREQ=WEEKLY;BYDAY=MO;COUNT=3",
+            "start 2026-10-20 07:00 (Tuesday) is not an occurrence of the rule (start on the "
+            "first one, 2026-10-26 07:00 (Monday), or change the rule)",
+        ),
+        (
+            "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=3",
+            "BYMONTHDAY=30 does not occur in BYMONTH=2 (no such day: the rule produces no "
+            "occurrence)",
+        ),
+        (
+            "FREQ=WEEKLY;BYDAY=TU;BYSETPOS=2;COUNT=3",
+            "produces no occurrence within 10 years of start (check BYDAY, BYMONTH and "
+            "BYMONTHDAY against each other)",
+        ),
+        (
+            "FREQ=DAILY;UNTIL=20300101",
+            "gives more than 1000 occurrences (end it sooner with UNTIL or COUNT, and start a "
+            "new file when it runs out)",
+        ),
+        (
+            "FREQ=YEARLY;COUNT=12",
+            "COUNT=12 reaches past 10 years after start (only 11 occurrences fit: lower COUNT)",
+        ),
+    ],
+)
+def test_a_bad_rule_is_one_line_naming_the_fix(rule, message):
+    assert rrule_problems(rule) == [f"{P}:7: rrule: {message}"]
+
+
+def test_every_problem_of_a_rule_is_listed():
+    assert rrule_problems("FREQ=SOMETIMES;FOO=1;EXDATE=20261027") == [
+        f"{P}:7: rrule: unknown part 'FOO' (allowed: FREQ, UNTIL, COUNT, INTERVAL, BYDAY, "
+        "BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYMONTH, BYSETPOS, WKST)",
+        f"{P}:7: rrule: EXDATE is not allowed here (skipping dates is not supported: end the "
+        "series with UNTIL and start a new file)",
+    ]
+
+
+def test_occurrences_that_would_overlap_are_refused():
+    assert rrule_problems("FREQ=DAILY;COUNT=3", end="2026-10-21 08:00") == [
+        f"{P}:7: rrule: occurrences overlap: the window lasts 25h00 but the one on 2026-10-20 "
+        "is followed 24h00 later, on 2026-10-21 (shorten the window or space the occurrences)"
+    ]
+
+
+def test_an_rrule_that_is_not_text_is_refused_like_any_text():
+    assert rrule_problems("[FREQ=WEEKLY]") == [
+        f"{P}:7: rrule: expected text, got a list (write it on one line)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=WEEKLY;BYDAY=+;COUNT=2",
+        "FREQ=MONTHLY;BYMONTHDAY=x;COUNT=2",
+        "FREQ=WEEKLY;WKST=;COUNT=2",
+        "FREQ=YEARLY;BYWEEKNO=99999999999999999999;COUNT=2",
+        "FREQ=WEEKLY;BYSETPOS=0;COUNT=2",
+        ";;;",
+        "=",
+    ],
+)
+def test_odd_rules_never_crash(rule):
+    problems = rrule_problems(rule)
+    assert problems and all(p.startswith(f"{P}:7: rrule: ") for p in problems)

@@ -567,3 +567,56 @@ def test_a_reviewed_incident_is_postmortem_and_still_resolved() -> None:
     assert email["id"] not in {i["id"] for i in unresolved}
     errors = list(validator("incidents.json").iter_errors(documents[V2 + "incidents.json"]))
     assert not errors
+
+
+# --- recurring maintenance ------------------------------------------------------------
+
+
+def weekly_site() -> Site:
+    """Email patching every Tuesday 11:00-13:00 from 3 Nov 2026; NOW is Tue 24 Nov 12:00."""
+    series = Maintenance(
+        id="weekly-patching",
+        title="Weekly patching",
+        service_ids=("email",),
+        start=at("2026-11-03 11:00"),
+        end=at("2026-11-03 13:00"),
+        rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=10",
+    )
+    return Site(make_config(), maintenances=(series,))
+
+
+def test_each_occurrence_is_a_scheduled_maintenance_of_its_own() -> None:
+    found = docs(render(weekly_site()))
+    listed = found[V2 + "scheduled-maintenances.json"]["scheduled_maintenances"]
+
+    assert [(m["scheduled_for"], m["status"]) for m in listed] == [
+        ("2026-12-15T11:00:00.000+00:00", "scheduled"),
+        ("2026-12-08T11:00:00.000+00:00", "scheduled"),
+        ("2026-12-01T11:00:00.000+00:00", "scheduled"),
+        ("2026-11-24T11:00:00.000+00:00", "in_progress"),
+        ("2026-11-17T11:00:00.000+00:00", "completed"),
+        ("2026-11-10T11:00:00.000+00:00", "completed"),
+        ("2026-11-03T11:00:00.000+00:00", "completed"),
+    ]
+    assert len({m["id"] for m in listed}) == 7
+    assert listed[3]["id"] == stable_id("incident", "weekly-patching@2026-11-24")
+    assert {m["shortlink"] for m in listed} == {
+        "https://status.example.ac.uk/incidents/weekly-patching/"
+    }
+    active = found[V2 + "scheduled-maintenances/active.json"]["scheduled_maintenances"]
+    upcoming = found[V2 + "scheduled-maintenances/upcoming.json"]["scheduled_maintenances"]
+    assert [m["scheduled_for"] for m in active] == ["2026-11-24T11:00:00.000+00:00"]
+    assert [m["scheduled_until"] for m in upcoming] == [
+        "2026-12-01T13:00:00.000+00:00",
+        "2026-12-08T13:00:00.000+00:00",
+        "2026-12-15T13:00:00.000+00:00",
+    ]
+    summary = found[V2 + "summary.json"]
+    assert summary["scheduled_maintenances"] == active + upcoming
+    assert [c["status"] for c in summary["components"] if c["name"] == "Email"] == [
+        "under_maintenance"
+    ]
+    # The page changed when the current occurrence began, not at the series' first.
+    assert summary["page"]["updated_at"] == "2026-11-24T11:00:00.000+00:00"
+    for path in (V2 + "scheduled-maintenances.json", V2 + "summary.json"):
+        validator(DOCUMENTS[path]).validate(found[path])

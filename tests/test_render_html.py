@@ -751,3 +751,27 @@ def test_a_postmortem_update_has_its_own_label() -> None:
     assert text(find_by_class(root, "p", "entry-status")[0]).startswith("Post-incident review")
     # Still resolved: the end time is the resolution, not the review.
     assert "Resolved 22 Nov 2026, 11:15 GMT (after 2 h 35 min)" in text(root.find(".//main"))
+
+
+def test_the_home_page_lists_a_recurring_window_by_its_occurrences() -> None:
+    series = Maintenance(
+        id="weekly-patching",
+        title="Weekly patching",
+        service_ids=("email",),
+        start=at("2026-10-20 07:00"),  # BST: the clocks go back on 25 Oct
+        end=at("2026-10-20 09:00"),
+        rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=10",
+    )
+    root = parse(
+        build(Site(make_config(), maintenances=(series,)), now=at("2026-11-10 08:00"))["index.html"]
+    )
+    sections = {s.get("aria-labelledby"): s for s in root.iter("section")}
+
+    active = text(sections["active-h"])
+    assert "Weekly patching" in active and "In progress" in active
+    assert "10 Nov 2026, 07:00 GMT – 09:00 GMT" in active
+    upcoming = text(sections["upcoming-h"])
+    for day in ("17 Nov", "24 Nov", "1 Dec"):
+        assert f"{day} 2026, 07:00 GMT – 09:00 GMT" in upcoming
+    assert "8 Dec" not in upcoming  # the next three only
+    assert "20 Oct" not in active + upcoming

@@ -161,3 +161,61 @@ def test_no_windows_gives_an_empty_calendar() -> None:
     calendar = Calendar.from_ical(render(Site(make_config())))
     assert calendar.walk("VEVENT") == []
     assert calendar["method"] == "PUBLISH"
+
+
+def recurring(rule: str | None = "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270406T235959Z") -> Maintenance:
+    """Tuesdays 07:00-09:00 London from 20 Oct 2026, across both DST changes."""
+    return window(
+        id="weekly-patching",
+        title="Weekly patching",
+        start=at("2026-10-20 07:00").astimezone(UTC),
+        end=at("2026-10-20 09:00").astimezone(UTC),
+        rrule=rule,
+    )
+
+
+def test_a_recurring_window_is_one_event_with_its_rule() -> None:
+    data = render(Site(make_config(), maintenances=(recurring(),)))
+    found = events(data)
+
+    assert list(found) == ["weekly-patching@status.example.ac.uk"]
+    event = found["weekly-patching@status.example.ac.uk"]
+    assert b"DTSTART;TZID=Europe/London:20261020T070000\r\n" in data
+    # icalendar writes the parts in RFC 5545's order.
+    assert b"RRULE:FREQ=WEEKLY;UNTIL=20270406T235959Z;BYDAY=TU\r\n" in data
+    assert b"DURATION:PT2H\r\n" in data
+    assert "dtend" not in event
+    assert Calendar.from_ical(data).get_missing_tzids() == set()
+
+
+def test_the_vtimezone_reaches_the_last_occurrence() -> None:
+    data = render(Site(make_config(), maintenances=(recurring("FREQ=YEARLY;COUNT=5"),)))
+    zone = data[data.index(b"BEGIN:VTIMEZONE") : data.index(b"END:VTIMEZONE")]
+    assert b"20311026T020000" in zone  # the last occurrence is in Oct 2030: a year beyond
+    one_off = render(Site(make_config(), maintenances=(recurring(None),)))
+    assert b"2031" not in one_off
+
+
+def test_a_calendar_expanding_the_rule_finds_the_page_occurrences() -> None:
+    from dateutil.rrule import rrulestr
+
+    series = recurring()
+    site = Site(make_config(), maintenances=(series,))
+    event = events(render(site))["weekly-patching@status.example.ac.uk"]
+    start = event.decoded("dtstart")
+    rule = rrulestr(event["rrule"].to_ical().decode(), dtstart=start)
+    in_calendar = [o.astimezone(UTC) for o in rule]
+
+    now = at("2026-10-26 12:00")  # the clocks went back yesterday
+    shown = derive(site, now).maintenances
+    assert [m.start for m in reversed(shown)] == in_calendar[: len(shown)]
+    assert [o.astimezone(LONDON).strftime("%H:%M") for o in in_calendar] == ["07:00"] * 25
+    assert in_calendar[0].hour == 6 and in_calendar[1].hour == 7  # BST, then GMT
+    assert in_calendar[-1] == datetime(2027, 4, 6, 6, 0, tzinfo=UTC)  # BST again
+    assert event.decoded("duration") == timedelta(hours=2)
+
+
+def test_a_one_off_window_keeps_dtend_and_no_rule() -> None:
+    event = events(render())["2026-11-29-wifi-upgrade@status.example.ac.uk"]
+    assert "rrule" not in event
+    assert "duration" not in event

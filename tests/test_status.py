@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import LONDON, NOW, at, make_config, make_site
 
+from statusgen import recurrence
 from statusgen.model import (
     AffectedService,
     ComponentStatus,
@@ -22,12 +23,14 @@ from statusgen.model import (
     Update,
 )
 from statusgen.status import (
+    UPCOMING_OCCURRENCES,
     affecting,
     derive,
     format_percent,
     incident_impact,
     last_change,
     maintenance_state,
+    occurrences,
     opened_event,
     overall,
     resolved_event,
@@ -347,3 +350,121 @@ def test_format_percent_never_rounds_up_to_perfect(value, text):
 def test_naive_now_is_refused():
     with pytest.raises(ValueError):
         derive(make_site(), datetime(2026, 11, 24, 12, 0))
+
+
+# --- recurring maintenance ------------------------------------------------------------
+
+
+def series(rule: str, start: str = "2026-10-20 07:00", end: str = "2026-10-20 09:00", **changes):
+    """A recurring window on email, as `content.py` stores it (UTC instants)."""
+    base = window("weekly-patching", start, end, "email")
+    return replace(
+        base, start=base.start.astimezone(UTC), end=base.end.astimezone(UTC), rrule=rule, **changes
+    )
+
+
+def test_weekly_occurrences_keep_their_wall_clock_across_both_dst_changes():
+    # The clocks go back on Sun 25 Oct 2026 and forward on Sun 28 Mar 2027.
+    weekly = series("FREQ=WEEKLY;BYDAY=TU;UNTIL=20270406T235959Z")
+    found = recurrence.starts(weekly.rrule, weekly.start, LONDON)
+
+    assert {s.astimezone(LONDON).strftime("%a %H:%M") for s in found} == {"Tue 07:00"}
+    utc_hours = {s.date().isoformat(): s.hour for s in found}
+    assert utc_hours["2026-10-20"] == 6  # BST
+    assert utc_hours["2026-10-27"] == 7  # GMT: the UTC time moves by an hour
+    assert utc_hours["2027-03-23"] == 7
+    assert utc_hours["2027-03-30"] == 6  # BST again
+    assert len(found) == 25
+    # Each lasts as long as the first, in elapsed time.
+    occurring = occurrences(weekly, LONDON, at("2026-10-26 12:00"), at("2026-10-01 00:00"))
+    assert [(o.occurrence, o.end - o.start) for o in occurring[:2]] == [
+        ("2026-10-20", timedelta(hours=2)),
+        ("2026-10-27", timedelta(hours=2)),
+    ]
+    assert occurring[1].start == datetime(2026, 10, 27, 7, 0, tzinfo=UTC)
+
+
+def test_a_wall_time_the_spring_gap_skips_takes_the_offset_before_it():
+    # 01:30 does not exist on 28 Mar 2027 in London: RFC 5545 reads it as 01:30 GMT.
+    daily = series("FREQ=DAILY;COUNT=3", "2027-03-27 01:30", "2027-03-27 02:00")
+    found = recurrence.starts(daily.rrule, daily.start, LONDON)
+
+    assert [s.astimezone(LONDON).strftime("%d %H:%M %Z") for s in found] == [
+        "27 01:30 GMT",
+        "28 02:30 BST",
+        "29 01:30 BST",
+    ]
+
+
+def test_the_horizon_keeps_recent_past_in_progress_and_the_next_few():
+    weekly = series("FREQ=WEEKLY;BYDAY=TU;COUNT=52")
+    now = at("2026-11-24 08:00")  # during the sixth occurrence
+    found = occurrences(weekly, LONDON, now, at("2026-11-01 00:00"))
+
+    assert [o.key for o in found] == [
+        "weekly-patching@2026-11-03",
+        "weekly-patching@2026-11-10",
+        "weekly-patching@2026-11-17",
+        "weekly-patching@2026-11-24",
+        "weekly-patching@2026-12-01",
+        "weekly-patching@2026-12-08",
+        "weekly-patching@2026-12-15",
+    ][: 4 + UPCOMING_OCCURRENCES]
+    assert [o.id for o in found] == ["weekly-patching"] * len(found)
+    assert all(o.rrule == weekly.rrule for o in found)
+
+
+def test_the_horizon_ends_days_ahead_and_a_finished_series_shows_its_past():
+    yearly = series("FREQ=YEARLY;COUNT=3")
+    assert [
+        o.key for o in occurrences(yearly, LONDON, at("2026-12-01 00:00"), at("2026-09-01 00:00"))
+    ] == ["weekly-patching@2026-10-20"]  # the next is 2027-10-20, beyond HORIZON_DAYS
+    assert occurrences(yearly, LONDON, at("2030-01-01 00:00"), at("2029-10-01 00:00")) == ()
+
+
+def test_an_update_belongs_to_the_next_occurrence_not_yet_over():
+    weekly = series(
+        "FREQ=WEEKLY;BYDAY=TU;COUNT=3",
+        updates=(
+            Update(at("2026-10-19 10:00"), MaintenanceStatus.SCHEDULED, "Weekly from tomorrow."),
+            Update(at("2026-10-20 08:30"), MaintenanceStatus.VERIFYING, "Checking."),
+            Update(at("2026-10-26 17:00"), MaintenanceStatus.SCHEDULED, "Tomorrow as usual."),
+            Update(at("2026-10-27 07:10"), MaintenanceStatus.VERIFYING, "Checking."),
+        ),
+    )
+    first, second, third = occurrences(
+        weekly, LONDON, at("2026-10-27 08:00"), at("2026-10-01 00:00")
+    )
+
+    assert [u.message for u in first.updates] == ["Weekly from tomorrow.", "Checking."]
+    assert [u.message for u in second.updates] == ["Tomorrow as usual.", "Checking."]
+    assert third.updates == ()
+    assert maintenance_state(second, at("2026-10-27 08:00")) is MaintenanceStatus.VERIFYING
+
+
+def test_derive_puts_a_service_under_maintenance_during_a_later_occurrence():
+    site = site_with(
+        series("FREQ=WEEKLY;BYDAY=TU;COUNT=10"),
+        window("one-off", "2026-12-05 07:00", "2026-12-05 08:00", "vpn"),
+    )
+    during = derive(site, at("2026-11-24 08:00"))
+
+    assert during.service("email").status is ComponentStatus.UNDER_MAINTENANCE
+    assert [m.key for m in during.active_maintenances] == ["weekly-patching@2026-11-24"]
+    assert [m.key for m in during.upcoming_maintenances] == [
+        "weekly-patching@2026-12-01",
+        "one-off",
+        "weekly-patching@2026-12-08",
+        "weekly-patching@2026-12-15",
+    ]
+    assert during.maintenances[0].key == "weekly-patching@2026-12-15"  # newest first
+    assert "weekly-patching@2026-10-20" in {m.key for m in during.maintenances}
+    between = derive(site, at("2026-11-25 08:00"))
+    assert between.service("email").status is ComponentStatus.OPERATIONAL
+    # Each past occurrence marks its day in the uptime bar.
+    assert day(between, "email", date(2026, 11, 17)).worst is ComponentStatus.UNDER_MAINTENANCE
+    assert day(between, "email", date(2026, 11, 18)).worst is ComponentStatus.OPERATIONAL
+
+
+def test_a_site_without_recurring_windows_derives_its_windows_as_written(site):
+    assert derive(site, NOW).maintenances == site.maintenances

@@ -23,6 +23,10 @@ Choices where Statuspage has state that a static site does not:
   next week has not updated the page yet.
 - **created_at** of a component is the site's first recorded moment: the
   catalogue has no creation dates.
+- **A recurring window** is listed as its occurrences within the horizon
+  (`status.occurrences`), each a scheduled maintenance of its own with its
+  own id: Statuspage clients know no recurrence. Their shortlink is the
+  series' page.
 
 Every document is JSON with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped,
 so it can be pasted into a ``<script>`` block of an HTML page as is.
@@ -84,7 +88,8 @@ def render_api(site: Site, status: SiteStatus) -> dict[str, bytes]:
     active = [api.maintenance(m) for m in status.active_maintenances]
     upcoming = [api.maintenance(m) for m in status.upcoming_maintenances]
     recent_incidents = sorted(site.incidents, key=lambda i: (i.started, i.id), reverse=True)
-    recent_windows = sorted(site.maintenances, key=lambda m: (m.start, m.id), reverse=True)
+    # Occurrences of a series, not the series: Statuspage clients know no recurrence.
+    recent_windows = sorted(status.maintenances, key=lambda m: (m.start, m.key), reverse=True)
     overall = {
         "indicator": status.overall.indicator.value,
         "description": status.overall.description,
@@ -168,7 +173,10 @@ def group_id(group: str) -> str:
 
 
 def entry_id(entry: Incident | Maintenance) -> str:
-    """Incidents and maintenances share one id space, as they share ``incidents/<id>/``."""
+    """Incidents and maintenances share one id space, as they share ``incidents/<id>/``;
+    each occurrence of a recurring window has its own (from ``<id>@<YYYY-MM-DD>``)."""
+    if isinstance(entry, Maintenance) and entry.occurrence:
+        return stable_id("incident", entry.key)
     return stable_id("incident", entry.id)
 
 
@@ -206,7 +214,7 @@ class _Api:
 
         entries: list[Incident | Maintenance | NewsItem] = [
             *site.incidents,
-            *site.maintenances,
+            *status.maintenances,
             *site.news,
         ]
         first: datetime | None = None
@@ -354,7 +362,7 @@ class _Api:
         return obj
 
     def maintenance(self, window: Maintenance) -> JSON:
-        cached = self._incidents.get(window.id)
+        cached = self._incidents.get(window.key)
         if cached is not None:
             return cached
         state = maintenance_state(window, self.now)
@@ -381,7 +389,7 @@ class _Api:
         )
         obj["scheduled_for"] = self.time(window.start)
         obj["scheduled_until"] = self.time(window.end)
-        self._incidents[window.id] = obj
+        self._incidents[window.key] = obj
         return obj
 
     def _entry(

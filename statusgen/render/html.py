@@ -619,6 +619,9 @@ class _Renderer:
         by_id = {e.id: e for e in windows}
         news_by_id = {n.id: n for n in site.news}
         self.entries: dict[str, EntryView] = _Lazy(lambda i: self.entry_view(by_id[i]))
+        # Windows by `Maintenance.key`: an occurrence of a series has its own times and state.
+        by_key = {m.key: m for m in status.maintenances}
+        self.windows: dict[str, EntryView] = _Lazy(lambda k: self.entry_view(by_key[k]))
         self.news: dict[str, NewsView] = _Lazy(lambda i: self.news_view(news_by_id[i]))
         hrefs = {e.id: self.link(urls.entry_path(e)) for e in windows}
         started = {e.id: entry_time(e) for e in windows}
@@ -842,8 +845,8 @@ class _Renderer:
             ),
             as_of=self.when(self.now),
             ongoing=tuple(self.entries[i.id] for i in status.ongoing),
-            active=tuple(self.entries[m.id] for m in status.active_maintenances),
-            upcoming=tuple(self.entries[m.id] for m in status.upcoming_maintenances),
+            active=tuple(self.windows[m.key] for m in status.active_maintenances),
+            upcoming=tuple(self.windows[m.key] for m in status.upcoming_maintenances),
             resolved=tuple(self.entries[i.id] for i in resolved),
             resolved_days=RECENTLY_RESOLVED.days,
             groups=groups,

@@ -19,6 +19,12 @@ calendar, so it must behave like a calendar a person would keep:
   changes, so clients that track revisions take the change. Absent: 0;
 - ``SUMMARY`` is the title, ``DESCRIPTION`` plain text (the body, the
   affected services, the reference), ``URL`` the window's page;
+- a recurring window (``rrule:``) is one VEVENT for the whole series, not
+  its expansion, so a calendar app shows every occurrence, past and future:
+  ``DTSTART;TZID=`` is the first occurrence, ``RRULE`` the rule as checked
+  (UNTIL in UTC, as RFC 5545 asks beside a TZID start), and ``DURATION``
+  replaces ``DTEND`` (each occurrence lasts the first one's elapsed time, as
+  on the page); the VTIMEZONE covers the years up to its last occurrence;
 - ``STATUS:CONFIRMED`` (there is no cancelling, a window is deleted), and
   ``TRANSP:TRANSPARENT``: maintenance must not make subscribers look busy.
 
@@ -35,7 +41,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from .. import urls
+from .. import recurrence, urls
 from ..markup import to_text
 from ..model import Maintenance, Site, SiteConfig
 from ..status import SiteStatus
@@ -80,7 +86,8 @@ def render_ical(
         # Only the years the events need: the whole tz history would be kilobytes
         # of transitions nobody reads. Derived from the input, so deterministic.
         first = min(w.start for w in windows).astimezone(config.timezone).date()
-        last = max(w.end for w in windows).astimezone(config.timezone).date()
+        last = max(_last_end(w, config.timezone) for w in windows).astimezone(config.timezone)
+        last = last.date()
         calendar.add_missing_timezones(
             first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 1, 12, 31)
         )
@@ -98,13 +105,26 @@ def _event(window: Maintenance, config: SiteConfig, host: str, sequence: int) ->
     event.add("dtstamp", _stamp(window))
     event.add("sequence", sequence)
     event.add("dtstart", _local(window.start, config.timezone))
-    event.add("dtend", _local(window.end, config.timezone))
+    if window.rrule:
+        from icalendar import vRecur
+
+        event.add("duration", window.end - window.start)
+        event.add("rrule", vRecur.from_ical(window.rrule))
+    else:
+        event.add("dtend", _local(window.end, config.timezone))
     event.add("summary", window.title)
     event.add("description", _description(window, config))
     event.add("url", urls.absolute(config, urls.entry_path(window)))
     event.add("status", "CONFIRMED")
     event.add("transp", "TRANSPARENT")
     return event
+
+
+def _last_end(window: Maintenance, zone: ZoneInfo) -> datetime:
+    """When the window's last occurrence ends (its end, if it does not recur)."""
+    if not window.rrule:
+        return window.end
+    return recurrence.starts(window.rrule, window.start, zone)[-1] + (window.end - window.start)
 
 
 def _stamp(window: Maintenance) -> datetime:
