@@ -8,6 +8,7 @@ build time.
 from __future__ import annotations
 
 import fcntl
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -318,3 +319,236 @@ def test_an_event_older_than_max_age_is_never_sent(tmp_path: Path) -> None:
         f"posted {VPN} (opened): id 700",
     ]
     assert ledger(out).pending == ()
+
+
+# --- 7. a poison post --------------------------------------------------------------------
+
+
+TOO_LONG = {"errors": [{"message": "text is too long"}], "title": "Invalid Request", "status": 400}
+
+
+@responses.activate
+def test_7_a_post_x_refuses_for_good_is_marked_and_the_rest_still_go(tmp_path: Path) -> None:
+    site = make_site()
+    live = build(tmp_path / "live", without(site, "2026-11-24-vpn-slow", "2026-11-20-mfa"))
+    out = build(tmp_path / "out", site)
+    responses.post(TWEETS, status=400, json=TOO_LONG)  # the news post, first in time
+    responses.post(TWEETS, json=ok("800"))
+    lines, error = run_failing(config(), out, live)
+    assert lines[1:] == [
+        "refused by X: news/2026-11-20-mfa (news): X rejected the post (400 Bad Request: text "
+        "is too long) (not retried; to send it again: statusgen publish --retry "
+        "news/2026-11-20-mfa#first)",
+        f"posted {VPN} (opened): id 800",
+    ]
+    assert str(error) == "1 post refused (see above)"
+    (refusal,) = ledger(out).refused
+    assert (refusal.entry, refusal.event, refusal.reason) == (
+        "news/2026-11-20-mfa",
+        "first",
+        "X rejected the post (400 Bad Request: text is too long)",
+    )
+    assert ledger(out).pending == ()
+
+    # The next run (the site deployed) does not try it again, and exits 0.
+    live = deploy(out, live)
+    out2 = build(tmp_path / "out2", site)
+    assert run(config(), out2, live)[-1] == "nothing new to post"
+    assert len(bodies()) == 2
+
+    # By hand: --retry sends it again.
+    responses.post(TWEETS, json=ok("801"))
+    lines = run(config(), out2, live, retry=["news/2026-11-20-mfa"])
+    assert lines[1:] == [
+        "retrying news/2026-11-20-mfa#first",
+        "posted news/2026-11-20-mfa (news): id 801",
+    ]
+    assert ledger(out2).refused == ()
+
+
+@responses.activate
+def test_7_retry_of_something_not_refused_is_one_line(tmp_path: Path, write_site, capsys) -> None:
+    root = write_site(
+        {
+            "site.toml": 'title = "S"\nbase_url = "https://s.example/"\ntimezone = "UTC"\n'
+            "[publish.x]\nenabled = true\n",
+        }
+    )
+    assert cli.main(["--site", str(root), "build", "--now", "2026-11-24 12:00"]) == 0
+    live = build(tmp_path / "live", make_site())
+    capsys.readouterr()
+    argv = ["--site", str(root), "publish", "--previous", str(live), "--retry", "incidents/x#first"]
+    assert cli.main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "error: --retry incidents/x#first: no refused event there (refused: none; REF is "
+        "incidents/<id> or incidents/<id>#<event>)"
+    ]
+
+
+@responses.activate
+def test_7_auth_failures_still_stop_the_run(tmp_path: Path) -> None:
+    site = make_site()
+    live = build(tmp_path / "live", without(site, "2026-11-24-vpn-slow", "2026-11-20-mfa"))
+    out = build(tmp_path / "out", site)
+    responses.post(TWEETS, status=401, json={"title": "Unauthorized", "status": 401})
+    _, error = run_failing(config(), out, live)
+    assert str(error).startswith("2 posts not sent: X refused the credentials (401")
+    assert len(bodies()) == 1
+    assert ledger(out).refused == ()
+
+
+# --- 8. accepted but not recorded -------------------------------------------------------
+
+
+def on_x(post_id: str, text: str, *, reply: bool = False, created: str | None = None) -> dict:
+    """One of the account's posts as X lists it: links shortened, & escaped."""
+    shown = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    shown = shown.replace(VPN_LINK, "https://t.co/x1")
+    post: dict = {"id": post_id, "text": shown, "edit_history_tweet_ids": [post_id]}
+    if VPN_LINK in text:
+        post["entities"] = {"urls": [{"url": "https://t.co/x1", "expanded_url": VPN_LINK}]}
+    if reply:
+        post["referenced_tweets"] = [{"type": "replied_to", "id": "1"}]
+    if created:
+        post["created_at"] = created
+    return post
+
+
+@responses.activate
+def test_8_a_503_after_x_created_the_post_gets_its_id_back(tmp_path: Path) -> None:
+    site = vpn_only(make_site())
+    live = build(tmp_path / "live", empty(site))
+    out = build(tmp_path / "out", site)
+    x_timeline()
+    for _ in range(4):
+        responses.post(TWEETS, status=503)  # X made the post, then answered 503
+    run_failing(config(), out, live)
+    assert ledger(out).pending == ((VPN, "first"),)
+    # The next run finds it among the account's posts: recorded, not sent again.
+    responses.reset()
+    x_timeline(on_x("900", OPENED))
+    lines = run(config(), out, live)
+    assert lines[-1] == f"already on X, recorded: {VPN} (opened): id 900"
+    assert bodies() == []
+    assert ledger(out).first_post(VPN) == "900"
+    assert ledger(out).pending == ()
+
+
+@responses.activate
+def test_8_a_full_disk_while_recording_stops_and_the_next_run_recovers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = vpn_only(make_site())
+    opened = with_vpn(site, updates=site.incidents[0].updates[:1])
+    live = build(tmp_path / "live", opened)
+    Ledger(path=live / LEDGER_PATH).record(VPN, "first", "910", "x", "t", updates=1)
+    out = build(tmp_path / "out", site)
+    responses.post(TWEETS, json=ok("911"))
+    real = Ledger.save
+
+    def full(self: Ledger) -> None:
+        if self.has(VPN, "update:2"):
+            raise OSError(28, "No space left on device")
+        real(self)
+
+    monkeypatch.setattr(Ledger, "save", full)
+    lines, error = run_failing(config(), out, live)
+    assert str(error) == ("1 post sent but not recorded (the next run finds it on the account)")
+    assert lines[-1] == "cannot write the post ledger (No space left on device): stopping"
+    monkeypatch.setattr(Ledger, "save", real)
+    assert ledger(out).pending == ((VPN, "update:2"),)  # as written before sending
+    # The next run: X lists the reply; its id is recorded and nothing is sent again.
+    responses.reset()
+    x_timeline(on_x("911", UPDATE_2, reply=True))
+    lines = run(config(), out, live)
+    assert lines[-1] == f"already on X, recorded: {VPN} (updated): id 911"
+    assert bodies() == []
+    assert ledger(out).has(VPN, "update:2")
+
+
+@responses.activate
+def test_8_killed_between_post_and_record_keeps_the_thread(tmp_path: Path) -> None:
+    site = vpn_only(make_site())
+    live = build(tmp_path / "live", empty(site))
+    out = build(tmp_path / "out", site)
+    # A run that wrote its pending events, posted the first post, and was killed.
+    Ledger(path=out / LEDGER_PATH, pending=[(VPN, "first")]).save()
+    resolved = with_vpn(
+        site, resolved=at("2026-11-24 11:30"), updates=(*site.incidents[0].updates, RESOLVED)
+    )
+    deploy(out, live)
+    out2 = build(tmp_path / "out2", resolved)
+    x_timeline(on_x("920", OPENED, created="2026-11-24T10:00:00.000Z"))
+    responses.post(TWEETS, json=ok("921"))
+    lines = run(config(), out2, live)
+    assert lines[1:] == [
+        f"already on X, recorded: {VPN} (opened): id 920",
+        f"posted {VPN} (resolved): id 921, replying to 920",
+    ]
+    assert len(bodies()) == 1
+
+
+# --- 9 and 10. drafts and embargoed news ------------------------------------------------
+
+
+@responses.activate
+def test_9_a_draft_built_with_drafts_is_never_posted(tmp_path: Path) -> None:
+    site = vpn_only(make_site())
+    live = build(tmp_path / "live", empty(site))
+    out = build(tmp_path / "out", with_vpn(site, draft=True))  # build --drafts
+    assert json.loads((out / MANIFEST_PATH).read_bytes())["entries"][0]["draft"] is True
+    assert run(config(), out, live)[-1] == "nothing new to post"
+    assert bodies() == []
+    # Published later: its opening is posted then.
+    deploy(out, live)
+    out2 = build(tmp_path / "out2", site)
+    responses.post(TWEETS, json=ok("930"))
+    assert run(config(), out2, live)[-1] == f"posted {VPN} (opened): id 930"
+
+
+def test_9_through_the_command_line(write_site, capsys, tmp_path: Path) -> None:
+    root = write_site(
+        {
+            "site.toml": 'title = "S"\nbase_url = "https://s.example/"\ntimezone = "UTC"\n'
+            '[[services]]\nid = "email"\nname = "Email"\n'
+            "[publish]\nmax_age = 100000\n[publish.x]\nenabled = true\n",
+            "content/incidents/email.md": "---\ntitle: Email down\nservices: [email]\n"
+            "impact: major_outage\nstarted: 2026-11-24 08:00\ndraft: true\n---\n",
+        }
+    )
+    previous = tmp_path / "previous"
+    base = ["--site", str(root), "build", "--now", "2026-11-24 12:00"]
+    assert cli.main([*base, "--output", str(previous)]) == 0
+    (root / "content/incidents/email.md").write_text(
+        "---\ntitle: Email down\nservices: [email]\nimpact: major_outage\n"
+        "started: 2026-11-24 08:00\ndraft: true\n---\n"
+    )
+    assert cli.main([*base, "--drafts"]) == 0
+    capsys.readouterr()
+    code = cli.main(["--site", str(root), "publish", "--previous", str(previous)])
+    assert (code, capsys.readouterr().out.splitlines()[-1]) == (0, "nothing new to post")
+
+
+@responses.activate
+def test_10_news_is_never_posted_before_its_time(tmp_path: Path) -> None:
+    site = make_site()
+    news = site.news[0]
+    future = replace(news, date=at("2026-11-24 18:00"))
+    only = replace(site, incidents=(), maintenances=(), news=(future,))
+    live = build(tmp_path / "live", empty(site))
+    out = build(tmp_path / "out", only)  # a manifest that has it (built with a later --now)
+    lines = run(config(), out, live)
+    assert lines[1:] == [
+        "held until 2026-11-24T18:00:00+00:00: news/2026-11-20-mfa (news) (not yet published)",
+        "nothing new to post",
+    ]
+    assert bodies() == []
+    assert ledger(out).pending == (("news/2026-11-20-mfa", "first"),)
+    # Due at 18:00: the next run (the site deployed in between) posts it.
+    deploy(out, live)
+    out2 = build(tmp_path / "out2", only)
+    clock = FakeClock()
+    clock.time = datetime(2026, 11, 24, 18, 5, tzinfo=UTC).timestamp()
+    responses.post(TWEETS, json=ok("940"))
+    assert run(config(), out2, live, clock)[-1] == "posted news/2026-11-20-mfa (news): id 940"

@@ -46,7 +46,7 @@ from ..errors import StatusgenError
 from ..manifest import LEDGER_PATH, MANIFEST_PATH, Manifest
 from ..model import SiteConfig
 from .compose import X_LIMIT, Post, PostRefused, compose, x_weighted_length
-from .diff import Event, events, legacy_keys, update_events_after
+from .diff import Event, events, first_event, legacy_keys, update_events_after
 from .ledger import Ledger
 from .previous import Unreachable, is_url, read_current, read_previous, same_folder
 from .reconcile import find
@@ -269,7 +269,7 @@ def _run(
 
     deadline = clock.now() + config.publish.timeout
     stopped: str | None = None
-    unsent = 0
+    unsent = unrecorded = 0
     for event, post in sending:
         reply_to = ledger.first_post(event.entry.ref) if post.reply_to_entry else None
         replying = f", replying to {reply_to}" if reply_to else ""
@@ -294,7 +294,11 @@ def _run(
             refuse = functools.partial(
                 ledger.refuse, event.entry.ref, event.key, outcome.reason, target.name, at
             )
-            stopped = yield from _write(refuse, stopped)
+            failed = _write(refuse)
+            if failed:
+                unrecorded += 1
+                stopped = stopped or failed
+                yield f"cannot write the post ledger ({failed}): stopping"
             continue
         if isinstance(outcome, _Stopped):
             stopped = outcome.reason
@@ -302,11 +306,16 @@ def _run(
             yield f"not sent {event.describe()}: {outcome.reason}"
             continue
         record = functools.partial(_record, ledger, event, outcome.post_id, target.name, clock)
-        stopped = yield from _write(record, stopped)
+        failed = _write(record)
         if outcome.post_id is None:
-            yield f"already on {target.label} (duplicate content), recorded: {event.describe()}"
+            verb = "not recorded" if failed else "recorded"
+            yield f"already on {target.label} (duplicate content), {verb}: {event.describe()}"
         else:
             yield f"posted {event.describe()}: id {outcome.post_id}{replying}"
+        if failed:
+            unrecorded += 1
+            stopped = stopped or failed
+            yield f"cannot write the post ledger ({failed}): stopping"
 
     if waiting:
         verb = "would wait" if dry_run else "wait"
@@ -319,6 +328,11 @@ def _run(
         failures.append(f"{_posts(unsent)} not sent: {stopped} (a re-run sends them)")
     if refused:
         failures.append(f"{_posts(refused)} refused (see above)")
+    if unrecorded:
+        failures.append(
+            f"{_posts(unrecorded)} sent but not recorded (the next run finds "
+            f"{'it' if unrecorded == 1 else 'them'} on the account)"
+        )
     if failures:
         raise PublishError("; ".join(failures))
 
@@ -344,15 +358,15 @@ def _record(
     )
 
 
-def _write(write: Callable[[], object], stopped: str | None) -> Generator[str, None, str | None]:
-    """Write the ledger; when that fails (a full disk), stop sending: what was
-    posted is then found on the target by the next run (`reconcile`)."""
+def _write(write: Callable[[], object]) -> str | None:
+    """Write the ledger; None, or why that failed (a full disk). The run then
+    stops sending: what was posted is found on the target by the next run
+    (`reconcile`), through the pending events the ledger already holds."""
     try:
         write()
     except OSError as exc:
-        yield f"cannot write the post ledger ({exc.strerror or exc}): stopping"
-        return stopped or f"the post ledger could not be written ({exc.strerror or exc})"
-    return stopped
+        return str(exc.strerror or exc)
+    return None
 
 
 def _retry(
@@ -410,6 +424,7 @@ def _reconcile(
         told = None
         if event.is_first:
             told = _told(event, match.created_at)
+            event = first_event(event.entry, told)  # what that post told
             later = update_events_after(event.entry, told)
             queued = {(e.entry.ref, e.key) for e, _ in rest + queue}
             for extra in later:

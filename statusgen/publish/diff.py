@@ -146,13 +146,17 @@ def events(previous: Manifest | None, current: Manifest, ledger: Ledger) -> list
     return sorted(fresh, key=lambda e: (e.time, e.entry.ref, not e.is_first, e.key))
 
 
-def first_event(record: EntryRecord) -> Event:
-    latest = record.updates[-1] if record.updates else None
+def first_event(record: EntryRecord, told: int | None = None) -> Event:
+    """The entry's opening as of now, or as of its first `told` updates (a
+    first post found on the target, made before the later ones)."""
+    updates = record.updates if told is None else record.updates[:told]
+    latest = updates[-1] if updates else None
+    resolved_then = any(u.status == IncidentStatus.RESOLVED for u in updates)
     if record.kind is EntryKind.NEWS:
         kind = EventKind.NEWS
     elif record.kind is EntryKind.MAINTENANCE:
         kind = EventKind.SCHEDULED
-    elif record.status == IncidentStatus.RESOLVED:
+    elif resolved_then or (told is None and record.status == IncidentStatus.RESOLVED):
         kind = EventKind.RESOLVED
     else:
         kind = EventKind.OPENED
