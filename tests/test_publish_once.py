@@ -552,3 +552,22 @@ def test_10_news_is_never_posted_before_its_time(tmp_path: Path) -> None:
     clock.time = datetime(2026, 11, 24, 18, 5, tzinfo=UTC).timestamp()
     responses.post(TWEETS, json=ok("940"))
     assert run(config(), out2, live, clock)[-1] == "posted news/2026-11-20-mfa (news): id 940"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "site.toml:5: publish.max_age: 0 must be a positive number of hours"),
+        ('"6h"', "site.toml:5: publish.max_age: expected a number"),
+    ],
+)
+def test_check_names_a_bad_max_age(write_site, capsys, value: str, message: str) -> None:
+    root = write_site(
+        {
+            "site.toml": 'title = "S"\nbase_url = "https://s.example/"\ntimezone = "UTC"\n'
+            f"[publish]\nmax_age = {value}\n"
+        }
+    )
+    assert cli.main(["--site", str(root), "check"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[0] == message
