@@ -167,7 +167,7 @@ def check_site(
             return CheckResult(exc.problems, None, None)
         if store is None:
             files, _ = render_site(site, when, previous=None)
-            found = sorted(problems + privacy.check_outputs(site, files))
+            found = sorted(problems + privacy.check_outputs(site, files) + _renamed(site, when))
             return CheckResult(found, site, when, held_back)
         from .cache import OutputIndex, rules_digest
 
@@ -177,8 +177,19 @@ def check_site(
         plan = _plan(site, derive(site, when), store, {}, jobs, live, facts)
         _save(store, plan.manifests, site)
         checked = live if facts.get("rules") == rules_digest(site.config) else {}
-        found = sorted(problems + privacy.check_outputs(site, plan.unchecked(checked)))
-        return CheckResult(found, site, when, held_back)
+        found = problems + privacy.check_outputs(site, plan.unchecked(checked))
+        return CheckResult(sorted(found + _renamed(site, when)), site, when, held_back)
+
+
+def _renamed(site: Site, when: datetime) -> list[Problem]:
+    """Entries renamed after they were posted (only where the output folder
+    holds a ledger: the last build's manifest and ledger are the comparison)."""
+    output = site.config.output_dir
+    if not (output / LEDGER_PATH).is_file():
+        return []
+    from .publish.renames import rename_warnings
+
+    return rename_warnings(site, output, when)
 
 
 def parse_now(text: str | None, config: SiteConfig) -> datetime:

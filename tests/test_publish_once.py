@@ -571,3 +571,64 @@ def test_check_names_a_bad_max_age(write_site, capsys, value: str, message: str)
     assert cli.main(["--site", str(root), "check"]) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines()[0] == message
+
+
+# --- 2. a renamed entry ------------------------------------------------------------------
+
+FIXED = "incidents/2026-11-24-vpn-slow-down"
+
+
+@responses.activate
+def test_2_a_rename_keeps_the_thread_and_the_old_address_redirects(tmp_path: Path) -> None:
+    site = vpn_only(make_site())
+    opened = with_vpn(site, updates=site.incidents[0].updates[:1])
+    live = build(tmp_path / "live", opened)
+    Ledger(path=live / LEDGER_PATH).record(VPN, "first", "1000", "x", "t", updates=1)
+    # The slug typo is fixed and an update comes in, in one push.
+    renamed = with_vpn(site, id="2026-11-24-vpn-slow-down")
+    out = build(tmp_path / "out", renamed)
+    responses.post(TWEETS, json=ok("1001"))
+    lines = run(config(), out, live)
+    assert lines[1:] == [
+        f"renamed {VPN} to {FIXED}: its posts and thread move with it, and /{VPN}/ becomes "
+        "a redirect",
+        f"posted {FIXED} (updated): id 1001, replying to 1000",
+    ]
+    assert len(bodies()) == 1  # no second root post
+    assert ledger(out).first_post(FIXED) == "1000"
+    assert ledger(out).renamed == ((VPN, FIXED),)
+    page = (out / VPN / "index.html").read_text()
+    new_link = f"https://status.example.ac.uk/{FIXED}/"
+    assert f'<meta http-equiv="refresh" content="0; url={new_link}">' in page
+    assert f'<link rel="canonical" href="{new_link}">' in page
+    # Later builds keep the redirect for as long as the ledger remembers the move.
+    deploy(out, live)
+    out2 = build(tmp_path / "out2", renamed)
+    assert run(config(), out2, live)[-1] == "nothing new to post"
+    assert (out2 / VPN / "index.html").read_text() == page
+
+
+def test_2_check_warns_about_a_posted_entry_renamed(write_site, capsys) -> None:
+    incident = (
+        "---\ntitle: Email down\nservices: [email]\nimpact: major_outage\n"
+        "started: 2026-11-24 08:00\n---\n"
+    )
+    root = write_site(
+        {
+            "site.toml": 'title = "S"\nbase_url = "https://s.example/"\ntimezone = "UTC"\n'
+            '[[services]]\nid = "email"\nname = "Email"\n',
+            "content/incidents/emial-down.md": incident,
+        }
+    )
+    assert cli.main(["--site", str(root), "build", "--now", "2026-11-24 12:00"]) == 0
+    Ledger(path=root / "public" / LEDGER_PATH).record(
+        "incidents/emial-down", "first", "1", "x", "t", updates=0
+    )
+    (root / "content/incidents/emial-down.md").rename(root / "content/incidents/email-down.md")
+    capsys.readouterr()
+    assert cli.main(["--site", str(root), "check", "--now", "2026-11-24 12:00"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "content/incidents/email-down.md: -: warning: renamed from incidents/emial-down, which "
+        "was posted to X: publish keeps the thread and makes /incidents/emial-down/ a redirect "
+        "here (rename it back if the old address was right)"
+    )

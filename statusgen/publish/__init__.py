@@ -35,59 +35,32 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from ..errors import StatusgenError
 from ..manifest import LEDGER_PATH, MANIFEST_PATH, Manifest
 from ..model import SiteConfig
+from ..output import write_atomic
 from .compose import X_LIMIT, Post, PostRefused, compose, x_weighted_length
 from .diff import Event, events, first_event, legacy_keys, update_events_after
 from .ledger import Ledger
 from .previous import Unreachable, is_url, read_current, read_previous, same_folder
 from .reconcile import find
+from .renames import as_renamed, redirect_pages, renames
+from .send import Clock, RefusedPost, Stopped, SystemClock, send
 from .state import LEDGER_COPY_NAME, STATE_DIR, publish_lock
 from .targets import (
-    DuplicatePost,
     PermanentError,
     RateLimited,
-    Refused,
     Target,
     TransientError,
 )
 
-TRANSIENT_RETRIES = 3
-"""Retries of one post after a 5xx or network error (so four attempts at most)."""
-BACKOFF = 2.0
-"""Seconds before the first retry; doubled for each further one."""
-RATE_LIMIT_WAITS = 3
-"""Waits for a rate-limit reset per post, at most."""
-
 
 class PublishError(StatusgenError):
     """Something was left unsent; the ledger knows what, and a re-run sends it."""
-
-
-class Clock(Protocol):
-    """Time as publish sees it; tests pass a fake that sleeps instantly."""
-
-    def now(self) -> float:
-        """Unix time in seconds (the unit of X's ``x-rate-limit-reset``)."""
-        ...
-
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    def now(self) -> float:
-        return time.time()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
 
 
 def run_publish(
@@ -122,7 +95,7 @@ def run_publish(
             yield "publish.x.enabled is false: nothing to post"
             if (output_dir / MANIFEST_PATH).exists():
                 with publish_lock(state, clock):
-                    yield from _carry_forward(output_dir, previous, state)
+                    yield from _carry_forward(config, output_dir, previous, state)
             return
         yield "publish.x.enabled is false: showing what would be posted once it is on"
 
@@ -139,7 +112,9 @@ def run_publish(
         )
 
 
-def _carry_forward(output_dir: Path, previous: str, state: Path) -> Iterator[str]:
+def _carry_forward(
+    config: SiteConfig, output_dir: Path, previous: str, state: Path
+) -> Iterator[str]:
     """A run with the target off still deploys the ledger, so it loses nothing pending."""
     ledger = _local(output_dir, state)
     try:
@@ -149,10 +124,19 @@ def _carry_forward(output_dir: Path, previous: str, state: Path) -> Iterator[str
     ledger = ledger.merge(before_ledger)
     if not ledger.is_empty():
         ledger.save()
+        _write_redirects(config, ledger, read_current(output_dir), output_dir)
         yield (
             f"kept the post ledger ({_posts(len(ledger.posts))} recorded, "
             f"{len(ledger.pending)} pending) for when it is on again"
         )
+
+
+def _write_redirects(
+    config: SiteConfig, ledger: Ledger, current: Manifest, output_dir: Path
+) -> None:
+    """The old address of every rename the ledger remembers leads to the new page."""
+    for path, data in redirect_pages(config, ledger, current).items():
+        write_atomic(output_dir / path, data)
 
 
 def _local(output_dir: Path, state: Path) -> Ledger:
@@ -211,6 +195,17 @@ def _run(
         return
     yield f"previous build: {previous} (built {before.built_at})"
     ledger.rekey(legacy_keys(ledger, before, current))
+    moved = renames(before, current)
+    for old, new in moved:
+        ledger.move(old, new)
+        yield (
+            f"renamed {old} to {new}: its posts and thread move with it, and /{old}/ "
+            "becomes a redirect"
+        )
+    if moved:
+        before = as_renamed(before, moved, current)
+    if not dry_run:
+        _write_redirects(config, ledger, current, output_dir)
     retried = yield from _retry(ledger, retry, config.base_url)
 
     now = datetime.fromtimestamp(clock.now(), UTC)
@@ -282,11 +277,11 @@ def _run(
         if stopped is not None:
             unsent += 1
             continue
-        outcome = yield from _send(target, post, reply_to, clock, deadline, config.publish.timeout)
-        if isinstance(outcome, _Refused):
+        outcome = yield from send(target, post, reply_to, clock, deadline, config.publish.timeout)
+        if isinstance(outcome, RefusedPost):
             refused += 1
             at = _iso(clock.now())
-            outcome = _Refused(_mask(outcome.reason, secrets))
+            outcome = RefusedPost(_mask(outcome.reason, secrets))
             yield (
                 f"refused by {target.label}: {event.describe()}: {outcome.reason} (not retried; "
                 f"to send it again: statusgen publish --retry {event.entry.ref}#{event.key})"
@@ -300,7 +295,7 @@ def _run(
                 stopped = stopped or failed
                 yield f"cannot write the post ledger ({failed}): stopping"
             continue
-        if isinstance(outcome, _Stopped):
+        if isinstance(outcome, Stopped):
             stopped = outcome.reason
             unsent += 1
             yield f"not sent {event.describe()}: {outcome.reason}"
@@ -446,68 +441,6 @@ def _told(event: Event, created_at: float | None) -> int:
     return sum(1 for u in updates if datetime.fromisoformat(u.at) <= made)
 
 
-# --- sending -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Sent:
-    post_id: str | None
-    """None: the target already had the text (duplicate content)."""
-
-
-@dataclass(frozen=True)
-class _Stopped:
-    reason: str
-
-
-@dataclass(frozen=True)
-class _Refused:
-    """The target refused this post for good; the others may still go."""
-
-    reason: str
-
-
-def _send(
-    target: Target,
-    post: Post,
-    reply_to: str | None,
-    clock: Clock,
-    deadline: float,
-    budget: float,
-) -> Generator[str, None, _Sent | _Stopped | _Refused]:
-    """Send one post with bounded retries; yield a line per wait; return the outcome."""
-    attempts = waits = 0
-    while True:
-        attempts += 1
-        try:
-            return _Sent(target.send(post.text, reply_to))
-        except DuplicatePost:
-            return _Sent(None)
-        except Refused as exc:
-            return _Refused(exc.reason)
-        except PermanentError as exc:
-            return _Stopped(exc.reason)
-        except RateLimited as exc:
-            now = clock.now()
-            if exc.reset_at is None:
-                return _Stopped(f"rate limited by {target.label} (no reset time given)")
-            wait = max(exc.reset_at - now, 0.0) + 1.0  # the reset is whole seconds
-            waits += 1
-            if waits > RATE_LIMIT_WAITS or now + wait > deadline:
-                return _Stopped(
-                    f"rate limited by {target.label} until {_utc(exc.reset_at)}, "
-                    f"after this run's {budget:g} s (publish.timeout)"
-                )
-            yield f"rate limited by {target.label}: waiting {wait:.0f} s"
-            clock.sleep(wait)
-        except TransientError as exc:
-            delay = BACKOFF * 2 ** (attempts - 1)
-            if attempts > TRANSIENT_RETRIES or clock.now() + delay > deadline:
-                return _Stopped(f"{exc} (gave up after {attempts} attempts)")
-            yield f"{exc}: retry {attempts}/{TRANSIENT_RETRIES} in {delay:g} s"
-            clock.sleep(delay)
-
-
 def _mask(text: str, secrets: Sequence[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "***")
@@ -516,10 +449,6 @@ def _mask(text: str, secrets: Sequence[str]) -> str:
 
 def _iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")
-
-
-def _utc(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime("%H:%M:%S UTC")
 
 
 def _posts(count: int) -> str:

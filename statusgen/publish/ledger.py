@@ -30,6 +30,9 @@ ledger reads as it is and an older statusgen ignores what it does not know):
 - ``pending``: ``{entry, event}`` due but not sent yet.
 - ``refused``: `RefusedRecord`, events the target refused for good (a
   poison post): never retried by itself, only by ``publish --retry``.
+- ``renamed``: ``{from, to}`` refs of renamed entries (`renames`); their
+  records were moved to ``to``, and the old address is a redirect for as
+  long as this is kept (pruning it ends the redirect).
 
 Merging (`Ledger.merge`) is a union: a record is never replaced by an
 older one or dropped because another copy lacks it.
@@ -107,6 +110,7 @@ class Ledger:
         self._pending: set[tuple[str, str]] = {
             p for p in pending if p not in self._posts and p not in self._refused
         }
+        self._renamed: dict[str, str] = {}
         self.path = path
         self.copy: Path | None = None
         """A second file written with every save (publish's copy in .statusgen-cache)."""
@@ -125,9 +129,12 @@ class Ledger:
             posts = [_post_from_json(p) for p in raw.get("posts", [])]
             pending = [_pending_from_json(p) for p in raw.get("pending", [])]
             refused = [_refused_from_json(r) for r in raw.get("refused", [])]
+            renamed = [_renamed_from_json(r) for r in raw.get("renamed", [])]
         except (UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
             raise StatusgenError(f"corrupt post ledger ({exc})") from None
-        return cls(posts, pending, path, refused)
+        ledger = cls(posts, pending, path, refused)
+        ledger._renamed = dict(renamed)
+        return ledger
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
@@ -154,6 +161,11 @@ class Ledger:
     @property
     def refused(self) -> tuple[RefusedRecord, ...]:
         return tuple(sorted(self._refused.values(), key=lambda r: (r.entry, r.event)))
+
+    @property
+    def renamed(self) -> tuple[tuple[str, str], ...]:
+        """(old ref, new ref) of each renamed entry."""
+        return tuple(sorted(self._renamed.items()))
 
     def has(self, entry: str, event: str) -> bool:
         return (entry, event) in self._posts
@@ -206,7 +218,27 @@ class Ledger:
         merged._refused = {k: r for k, r in refused.items() if k not in merged._posts}
         merged._pending = (self._pending | other._pending) - merged._posts.keys()
         merged._pending -= merged._refused.keys()
+        merged._renamed = {**other._renamed, **self._renamed}
         return merged
+
+    def move(self, old: str, new: str) -> None:
+        """Move every record of entry `old` to `new` (a rename); in memory."""
+        posts = list(self._posts.values())
+        self._posts = {}
+        for post in posts:
+            self._add(replace(post, entry=new) if post.entry == old else post)
+        self._refused = {
+            (new if r.entry == old else r.entry, r.event): replace(
+                r, entry=new if r.entry == old else r.entry
+            )
+            for r in self._refused.values()
+        }
+        self._pending = {(new if e == old else e, k) for e, k in self._pending}
+        self._pending -= self._posts.keys() | self._refused.keys()
+        # An entry renamed twice: every old address leads to the newest.
+        self._renamed = {o: (new if n == old else n) for o, n in self._renamed.items()}
+        self._renamed[old] = new
+        self._renamed.pop(new, None)
 
     def rekey(self, mapping: dict[tuple[str, str], str]) -> None:
         """Rename event keys (old ledgers' update keys to today's); in memory."""
@@ -275,6 +307,8 @@ class Ledger:
         }
         if self._refused:
             data["refused"] = [asdict(r) for r in self.refused]
+        if self._renamed:
+            data["renamed"] = [{"from": o, "to": n} for o, n in self.renamed]
         return jsontext.dump(data, indent=1, sort_keys=True)
 
     def save(self) -> None:
@@ -327,3 +361,9 @@ def _pending_from_json(raw: Any) -> tuple[str, str]:
     if not isinstance(raw.get("event"), str):
         raise ValueError("a pending event has no 'event'")
     return (raw["entry"], raw["event"])
+
+
+def _renamed_from_json(raw: Any) -> tuple[str, str]:
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("from", "to")):
+        raise ValueError("a renamed entry is not an object with 'from' and 'to'")
+    return (raw["from"], raw["to"])
