@@ -632,3 +632,42 @@ def test_2_check_warns_about_a_posted_entry_renamed(write_site, capsys) -> None:
         "was posted to X: publish keeps the thread and makes /incidents/emial-down/ a redirect "
         "here (rename it back if the old address was right)"
     )
+
+
+@responses.activate
+def test_an_app_that_cannot_read_still_posts_without_the_check(tmp_path: Path) -> None:
+    site = vpn_only(make_site())
+    live = build(tmp_path / "live", empty(site))
+    out = build(tmp_path / "out", site)
+    responses.get(ME, json={"data": {"id": "1850", "name": "IT", "username": "it"}})
+    responses.get(
+        TIMELINE,
+        status=403,
+        json={  # X's answer to an app whose access level cannot read
+            "title": "Client Forbidden",
+            "detail": "When authenticating requests to the Twitter API v2 endpoints, you must "
+            "use keys and tokens from a Twitter developer App that is attached to a Project.",
+            "reason": "client-not-enrolled",
+            "status": 403,
+        },
+    )
+    responses.post(TWEETS, json=ok("1100"))
+    lines = run(config(), out, live)
+    assert lines[1].startswith(
+        "cannot read recent posts on X (X refused to list the account's posts (403 Forbidden: "
+        "When authenticating"
+    )
+    assert lines[1].endswith(")): sending without that check")
+    assert lines[2:] == [f"posted {VPN} (opened): id 1100"]
+
+
+@responses.activate
+def test_bad_credentials_on_the_read_stop_the_run(tmp_path: Path) -> None:
+    site = vpn_only(make_site())
+    live = build(tmp_path / "live", empty(site))
+    out = build(tmp_path / "out", site)
+    responses.get(ME, status=401, json={"title": "Unauthorized", "status": 401})
+    _, error = run_failing(config(), out, live)
+    assert str(error).startswith("X refused the credentials (401 Unauthorized)")
+    assert bodies() == []
+    assert ledger(out).pending == ((VPN, "first"),)

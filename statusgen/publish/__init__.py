@@ -54,6 +54,7 @@ from .state import LEDGER_COPY_NAME, STATE_DIR, publish_lock
 from .targets import (
     PermanentError,
     RateLimited,
+    Refused,
     Target,
     TransientError,
 )
@@ -403,7 +404,7 @@ def _reconcile(
         return sending
     try:
         found = recent(oldest.timestamp())
-    except (TransientError, RateLimited) as exc:
+    except (TransientError, RateLimited, Refused) as exc:
         yield f"cannot read recent posts on {target.label} ({exc}): sending without that check"
         return sending
     except PermanentError as exc:

@@ -1,24 +1,32 @@
 """What to post: the events between two build manifests (SPEC "Publish").
 
+An event is keyed by what it means, so that no correction posts it again:
+``first`` (the entry's opening), ``update:N`` (its N-th update, by position
+in the file, whatever its time or status) and ``resolved`` (an incident's
+resolution, one per entry however written: ``resolved:``, the first
+``status: resolved`` update, or both; a later resolved update restates it).
+
 - No previous manifest: this build is the baseline; nothing is posted, so
   switching publish on (or a first deploy) never floods followers with the
   whole history.
-- An entry seen for the first time: one event for its *current* state.
-  An incident is OPENED, or RESOLVED when it is first seen already resolved
-  (filed after the fact: one post saying it happened and is over, not two);
-  a maintenance window is SCHEDULED whatever its state (the post's status
-  word says "in progress" or "completed" when it is); news is NEWS. The
-  updates already in the file are part of that state, not separate posts.
-- An entry seen before: one event per update key it did not have, oldest
-  first; an update with status ``resolved`` is the RESOLVED event. An
-  incident that became resolved through ``resolved:`` alone, without a
-  resolved update, gets one RESOLVED event with no update.
+- An entry seen for the first time (in neither the previous build nor the
+  ledger): one event for its *current* state. An incident is OPENED, or
+  RESOLVED when it is first seen already resolved (filed after the fact:
+  one post saying it happened and is over, not two, which also counts as its
+  resolution); a maintenance window is SCHEDULED whatever its state; news
+  is NEWS. The updates already in the file are part of that state.
+- An entry seen before: one event per update past the ones already told,
+  which is the most the previous build and the ledger know of (a first post
+  records how many updates it told, so a stale previous build cannot make
+  them new); the resolution when it is new.
 - Events the ledger holds as pending (due in an earlier run but not sent)
-  are due again, as long as the entry still exists and may post.
-- ``post: false`` entries never post; events already in the ledger are
-  skipped. Edits to titles or texts, and a rescheduled window, are not
-  events: followers get the news of a change through the update that
-  explains it.
+  are due again, as long as the entry still exists and may post; refused
+  ones are not (``publish --retry``).
+- ``post: false`` entries and drafts never post; a draft in the previous
+  build counts as unseen, so publishing it posts its opening. Edits to
+  titles or texts, and a rescheduled window, are not events.
+- Ledgers from before ``update:N`` keyed updates ``<time>/<status>``:
+  `legacy_keys` maps them through the manifests.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ other 403, other 4xx            `Refused` with X's reason (this post)
 
 `XTarget.recent` reads the account's recent posts (``GET /2/users/me``,
 then ``GET /2/users/:id/tweets``) for `reconcile`; it maps errors the same
-way, and its refusals are `PermanentError`.
+way: 401 stops the run, any other refusal (an app whose access level cannot
+read) is `Refused` and the run goes on without the check.
 """
 
 from __future__ import annotations
@@ -167,8 +168,15 @@ class XTarget:
             raise RateLimited(_reset_at(exc.response)) from None
         except tweepy.TwitterServerError as exc:
             raise TransientError(f"X is unavailable ({_status(exc)})") from None
-        except tweepy.HTTPException as exc:
+        except tweepy.Unauthorized:
             raise PermanentError(
+                "X refused the credentials (401 Unauthorized): check the "
+                f"{', '.join(CREDENTIALS)} secrets"
+            ) from None
+        except tweepy.HTTPException as exc:
+            # An access level without reads (X's lowest tier) answers 403:
+            # publishing still works, without this check.
+            raise Refused(
                 f"X refused to list the account's posts ({_status(exc)}{_reason(exc)})"
             ) from None
         except requests.RequestException as exc:
