@@ -171,7 +171,8 @@ def check_site(
         if store is None:
             files, manifest = render_site(site, when, previous=None)
             found = privacy.check_outputs(site, {**files, **ledger})
-            found = sorted(problems + found + _post_problems(site, manifest, found))
+            found = problems + found + _post_problems(site, manifest, found)
+            found = sorted(found + _renamed(site, when))
             return CheckResult(found, site, when, held_back)
         from .cache import OutputIndex, rules_digest
 
@@ -184,8 +185,19 @@ def check_site(
         unchecked = {**plan.unchecked(checked), **ledger}
         found = privacy.check_outputs(site, unchecked)
         found += _post_problems(site, plan.data(MANIFEST_PATH), found)
-        found = sorted(problems + found)
+        found = sorted(problems + found + _renamed(site, when))
         return CheckResult(found, site, when, held_back)
+
+
+def _renamed(site: Site, when: datetime) -> list[Problem]:
+    """Entries renamed after they were posted (only where the output folder
+    holds a ledger: the last build's manifest and ledger are the comparison)."""
+    output = site.config.output_dir
+    if not (output / LEDGER_PATH).is_file():
+        return []
+    from .publish.renames import rename_warnings
+
+    return rename_warnings(site, output, when)
 
 
 def parse_now(text: str | None, config: SiteConfig) -> datetime:

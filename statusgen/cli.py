@@ -201,7 +201,10 @@ def _publish(args: argparse.Namespace, out: _Printer) -> int:
     config = load_config(args.site)
     output = args.output or config.output_dir
     previous = args.previous or config.base_url
-    for line in run_publish(config, output, previous, dry_run=args.dry_run, env=os.environ):
+    lines = run_publish(
+        config, output, previous, dry_run=args.dry_run, env=os.environ, retry=args.retry
+    )
+    for line in lines:
         out.line(line)
     return EXIT_OK
 
@@ -370,6 +373,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("--output", type=Path, metavar="DIR", help="this build's output folder")
     publish.add_argument("--dry-run", action="store_true", help="print the posts, send nothing")
+    publish.add_argument(
+        "--retry",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="send a refused post again: incidents/<id> or incidents/<id>#<event> (repeatable)",
+    )
 
     init = command("init", _init, "write a new site: settings, examples and CI workflows")
     init.add_argument("directory", type=Path, metavar="DIR", help="a new or empty folder")

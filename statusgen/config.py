@@ -93,6 +93,7 @@ _SCHEMA: dict[str, dict[str, Key]] = {
         "x": Key(dict, "Posting to X."),
         "max_posts": Key(int, "Posts per run at most (default 10); the rest wait."),
         "timeout": Key((int, float), "Seconds a run may spend retrying (default 60)."),
+        "max_age": Key((int, float), "Hours after which an event is never posted (default 6)."),
         "templates": Key(dict, "Post templates by event, overriding the built-in ones."),
     },
     "publish.x": {
@@ -333,8 +334,19 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
                 f"{timeout:g} must be positive (seconds)",
                 lines.find("timeout", "publish"),
             )
+        max_age = float(raw_publish.get("max_age", 6.0))
+        if not 0 < max_age < float("inf"):
+            problem(
+                "publish.max_age",
+                f"{max_age:g} must be a positive number of hours",
+                lines.find("max_age", "publish"),
+            )
         publish = PublishConfig(
-            x=x, max_posts=max_posts, timeout=timeout, templates=MappingProxyType(templates)
+            x=x,
+            max_posts=max_posts,
+            timeout=timeout,
+            max_age=max_age,
+            templates=MappingProxyType(templates),
         )
 
     privacy = PrivacyConfig()

@@ -7,9 +7,11 @@ the source site or the rendered pages: each `EntryRecord` carries every field
 a post is composed from, already as plain text, plus the source path and the
 lines of the fields a post can quote, so a privacy refusal can name them.
 
-Drafts never reach `Site`, so they are never in a manifest. Entries with
+Drafts reach a manifest only from ``build --drafts``, with ``draft=True``;
+`publish` never posts them, whatever built the manifest. Entries with
 ``post: false`` are, with ``post=False``: they belong to the baseline, and
-`publish` skips them.
+`publish` skips them. A news item carries its ``publish_at`` (its date), and
+`publish` posts nothing before it, whatever the build left out.
 
 The iCalendar ``SEQUENCE`` of a maintenance window lives here too, because it
 is the one rendered value that depends on the previous build: it goes up by
@@ -115,6 +117,10 @@ class EntryRecord:
     """Source file, relative to the site folder."""
     lines: tuple[tuple[str, int], ...] = ()
     """Lines of the front-matter keys a post can quote (``updates[2].message`` style)."""
+    draft: bool = False
+    """``draft: true`` (only in a ``build --drafts`` manifest): never posted."""
+    publish_at: str | None = None
+    """News: the time it may be published (its date, ISO 8601); never posted before."""
     digest: str = ""
     """sha256 of the entry's public fields (`public_digest`): changes with what the
     outputs show, never with ``internal_notes`` or anything else kept out of them."""
@@ -272,6 +278,7 @@ def _record(
         link=absolute(config, path),
         time=_iso(config, entry_time(entry)),
         post=entry.post,
+        draft=entry.draft,
         post_text=entry.post_text,
         source=entry.source.path,
         lines=_lines(entry),
@@ -296,7 +303,13 @@ def _record(
             reference=entry.reference,
             updates=_updates(config, entry.updates),
         )
-    return EntryRecord(**common, services=(), status=NEWS_STATUS, summary=entry.summary)
+    return EntryRecord(
+        **common,
+        services=(),
+        status=NEWS_STATUS,
+        summary=entry.summary,
+        publish_at=_iso(config, entry.date),
+    )
 
 
 def _with_sequence(record: EntryRecord, before: EntryRecord | None) -> EntryRecord:
@@ -426,6 +439,8 @@ def _record_from_json(raw: Any) -> EntryRecord:
         updates=tuple(updates),
         summary=_get(raw, "summary", str, optional=True),
         post=_get(raw, "post", bool),
+        draft=_get(raw, "draft", bool, optional=True) or False,
+        publish_at=_time(raw, "publish_at", optional=True),
         post_text=_get(raw, "post_text", str, optional=True),
         sequence=_get(raw, "sequence", int),
         source=_get(raw, "source", str),

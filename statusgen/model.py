@@ -183,6 +183,8 @@ class PublishConfig:
     """Posts per `publish` run at most; the rest wait for the next run."""
     timeout: float = 60.0
     """Seconds a publish run may spend retrying before it gives up."""
+    max_age: float = 6.0
+    """Hours: an event older than this is never posted (README: Publishing to X)."""
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Post templates by event name, overriding the built-in ones."""
 

@@ -45,6 +45,9 @@ description = "Remote access"
 
 [privacy]
 forbidden = ['\\.internal\\.example\\.ac\\.uk', 'srv-[0-9]+', 'R&D-[0-9]+']
+
+[publish]
+max_age = 100000  # hours: the fixture's November posts are still due on today's clock
 """
 
 INCIDENT = """
@@ -644,7 +647,7 @@ def test_a_template_with_forbidden_text_fails_check_and_build(
     templates = 'updated = "{title}: {message}"\nnews = "{title} (ask srv-1)\\n{link}"\n'
     _with_templates(built, templates)
     expected = [
-        "site.toml:20: publish.templates.news: matches privacy.forbidden[2] ('srv-[0-9]+'): "
+        "site.toml:23: publish.templates.news: matches privacy.forbidden[2] ('srv-[0-9]+'): "
         f"{POST_REFUSED}",
         "1 error, 0 warnings",
     ]
@@ -663,7 +666,7 @@ def test_a_match_only_the_filled_in_post_makes_names_the_template(
     code, out, err = run(capsys, "--site", str(built), "check")
     assert (code, out) == (1, [])
     assert err == [
-        "site.toml:19: publish.templates.opened: matches privacy.forbidden[2] ('srv-[0-9]+'): "
+        "site.toml:22: publish.templates.opened: matches privacy.forbidden[2] ('srv-[0-9]+'): "
         f"{POST_REFUSED}",
         "1 error, 0 warnings",
     ]

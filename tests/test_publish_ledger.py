@@ -313,3 +313,56 @@ def test_publish_prunes_the_live_sites_ledger(tmp_path: Path) -> None:
     written = Ledger.load(tmp_path / "public" / LEDGER_PATH)
     assert [(p.entry, p.post_id) for p in written.posts] == [(vpn, "1")]
     assert written.pending == ()
+
+
+def test_merge_never_loses_a_record_to_an_older_or_empty_copy() -> None:
+    newer = Ledger([PostRecord(REF, "first", "1", "x", "2026-11-24T09:00:00+00:00", 2)])
+    newer.refuse("news/n", "first", "X rejected the post (400)", "x", "t")
+    stale = Ledger(pending=[(REF, "first"), (REF, "update:3")])
+    for merged in (newer.merge(stale), stale.merge(newer), newer.merge(Ledger())):
+        assert merged.first_post(REF) == "1"
+        assert merged.is_refused("news/n", "first")
+        assert (REF, "first") not in merged.pending
+
+
+def test_an_older_ledger_reads_as_it_is_and_writes_the_new_fields_only_when_set() -> None:
+    old = {
+        "version": 1,
+        "posts": [
+            {"entry": REF, "event": "first", "post_id": "1", "target": "x", "posted_at": "t"}
+        ],
+        "pending": [],
+    }
+    ledger = Ledger.from_bytes(json.dumps(old).encode())
+    assert ledger.posts[0].updates is None
+    assert ledger.covered(REF, unknown=4) == 4  # a count not recorded: assume all
+    assert json.loads(ledger.to_bytes()) == old
+    ledger.record(REF, "update:5", "2", "x", "u")
+    assert ledger.covered(REF, unknown=0) == 5
+
+
+def test_refused_round_trips_and_retry_makes_it_pending(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.json"
+    ledger = Ledger.load(path)
+    ledger.refuse(REF, "update:2", "X refused the post (403 Forbidden: flagged)", "x", "t")
+    again = Ledger.load(path)
+    assert [(r.entry, r.event, r.reason) for r in again.refused] == [
+        (REF, "update:2", "X refused the post (403 Forbidden: flagged)")
+    ]
+    assert again.retry(REF, None) == [(REF, "update:2")]
+    assert again.pending == ((REF, "update:2"),) and again.refused == ()
+
+
+def test_rekey_maps_old_update_keys() -> None:
+    old_key = "2026-11-24T09:30:00+00:00/identified"
+    ledger = Ledger([PostRecord(REF, old_key, "7", "x", "t")], pending=[(REF, "old/x")])
+    ledger.rekey({(REF, old_key): "update:2", (REF, "old/x"): "update:3"})
+    assert ledger.has(REF, "update:2") and not ledger.has(REF, old_key)
+    assert ledger.pending == ((REF, "update:3"),)
+
+
+def test_save_writes_the_local_copy_too(tmp_path: Path) -> None:
+    ledger = Ledger.load(tmp_path / "public" / "ledger.json")
+    ledger.copy = tmp_path / ".statusgen-cache" / "publish-ledger.json"
+    ledger.record(REF, "first", "1", "x", "t")
+    assert Ledger.load(ledger.copy).first_post(REF) == "1"

@@ -29,6 +29,8 @@ from statusgen.rules import compile_rule
 from statusgen.status import derive
 
 TWEETS = "https://api.twitter.com/2/tweets"
+ME = "https://api.twitter.com/2/users/me"
+TIMELINE = "https://api.twitter.com/2/users/1850/tweets"
 LIVE = "https://status.example.ac.uk/"
 ENV = {
     "X_API_KEY": "SENTINEL-KEY",
@@ -49,7 +51,8 @@ NEWS = (
     "From January every staff account needs MFA.\n"
     "https://status.example.ac.uk/news/2026-11-20-mfa/"
 )
-START = 1_795_000_000.0
+START = 1_795_522_000.0
+"""2026-11-24 12:06:40 UTC: just after the fixture site's build time (NOW)."""
 
 
 class FakeClock:
@@ -66,10 +69,29 @@ class FakeClock:
 
 
 def config(**publish: object) -> SiteConfig:
+    """X on; ``max_age`` long enough for the fixture's news of 20 November."""
     base = make_config()
+    publish.setdefault("max_age", 24.0 * 30)
     return replace(
         base, publish=replace(base.publish, x=replace(base.publish.x, enabled=True), **publish)
     )
+
+
+def x_timeline(*posts: dict) -> None:
+    """X's answers to the reconciliation's reads: the account, then its recent posts."""
+    responses.get(ME, json={"data": {"id": "1850", "name": "IT status", "username": "itstatus"}})
+    body: dict = {"data": list(posts), "meta": {"result_count": len(posts)}}
+    if not posts:
+        body = {"meta": {"result_count": 0}}
+    responses.get(TIMELINE, json=body)
+
+
+def _reads_registered() -> bool:
+    return any(getattr(r, "url", None) == ME for r in responses.registered())
+
+
+def x_reads() -> list[str]:
+    return [c.request.url.split("?")[0] for c in responses.calls if "/2/users/" in c.request.url]
 
 
 def without(site: Site, *ids: str) -> Site:
@@ -102,6 +124,9 @@ def deploy(output: Path, live: Path) -> Path:
 def run(
     cfg: SiteConfig, output: Path, previous: Path | str, clock: FakeClock | None = None, **kw
 ) -> list[str]:
+    if not _reads_registered():
+        x_timeline()  # an account with no recent posts, unless the test says otherwise
+    kw.setdefault("state_dir", output.parent / "state")
     return list(run_publish(cfg, output, str(previous), env=ENV, clock=clock or FakeClock(), **kw))
 
 
@@ -109,6 +134,9 @@ def run_failing(
     cfg: SiteConfig, output: Path, previous: Path | str, clock: FakeClock | None = None, **kw
 ) -> tuple[list[str], PublishError]:
     lines: list[str] = []
+    if not _reads_registered():
+        x_timeline()
+    kw.setdefault("state_dir", output.parent / "state")
     with pytest.raises(PublishError) as caught:
         for line in run_publish(
             cfg, output, str(previous), env=ENV, clock=clock or FakeClock(), **kw
@@ -159,6 +187,7 @@ def test_no_previous_build_posts_nothing(tmp_path: Path, kind: str) -> None:
 def test_no_manifest_at_the_live_site_is_the_baseline(tmp_path: Path) -> None:
     current = build(tmp_path / "public", make_site())
     responses.get(LIVE + MANIFEST_PATH, status=404, body="<h1>Not found</h1>")
+    responses.get(LIVE + LEDGER_PATH, status=404, body="<h1>Not found</h1>")
     lines = run(config(), current, LIVE)
     assert lines[-1] == f"no previous build at {LIVE}: this build is the baseline, nothing to post"
     assert bodies() == []
@@ -181,7 +210,7 @@ def test_one_post_for_a_new_entry(tmp_path: Path) -> None:
     ]
     posts = ledger(current).posts
     assert [(p.entry, p.event, p.post_id, p.target) for p in posts] == [(VPN, "first", "2001", "x")]
-    assert posts[0].posted_at == "2026-11-18T11:06:40+00:00"  # the fake clock's time
+    assert posts[0].posted_at == "2026-11-24T12:06:40+00:00"  # the fake clock's time
     assert ledger(current).pending == ()
 
 
@@ -352,7 +381,7 @@ def test_rate_limit_reset_far_stops_non_zero(two_builds: tuple[Path, Path]) -> N
     assert clock.slept == []
     assert len(bodies()) == 1  # stops: the second post is not even tried
     assert str(error) == (
-        "2 posts not sent: rate limited by X until 12:06:40 UTC, after this run's 60 s "
+        "2 posts not sent: rate limited by X until 13:06:40 UTC, after this run's 60 s "
         "(publish.timeout) (a re-run sends them)"
     )
     assert ledger(current).pending == ((VPN, "first"), (MFA, "first"))
@@ -400,7 +429,16 @@ def test_unauthorized_stops_with_one_line(two_builds: tuple[Path, Path]) -> None
 def test_missing_credentials(two_builds: tuple[Path, Path]) -> None:
     previous, current = two_builds
     with pytest.raises(PublishError) as caught:
-        list(run_publish(config(), current, str(previous), env={}, clock=FakeClock()))
+        list(
+            run_publish(
+                config(),
+                current,
+                str(previous),
+                env={},
+                clock=FakeClock(),
+                state_dir=current.parent / "state",
+            )
+        )
     assert str(caught.value) == (
         "X credentials missing: set X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN, "
         "X_ACCESS_TOKEN_SECRET in the environment (as CI secrets); 2 posts not sent"
@@ -556,7 +594,7 @@ def test_previous_from_the_live_site(tmp_path: Path, two_builds: tuple[Path, Pat
     lines = run(config(), current, LIVE.rstrip("/"))
     assert lines[0] == f"previous build: {LIVE.rstrip('/')} (built 2026-11-24T12:00:00+00:00)"
     assert bodies() == [{"text": NEWS}, {"text": OPENED}]
-    fetches = [c.request for c in responses.calls if c.request.method == "GET"]
+    fetches = [c.request for c in responses.calls if c.request.url.startswith(LIVE)]
     assert [r.url for r in fetches] == [LIVE + MANIFEST_PATH, LIVE + LEDGER_PATH]
     assert all(r.req_kwargs["timeout"] == 10.0 for r in fetches)
 
@@ -643,7 +681,16 @@ class ShortTarget:
 def test_any_target_can_be_injected(two_builds: tuple[Path, Path]) -> None:
     previous, current = two_builds
     target = ShortTarget()
-    lines = list(run_publish(config(), current, str(previous), target=target, clock=FakeClock()))
+    lines = list(
+        run_publish(
+            config(),
+            current,
+            str(previous),
+            target=target,
+            clock=FakeClock(),
+            state_dir=current.parent / "state",
+        )
+    )
     assert [len(text) <= 100 for text, _ in target.sent] == [True, True]
     assert all(text.endswith("/") for text, _ in target.sent)
     assert lines[-1] == f"posted {VPN} (opened): id s2"

@@ -8,7 +8,13 @@ import pytest
 import requests
 import responses
 
-from statusgen.publish.targets import DuplicatePost, PermanentError, RateLimited, TransientError
+from statusgen.publish.targets import (
+    DuplicatePost,
+    PermanentError,
+    RateLimited,
+    Refused,
+    TransientError,
+)
 from statusgen.publish.targets.x import CREDENTIALS, REQUEST_TIMEOUT, XTarget
 
 TWEETS = "https://api.twitter.com/2/tweets"
@@ -140,7 +146,8 @@ def test_unauthorized_is_one_line_naming_the_variables(x: XTarget) -> None:
 
 
 @responses.activate
-def test_other_forbidden_gives_x_reason(x: XTarget) -> None:
+def test_forbidden_for_the_app_stops_the_run(x: XTarget) -> None:
+    # A read-only app: about the credentials' access, not this post.
     responses.post(
         TWEETS,
         status=403,
@@ -152,8 +159,23 @@ def test_other_forbidden_gives_x_reason(x: XTarget) -> None:
     )
     with pytest.raises(PermanentError) as caught:
         x.send("t", None)
+    assert not isinstance(caught.value, Refused)
     assert str(caught.value) == (
-        "X refused the post (403 Forbidden: You are not permitted to perform this action.)"
+        "X refused the app's access (403 Forbidden: You are not permitted to perform this action.)"
+    )
+
+
+@responses.activate
+def test_other_forbidden_refuses_this_post_only(x: XTarget) -> None:
+    responses.post(
+        TWEETS,
+        status=403,
+        json={"detail": "This request looks like it might be automated.", "status": 403},
+    )
+    with pytest.raises(Refused) as caught:
+        x.send("t", None)
+    assert str(caught.value) == (
+        "X refused the post (403 Forbidden: This request looks like it might be automated.)"
     )
 
 
@@ -164,7 +186,7 @@ def test_bad_request_is_permanent(x: XTarget) -> None:
         status=400,
         json={"errors": [{"message": "text is too long"}], "title": "Invalid Request"},
     )
-    with pytest.raises(PermanentError, match=r"^X rejected the post \(400 Bad Request: text is"):
+    with pytest.raises(Refused, match=r"^X rejected the post \(400 Bad Request: text is"):
         x.send("t", None)
 
 
@@ -241,6 +263,9 @@ timezone = "Europe/London"
 id = "email"
 name = "Email"
 
+[publish]
+max_age = 100000  # hours: the fixture's November incident is still due on today's clock
+
 [publish.x]
 enabled = true
 """
@@ -267,6 +292,12 @@ def test_publish_reports_the_strange_reset_in_one_line(write_site, capsys, monke
     capsys.readouterr()
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
+    # Before sending, publish reads the account's recent posts (reconciliation).
+    responses.get(
+        "https://api.twitter.com/2/users/me",
+        json={"data": {"id": "1", "name": "IT", "username": "it"}},
+    )
+    responses.get("https://api.twitter.com/2/users/1/tweets", json={"meta": {"result_count": 0}})
     responses.post(
         TWEETS,
         status=429,
@@ -279,4 +310,4 @@ def test_publish_reports_the_strange_reset_in_one_line(write_site, capsys, monke
     assert captured.err.splitlines() == [
         "error: 1 post not sent: rate limited by X (no reset time given) (a re-run sends them)"
     ]
-    assert len(responses.calls) == 1
+    assert [c.request.method for c in responses.calls] == ["GET", "GET", "POST"]

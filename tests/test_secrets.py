@@ -41,6 +41,7 @@ name = "Email"
 
 [publish]
 timeout = 30
+max_age = 100000  # hours: the fixture's November posts are still due on today's clock
 
 [publish.x]
 enabled = true
@@ -168,6 +169,12 @@ def test_publish_failures_show_no_credential(
     """X's own answer may even quote the key back: the CLI masks it."""
     root, previous = site
     assert cli.main(["--site", str(root), "build", "--now", NOW]) == 0
+    # publish reads the account's recent posts before sending (reconciliation)
+    responses.get(
+        "https://api.twitter.com/2/users/me",
+        json={"data": {"id": "1", "name": "a", "username": "a"}},
+    )
+    responses.get("https://api.twitter.com/2/users/1/tweets", json={"meta": {"result_count": 0}})
     if isinstance(body, dict):
         responses.post(TWEETS, json=body, status=status)
     else:
@@ -202,6 +209,7 @@ def test_an_internal_error_with_the_credential_in_its_message_is_masked(
         )
 
     monkeypatch.setattr("statusgen.publish.targets.x.XTarget.send", broken_send)
+    monkeypatch.setattr("statusgen.publish.targets.x.XTarget.recent", lambda self, since: [])
     argv = ["--debug"] if debug else []
     code, _, err = run(
         capsys, leaks, *argv, "--site", str(root), "publish", "--previous", str(previous)

@@ -32,65 +32,36 @@ prints them.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
-import socket
-import time
-from collections.abc import Generator, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
-
-import requests
 
 from ..errors import StatusgenError
 from ..manifest import LEDGER_PATH, MANIFEST_PATH, Manifest
 from ..model import SiteConfig
+from ..output import write_atomic
 from .compose import X_LIMIT, Post, PostRefused, compose, x_weighted_length
-from .diff import Event, events
+from .diff import Event, events, first_event, legacy_keys, update_events_after
 from .ledger import Ledger, prune
-from .targets import DuplicatePost, PermanentError, RateLimited, Target, TransientError
-
-PREVIOUS_TIMEOUT = 10.0
-"""Seconds to wait for the live site when reading the previous build."""
-TRANSIENT_RETRIES = 3
-"""Retries of one post after a 5xx or network error (so four attempts at most)."""
-BACKOFF = 2.0
-"""Seconds before the first retry; doubled for each further one."""
-RATE_LIMIT_WAITS = 3
-"""Waits for a rate-limit reset per post, at most."""
+from .previous import Unreachable, is_url, read_current, read_previous, same_folder
+from .reconcile import find
+from .renames import as_renamed, redirect_pages, renames
+from .send import Clock, RefusedPost, Stopped, SystemClock, send
+from .state import LEDGER_COPY_NAME, STATE_DIR, publish_lock
+from .targets import (
+    PermanentError,
+    RateLimited,
+    Refused,
+    Target,
+    TransientError,
+)
 
 
 class PublishError(StatusgenError):
     """Something was left unsent; the ledger knows what, and a re-run sends it."""
-
-
-class Unreachable(StatusgenError):
-    """The live site did not answer at all (DNS, refused, time-out): not even a 404."""
-
-    def __init__(self, url: str, reason: str, message: str) -> None:
-        self.url = url
-        self.reason = reason
-        """A few words: "host not found", "connection refused", "no answer within 10 s"."""
-        super().__init__(f"{url}: {message}")
-
-
-class Clock(Protocol):
-    """Time as publish sees it; tests pass a fake that sleeps instantly."""
-
-    def now(self) -> float:
-        """Unix time in seconds (the unit of X's ``x-rate-limit-reset``)."""
-        ...
-
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    def now(self) -> float:
-        return time.time()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
 
 
 def run_publish(
@@ -102,6 +73,8 @@ def run_publish(
     env: Mapping[str, str] | None = None,
     target: Target | None = None,
     clock: Clock | None = None,
+    retry: Sequence[str] = (),
+    state_dir: Path | None = None,
 ) -> Iterator[str]:
     """Post the changes between the build in `output_dir` and `previous`; yield progress lines.
 
@@ -109,24 +82,85 @@ def run_publish(
     `dry_run` composes every post and yields it exactly as it would be
     sent, and sends and writes nothing. `env` holds the X credentials
     (default: the process environment); `target` replaces X (tests, other
-    services). Raises `StatusgenError` when the builds cannot be read and
-    `PublishError` at the end when any post was left unsent.
+    services). `retry` names refused events to send again (``--retry``).
+    `state_dir` holds the lock and the ledger's local copy (default: the
+    site's ``.statusgen-cache/``). Raises `StatusgenError` when the builds
+    cannot be read and `PublishError` at the end when any post was left
+    unsent or was refused.
     """
     clock = clock or SystemClock()
-    if not config.publish.x.enabled:
+    state = state_dir if state_dir is not None else config.root / STATE_DIR
+    enabled = config.publish.x.enabled
+    if not enabled:
         if not dry_run:
-            # Touch nothing: no network, no ledger. Switching it on later
-            # starts from the build deployed then, not from the history.
             yield "publish.x.enabled is false: nothing to post"
+            if (output_dir / MANIFEST_PATH).exists():
+                with publish_lock(state, clock):
+                    yield from _carry_forward(config, output_dir, previous, state)
             return
         yield "publish.x.enabled is false: showing what would be posted once it is on"
 
     current = read_current(output_dir)
-    if not _is_url(previous) and _same_folder(Path(previous), output_dir):
+    if not is_url(previous) and same_folder(Path(previous), output_dir):
         raise StatusgenError(
             f"--previous {previous} is the output folder itself: nothing can be new "
             "(pass the last deployed build's folder or URL)"
         )
+    lock = contextlib.nullcontext() if dry_run else publish_lock(state, clock)
+    with lock:
+        yield from _run(
+            config, current, output_dir, previous, state, dry_run, env, target, clock, retry
+        )
+
+
+def _carry_forward(
+    config: SiteConfig, output_dir: Path, previous: str, state: Path
+) -> Iterator[str]:
+    """A run with the target off still deploys the ledger, so it loses nothing pending."""
+    ledger = _local(output_dir, state)
+    try:
+        _, before_ledger = read_previous(previous)
+    except Unreachable:
+        before_ledger = Ledger()
+    ledger = ledger.merge(before_ledger)
+    if not ledger.is_empty():
+        ledger.save()
+        _write_redirects(config, ledger, read_current(output_dir), output_dir)
+        yield (
+            f"kept the post ledger ({_posts(len(ledger.posts))} recorded, "
+            f"{len(ledger.pending)} pending) for when it is on again"
+        )
+
+
+def _write_redirects(
+    config: SiteConfig, ledger: Ledger, current: Manifest, output_dir: Path
+) -> None:
+    """The old address of every rename the ledger remembers leads to the new page."""
+    for path, data in redirect_pages(config, ledger, current).items():
+        write_atomic(output_dir / path, data)
+
+
+def _local(output_dir: Path, state: Path) -> Ledger:
+    """The output folder's ledger merged with this machine's copy, bound to both."""
+    ledger = Ledger.load(output_dir / LEDGER_PATH)
+    copy = Ledger.load(state / LEDGER_COPY_NAME)
+    merged = ledger.merge(copy)
+    merged.copy = state / LEDGER_COPY_NAME
+    return merged
+
+
+def _run(
+    config: SiteConfig,
+    current: Manifest,
+    output_dir: Path,
+    previous: str,
+    state: Path,
+    dry_run: bool,
+    env: Mapping[str, str] | None,
+    target: Target | None,
+    clock: Clock,
+    retry: Sequence[str],
+) -> Iterator[str]:
     try:
         before, before_ledger = read_previous(previous)
     except Unreachable as exc:
@@ -143,29 +177,71 @@ def run_publish(
             f"baseline (without --dry-run, publish stops with an error until {previous} answers)"
         )
         return
-    ledger = Ledger.load(output_dir / LEDGER_PATH).merge(before_ledger)
-    # The live site's ledger comes back in with its old records: prune as build does.
-    now = datetime.fromtimestamp(clock.now(), UTC)
-    ledger = prune(ledger, {e.ref for e in current.entries}, now, config)
+    ledger = _local(output_dir, state).merge(before_ledger)
     if dry_run:
-        ledger.path = None  # in memory only: a dry run writes nothing
+        ledger.path = ledger.copy = None  # in memory only: a dry run writes nothing
     if before is None:
         ledger.save()  # carry the ledger forward all the same
+        if not ledger.is_empty():
+            # A site that has posted has a manifest: its absence is a broken
+            # or stale deploy, and taking it for a first publish would lose
+            # every pending post (and, deployed, the ledger itself).
+            raise PublishError(
+                f"no build manifest at {previous}, but the post ledger holds "
+                f"{_posts(len(ledger.posts))} and {len(ledger.pending)} pending: not a first "
+                "publish; nothing sent, the ledger is kept (re-run once "
+                f"{MANIFEST_PATH} is back)"
+            )
         yield f"no previous build at {previous}: this build is the baseline, nothing to post"
         return
     yield f"previous build: {previous} (built {before.built_at})"
+    ledger.rekey(legacy_keys(ledger, before, current))
+    moved = renames(before, current)
+    for old, new in moved:
+        ledger.move(old, new)
+        yield (
+            f"renamed {old} to {new}: its posts and thread move with it, and /{old}/ "
+            "becomes a redirect"
+        )
+    if moved:
+        before = as_renamed(before, moved, current)
+    # The live site's ledger comes back in with its old records: prune as build
+    # does, once renamed entries' records have moved to their new refs.
+    now = datetime.fromtimestamp(clock.now(), UTC)
+    ledger = prune(ledger, {e.ref for e in current.entries}, now, config)
+    if not dry_run:
+        _write_redirects(config, ledger, current, output_dir)
+    retried = yield from _retry(ledger, retry, config.base_url)
 
-    due = events(before, current, ledger)
-    ledger.set_pending((e.entry.ref, e.key) for e in due)
+    oldest = now - timedelta(hours=config.publish.max_age)
+    due, held = [], []
+    for event in events(before, current, ledger):
+        publish_at = event.entry.publish_at
+        if publish_at and datetime.fromisoformat(publish_at) > now:
+            held.append(event)
+            yield f"held until {publish_at}: {event.describe()} (not yet published)"
+        elif event.news_time < oldest and (event.entry.ref, event.key) not in retried:
+            yield (
+                f"not posted {event.describe()}: from {event.news_time.isoformat()}, older "
+                f"than publish.max_age ({config.publish.max_age:g} h)"
+            )
+        else:
+            due.append(event)
+    ledger.set_pending((e.entry.ref, e.key) for e in [*due, *held])
     if not due:
         yield "nothing new to post"
         return
 
+    secrets: list[str] = []
     if target is None and not dry_run:
-        from .targets.x import XTarget  # tweepy only when posting for real
+        from .targets.x import CREDENTIALS, XTarget  # tweepy only when posting for real
 
+        env = os.environ if env is None else env
+        # X's refusals are kept in the ledger, which is deployed: never with a
+        # credential in them, even when X quotes one back.
+        secrets = [v for v in (env.get(name, "").strip() for name in CREDENTIALS) if len(v) >= 4]
         try:
-            target = XTarget.from_env(os.environ if env is None else env)
+            target = XTarget.from_env(env)
         except PermanentError as exc:
             raise PublishError(f"{exc}; {_posts(len(due))} not sent") from None
     limit = target.limit if target else X_LIMIT
@@ -180,10 +256,19 @@ def run_publish(
             refused += 1
             yield f"refused {event.describe()}: {exc.problem}"
     sending, waiting = posts[: config.publish.max_posts], posts[config.publish.max_posts :]
+    if sending and not dry_run and target is not None:
+
+        def make_post(event: Event) -> Post | None:
+            try:
+                return compose(event, config, weigh=weigh, limit=limit)
+            except PostRefused:
+                return None  # reported by the run that finds it due
+
+        sending = yield from _reconcile(target, sending, ledger, clock, oldest, make_post)
 
     deadline = clock.now() + config.publish.timeout
     stopped: str | None = None
-    unsent = 0
+    unsent = unrecorded = 0
     for event, post in sending:
         reply_to = ledger.first_post(event.entry.ref) if post.reply_to_entry else None
         replying = f", replying to {reply_to}" if reply_to else ""
@@ -196,18 +281,40 @@ def run_publish(
         if stopped is not None:
             unsent += 1
             continue
-        outcome = yield from _send(target, post, reply_to, clock, deadline, config.publish.timeout)
-        if isinstance(outcome, _Stopped):
+        outcome = yield from send(target, post, reply_to, clock, deadline, config.publish.timeout)
+        if isinstance(outcome, RefusedPost):
+            refused += 1
+            at = _iso(clock.now())
+            outcome = RefusedPost(_mask(outcome.reason, secrets))
+            yield (
+                f"refused by {target.label}: {event.describe()}: {outcome.reason} (not retried; "
+                f"to send it again: statusgen publish --retry {event.entry.ref}#{event.key})"
+            )
+            refuse = functools.partial(
+                ledger.refuse, event.entry.ref, event.key, outcome.reason, target.name, at
+            )
+            failed = _write(refuse)
+            if failed:
+                unrecorded += 1
+                stopped = stopped or failed
+                yield f"cannot write the post ledger ({failed}): stopping"
+            continue
+        if isinstance(outcome, Stopped):
             stopped = outcome.reason
             unsent += 1
             yield f"not sent {event.describe()}: {outcome.reason}"
             continue
-        posted_at = datetime.fromtimestamp(clock.now(), UTC).isoformat(timespec="seconds")
-        ledger.record(event.entry.ref, event.key, outcome.post_id, target.name, posted_at)
+        record = functools.partial(_record, ledger, event, outcome.post_id, target.name, clock)
+        failed = _write(record)
         if outcome.post_id is None:
-            yield f"already on {target.label} (duplicate content), recorded: {event.describe()}"
+            verb = "not recorded" if failed else "recorded"
+            yield f"already on {target.label} (duplicate content), {verb}: {event.describe()}"
         else:
             yield f"posted {event.describe()}: id {outcome.post_id}{replying}"
+        if failed:
+            unrecorded += 1
+            stopped = stopped or failed
+            yield f"cannot write the post ledger ({failed}): stopping"
 
     if waiting:
         verb = "would wait" if dry_run else "wait"
@@ -220,186 +327,132 @@ def run_publish(
         failures.append(f"{_posts(unsent)} not sent: {stopped} (a re-run sends them)")
     if refused:
         failures.append(f"{_posts(refused)} refused (see above)")
+    if unrecorded:
+        failures.append(
+            f"{_posts(unrecorded)} sent but not recorded (the next run finds "
+            f"{'it' if unrecorded == 1 else 'them'} on the account)"
+        )
     if failures:
         raise PublishError("; ".join(failures))
 
 
-# --- sending -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Sent:
-    post_id: str | None
-    """None: the target already had the text (duplicate content)."""
-
-
-@dataclass(frozen=True)
-class _Stopped:
-    reason: str
-
-
-def _send(
-    target: Target,
-    post: Post,
-    reply_to: str | None,
+def _record(
+    ledger: Ledger,
+    event: Event,
+    post_id: str | None,
+    target: str,
     clock: Clock,
-    deadline: float,
-    budget: float,
-) -> Generator[str, None, _Sent | _Stopped]:
-    """Send one post with bounded retries; yield a line per wait; return the outcome."""
-    attempts = waits = 0
-    while True:
-        attempts += 1
-        try:
-            return _Sent(target.send(post.text, reply_to))
-        except DuplicatePost:
-            return _Sent(None)
-        except PermanentError as exc:
-            return _Stopped(exc.reason)
-        except RateLimited as exc:
-            now = clock.now()
-            if exc.reset_at is None:
-                return _Stopped(f"rate limited by {target.label} (no reset time given)")
-            wait = max(exc.reset_at - now, 0.0) + 1.0  # the reset is whole seconds
-            waits += 1
-            if waits > RATE_LIMIT_WAITS or now + wait > deadline:
-                return _Stopped(
-                    f"rate limited by {target.label} until {_utc(exc.reset_at)}, "
-                    f"after this run's {budget:g} s (publish.timeout)"
-                )
-            yield f"rate limited by {target.label}: waiting {wait:.0f} s"
-            clock.sleep(wait)
-        except TransientError as exc:
-            delay = BACKOFF * 2 ** (attempts - 1)
-            if attempts > TRANSIENT_RETRIES or clock.now() + delay > deadline:
-                return _Stopped(f"{exc} (gave up after {attempts} attempts)")
-            yield f"{exc}: retry {attempts}/{TRANSIENT_RETRIES} in {delay:g} s"
-            clock.sleep(delay)
+    updates: int | None = None,
+) -> None:
+    if event.is_first and updates is None:
+        updates = len(event.entry.updates)
+    ledger.record(
+        event.entry.ref,
+        event.key,
+        post_id,
+        target,
+        _iso(clock.now()),
+        updates=updates if event.is_first else None,
+        also=event.covers[1:],
+    )
 
 
-# --- reading the builds ------------------------------------------------------------------
-
-
-def read_current(output_dir: Path) -> Manifest:
-    """The manifest of the build about to be deployed."""
-    path = output_dir / MANIFEST_PATH
+def _write(write: Callable[[], object]) -> str | None:
+    """Write the ledger; None, or why that failed (a full disk). The run then
+    stops sending: what was posted is found on the target by the next run
+    (`reconcile`), through the pending events the ledger already holds."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise StatusgenError(f"{path}: no build manifest (run statusgen build first)") from None
+        write()
     except OSError as exc:
-        raise StatusgenError(f"{path}: cannot read ({exc.strerror})") from None
-    return _parse(data, str(path))
+        return str(exc.strerror or exc)
+    return None
 
 
-def read_previous(previous: str) -> tuple[Manifest | None, Ledger]:
-    """The previous build's manifest (None: no previous build) and ledger (read-only)."""
-    if _is_url(previous):
-        base = previous if previous.endswith("/") else previous + "/"
-        data = _fetch(base + MANIFEST_PATH)
-        if data is None:
-            return None, Ledger()
-        manifest = _parse(data, base + MANIFEST_PATH)
-        try:
-            ledger_data = _fetch(base + LEDGER_PATH)
-        except Unreachable as exc:
-            # The site answered a moment ago: it is deployed, so a dry run
-            # must not preview this as a first publish.
-            raise StatusgenError(str(exc)) from None
-        return manifest, _ledger(ledger_data, base + LEDGER_PATH)
-    folder = Path(previous)
-    if folder.exists() and not folder.is_dir():
-        raise StatusgenError(f"{previous}: not a folder (pass a build's output folder or a URL)")
-    path = folder / MANIFEST_PATH
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None, Ledger()
-    except OSError as exc:
-        raise StatusgenError(f"{path}: cannot read ({exc.strerror})") from None
-    ledger = Ledger.load(folder / LEDGER_PATH)
-    ledger.path = None  # never write into the previous build
-    return _parse(data, str(path)), ledger
+def _retry(
+    ledger: Ledger, refs: Sequence[str], base_url: str
+) -> Generator[str, None, set[tuple[str, str]]]:
+    """Make the refused events that `refs` name pending again (``--retry``)."""
+    retried: set[tuple[str, str]] = set()
+    for ref in refs:
+        entry, _, event = ref.removeprefix(base_url).strip("/").partition("#")
+        entry = entry.strip("/")
+        keys = ledger.retry(entry, event or None)
+        if not keys:
+            known = ", ".join(f"{r.entry}#{r.event}" for r in ledger.refused) or "none"
+            raise StatusgenError(
+                f"--retry {ref}: no refused event there (refused: {known}; "
+                "REF is incidents/<id> or incidents/<id>#<event>)"
+            )
+        for key in keys:
+            yield f"retrying {key[0]}#{key[1]}"
+        retried.update(keys)
+    return retried
 
 
-def _fetch(url: str) -> bytes | None:
-    """The file at `url`; None for 404 (not there); any other failure is an error."""
-    try:
-        response = requests.get(
-            url,
-            timeout=PREVIOUS_TIMEOUT,
-            headers={"Cache-Control": "no-cache", "User-Agent": "statusgen-publish"},
-        )
-    except requests.Timeout:
-        slow = f"no answer within {PREVIOUS_TIMEOUT:g} s"
-        raise Unreachable(url, slow, slow) from None
-    except requests.ConnectionError as exc:
-        why = _why(exc)
-        raise Unreachable(url, why, f"cannot connect ({why})") from None
-    except requests.RequestException as exc:
-        raise StatusgenError(f"{url}: cannot connect ({type(exc).__name__})") from None
-    if response.status_code in (404, 410):
-        return None
-    if response.status_code != 200:
-        raise StatusgenError(
-            f"{url}: HTTP {response.status_code} {response.reason or ''}".rstrip()
-            + " (cannot read the previous build)"
-        )
-    return response.content
+def _reconcile(
+    target: Target,
+    sending: list[tuple[Event, Post]],
+    ledger: Ledger,
+    clock: Clock,
+    oldest: datetime,
+    make_post: Callable[[Event], Post | None],
+) -> Generator[str, None, list[tuple[Event, Post]]]:
+    """Record what the target already has (accepted, never recorded); return the rest.
 
-
-def _why(exc: BaseException) -> str:
-    """The root of a connection failure in words, else the exception's name.
-
-    requests wraps urllib3's MaxRetryError, which wraps the socket error.
+    A first post found there told the entry as it was when it was made: the
+    updates written after it are then due as replies (`update_events_after`).
     """
-    cause: BaseException | None = exc
-    for _ in range(6):  # the chain is three or four links deep
-        if isinstance(cause, socket.gaierror):
-            return "host not found"
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if cause is None:
-            break
-        nested = cause.args[0] if cause.args else None
-        cause = (
-            getattr(cause, "reason", None)
-            or cause.__cause__
-            or cause.__context__
-            or (nested if isinstance(nested, BaseException) else None)
-        )
-    return type(exc).__name__
-
-
-def _parse(data: bytes, where: str) -> Manifest:
+    recent = getattr(target, "recent", None)
+    if recent is None:
+        return sending
     try:
-        return Manifest.from_bytes(data)
-    except StatusgenError as exc:
-        raise StatusgenError(f"{where}: {exc}") from None
+        found = recent(oldest.timestamp())
+    except (TransientError, RateLimited, Refused) as exc:
+        yield f"cannot read recent posts on {target.label} ({exc}): sending without that check"
+        return sending
+    except PermanentError as exc:
+        raise PublishError(f"{exc}; {_posts(len(sending))} not sent") from None
+    rest: list[tuple[Event, Post]] = []
+    queue = list(sending)
+    while queue:
+        event, post = queue.pop(0)
+        match = find(found, text=post.text, link=event.entry.link, first=event.is_first)
+        if match is None:
+            rest.append((event, post))
+            continue
+        told = None
+        if event.is_first:
+            told = _told(event, match.created_at)
+            event = first_event(event.entry, told)  # what that post told
+            later = update_events_after(event.entry, told)
+            queued = {(e.entry.ref, e.key) for e, _ in rest + queue}
+            for extra in later:
+                key = (extra.entry.ref, extra.key)
+                extra_post = None if key in queued or ledger.has(*key) else make_post(extra)
+                if extra_post is not None:
+                    queue.append((extra, extra_post))
+        _record(ledger, event, match.id, target.name, clock, updates=told)
+        yield f"already on {target.label}, recorded: {event.describe()}: id {match.id}"
+    return rest
 
 
-def _ledger(data: bytes | None, where: str) -> Ledger:
-    if data is None:
-        return Ledger()
-    try:
-        return Ledger.from_bytes(data)
-    except StatusgenError as exc:
-        raise StatusgenError(f"{where}: {exc}") from None
+def _told(event: Event, created_at: float | None) -> int:
+    """How many updates a first post made at `created_at` told (all, when unknown)."""
+    updates = event.entry.updates
+    if created_at is None:
+        return len(updates)
+    made = datetime.fromtimestamp(created_at, UTC)
+    return sum(1 for u in updates if datetime.fromisoformat(u.at) <= made)
 
 
-def _is_url(text: str) -> bool:
-    return text.startswith(("http://", "https://"))
+def _mask(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
 
 
-def _same_folder(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
-
-
-def _utc(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime("%H:%M:%S UTC")
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")
 
 
 def _posts(count: int) -> str:

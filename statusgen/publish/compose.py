@@ -63,7 +63,15 @@ from ..errors import Problem, StatusgenError
 from ..manifest import EntryRecord, Manifest
 from ..model import EntryKind, IncidentStatus, Site, SiteConfig
 from ..urls import absolute, entry_path
-from .diff import RESOLUTION, Event, EventKind, event_for, first_event, update_event
+from .diff import (
+    RESOLUTION,
+    Event,
+    EventKind,
+    event_for,
+    first_event,
+    resolving_update,
+    update_event,
+)
 from .weighted import parse_tweet
 
 X_LIMIT = 280
@@ -255,9 +263,11 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
 def _foreseen_events(record: EntryRecord) -> Iterator[Event]:
     """Every event of `record` that publish can post, as `diff.events` makes them."""
     yield first_event(record)
-    for update in record.updates:
-        yield update_event(record, update)
-    if not any(u.status == IncidentStatus.RESOLVED for u in record.updates):
+    for number in range(1, len(record.updates) + 1):
+        event = update_event(record, number)
+        if event is not None:
+            yield event
+    if resolving_update(record) is None:
         resolution = event_for(record, RESOLUTION)
         if resolution is not None:
             yield resolution

@@ -1,25 +1,33 @@
 """What to post: the events between two build manifests (SPEC "Publish").
 
+An event is keyed by what it means, so that no correction posts it again:
+``first`` (the entry's opening), ``update:N`` (its N-th update, by position
+in the file, whatever its time or status) and ``resolved`` (an incident's
+resolution, one per entry however written: ``resolved:``, the first
+``status: resolved`` update, or both; a later resolved update restates it).
+
 - No previous manifest: this build is the baseline; nothing is posted, so
   switching publish on (or a first deploy) never floods followers with the
   whole history.
-- An entry seen for the first time: one event for its *current* state.
-  An incident is OPENED, or RESOLVED when it is first seen already resolved
-  (filed after the fact: one post saying it happened and is over, not two);
-  a maintenance window is SCHEDULED whatever its state (the post's status
-  word says "in progress" or "completed" when it is); news is NEWS. The
-  updates already in the file are part of that state, not separate posts.
-- An entry seen before: one event per update key it did not have, oldest
-  first; an update with status ``resolved`` is the RESOLVED event, and a
-  ``postmortem`` update (a review after the resolution) an UPDATED one. An
-  incident that became resolved through ``resolved:`` alone, without a
-  resolved update, gets one RESOLVED event with no update.
+- An entry seen for the first time (in neither the previous build nor the
+  ledger): one event for its *current* state. An incident is OPENED, or
+  RESOLVED when it is first seen already resolved (filed after the fact:
+  one post saying it happened and is over, not two, which also counts as its
+  resolution); a maintenance window is SCHEDULED whatever its state; news
+  is NEWS. The updates already in the file are part of that state.
+- An entry seen before: one event per update past the ones already told,
+  which is the most the previous build and the ledger know of (a first post
+  records how many updates it told, so a stale previous build cannot make
+  them new); the resolution when it is new. A ``postmortem`` update (a review
+  after the resolution) is an UPDATED event; it does not reopen the incident.
 - Events the ledger holds as pending (due in an earlier run but not sent)
-  are due again, as long as the entry still exists and may post.
-- ``post: false`` entries never post; events already in the ledger are
-  skipped. Edits to titles or texts, and a rescheduled window, are not
-  events: followers get the news of a change through the update that
-  explains it.
+  are due again, as long as the entry still exists and may post; refused
+  ones are not (``publish --retry``).
+- ``post: false`` entries and drafts never post; a draft in the previous
+  build counts as unseen, so publishing it posts its opening. Edits to
+  titles or texts, and a rescheduled window, are not events.
+- Ledgers from before ``update:N`` keyed updates ``<time>/<status>``:
+  `legacy_keys` maps them through the manifests.
 """
 
 from __future__ import annotations
@@ -33,9 +41,11 @@ from ..model import EntryKind, IncidentStatus
 from .ledger import Ledger
 
 FIRST = "first"
-"""Event key of an entry's first post."""
+"""Event key of an entry's opening (its first post)."""
 RESOLUTION = "resolved"
-"""Event key of a resolution given by ``resolved:`` without a resolved update."""
+"""Event key of an incident's resolution, however it was written (one per entry)."""
+UPDATE_PREFIX = "update:"
+"""Event key of an entry's n-th update: ``update:3`` (1-based, by position in the file)."""
 _CLOSED = (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM)
 """Incident statuses of a resolved incident: a review does not reopen it."""
 
@@ -58,11 +68,19 @@ class Event:
     update: UpdateRecord | None
     """The update this event posts (for a first post: the latest one, if any)."""
     key: str
-    """Stable within the entry: `FIRST`, `RESOLUTION` or the update's key; the ledger's key."""
+    """Stable within the entry: `FIRST`, `RESOLUTION` or ``update:N``; the ledger's key."""
 
     @property
     def is_first(self) -> bool:
         return self.key == FIRST
+
+    @property
+    def covers(self) -> tuple[str, ...]:
+        """The keys this event tells followers about: a first post of an incident
+        already resolved is also its resolution."""
+        if self.is_first and self.kind is EventKind.RESOLVED:
+            return (FIRST, RESOLUTION)
+        return (self.key,)
 
     @property
     def time(self) -> datetime:
@@ -73,80 +91,213 @@ class Event:
             return datetime.fromisoformat(self.update.at)
         return datetime.fromisoformat(self.entry.resolved or self.entry.time)
 
+    @property
+    def news_time(self) -> datetime:
+        """How recent the news is, for ``publish.max_age``: a first post tells the
+        entry's current state, so it is as recent as its latest update."""
+        moments = [self.time]
+        if self.is_first and self.update is not None:
+            moments.append(datetime.fromisoformat(self.update.at))
+        if self.entry.publish_at:
+            moments.append(datetime.fromisoformat(self.entry.publish_at))
+        return max(moments)
+
     def describe(self) -> str:
         """``incidents/x (opened)``: for progress lines."""
         return f"{self.entry.ref} ({self.kind.value})"
 
 
+def update_key(number: int) -> str:
+    """The event key of the `number`-th update (1-based)."""
+    return f"{UPDATE_PREFIX}{number}"
+
+
 def events(previous: Manifest | None, current: Manifest, ledger: Ledger) -> list[Event]:
-    """The events due in `current`, oldest first; empty for a baseline."""
+    """The events due in `current`, oldest first; empty for a baseline.
+
+    What an entry had before is the most the previous build and the ledger
+    know of it, so a stale previous build (a failed deploy, a cached
+    manifest) does not make an entry the ledger knows look new.
+    """
     if previous is None:
         return []
     due: dict[tuple[str, str], Event] = {}
     for record in current.entries:
-        if not record.post:
+        if not record.post or record.draft:
             continue
         before = previous.entry(record.ref)
-        found = [first_event(record)] if before is None else _changes(before, record)
+        if before is not None and before.draft:
+            before = None  # a draft was never posted: publishing it is its opening
+        # A first post recorded without its count (an older ledger) against no
+        # previous record: assume it told all there is, rather than re-post.
+        unknown = len(record.updates) if before is None else 0
+        known = ledger.covered(record.ref, unknown=unknown)
+        if before is None and known is None:
+            found = [first_event(record)]
+        else:
+            seen = max(len(before.updates) if before else 0, known or 0)
+            was_resolved = (before is not None and _resolved(before)) or ledger.has(
+                record.ref, RESOLUTION
+            )
+            found = _changes(record, seen, was_resolved)
         for event in found:
             due[(record.ref, event.key)] = event
     for ref, key in ledger.pending:
         record = current.entry(ref)
-        if record is None or not record.post or (ref, key) in due:
+        if record is None or not record.post or record.draft or (ref, key) in due:
             continue
         event = event_for(record, key)
         if event is not None:
             due[(ref, key)] = event
-    fresh = [e for (ref, key), e in due.items() if not ledger.has(ref, key)]
+    fresh = [
+        e
+        for (ref, key), e in due.items()
+        if not ledger.has(ref, key) and not ledger.is_refused(ref, key)
+    ]
     return sorted(fresh, key=lambda e: (e.time, e.entry.ref, not e.is_first, e.key))
 
 
-def first_event(record: EntryRecord) -> Event:
-    latest = record.updates[-1] if record.updates else None
+def first_event(record: EntryRecord, told: int | None = None) -> Event:
+    """The entry's opening as of now, or as of its first `told` updates (a
+    first post found on the target, made before the later ones)."""
+    updates = record.updates if told is None else record.updates[:told]
+    latest = updates[-1] if updates else None
+    resolved_then = any(u.status == IncidentStatus.RESOLVED for u in updates)
     if record.kind is EntryKind.NEWS:
         kind = EventKind.NEWS
     elif record.kind is EntryKind.MAINTENANCE:
         kind = EventKind.SCHEDULED
-    elif record.status in _CLOSED:
+    elif resolved_then or (told is None and record.status in _CLOSED):
         kind = EventKind.RESOLVED
     else:
         kind = EventKind.OPENED
     return Event(record, kind, latest, FIRST)
 
 
-def update_event(record: EntryRecord, update: UpdateRecord) -> Event:
+def resolving_update(record: EntryRecord) -> int | None:
+    """Position (1-based) of the update that resolves an incident: the first with
+    status ``resolved``; later ones restate it and are not a second resolution."""
+    if record.kind is not EntryKind.INCIDENT:
+        return None
+    for number, update in enumerate(record.updates, 1):
+        if update.status == IncidentStatus.RESOLVED:
+            return number
+    return None
+
+
+def update_event(record: EntryRecord, number: int) -> Event | None:
+    """The event of the `number`-th update; None for a restated resolution."""
+    update = record.updates[number - 1]
     if record.kind is EntryKind.MAINTENANCE:
-        kind = EventKind.MAINTENANCE_UPDATE
-    elif update.status == IncidentStatus.RESOLVED:
-        kind = EventKind.RESOLVED
-    else:
-        kind = EventKind.UPDATED
-    return Event(record, kind, update, update.key)
+        return Event(record, EventKind.MAINTENANCE_UPDATE, update, update_key(number))
+    if update.status == IncidentStatus.RESOLVED:
+        if resolving_update(record) != number:
+            return None
+        return Event(record, EventKind.RESOLVED, update, RESOLUTION)
+    return Event(record, EventKind.UPDATED, update, update_key(number))
+
+
+def resolution_event(record: EntryRecord) -> Event | None:
+    if not _resolved(record):
+        return None
+    number = resolving_update(record)
+    update = record.updates[number - 1] if number else None
+    return Event(record, EventKind.RESOLVED, update, RESOLUTION)
 
 
 def event_for(record: EntryRecord, key: str) -> Event | None:
     """Rebuild a pending event from the current record; None when it no longer exists."""
     if key == FIRST:
         return first_event(record)
-    update = record.update(key)
-    if update is not None:
-        return update_event(record, update)
-    if key == RESOLUTION and _resolved(record):
-        return Event(record, EventKind.RESOLVED, None, RESOLUTION)
-    return None
+    if key == RESOLUTION:
+        return resolution_event(record)
+    number = update_number(key)
+    if number is None or number > len(record.updates):
+        return None
+    event = update_event(record, number)
+    return event if event is not None and event.key == key else None
+
+
+def update_number(key: str) -> int | None:
+    """N of ``update:N``; None for any other key."""
+    if not key.startswith(UPDATE_PREFIX):
+        return None
+    digits = key.removeprefix(UPDATE_PREFIX)
+    return int(digits) if digits.isdigit() and int(digits) > 0 else None
 
 
 def _resolved(record: EntryRecord) -> bool:
-    return record.kind is EntryKind.INCIDENT and record.status in _CLOSED
+    return record.kind is EntryKind.INCIDENT and (
+        record.status in _CLOSED or resolving_update(record) is not None
+    )
 
 
-def _changes(before: EntryRecord, record: EntryRecord) -> list[Event]:
-    known = {u.key for u in before.updates}
-    found = [update_event(record, u) for u in record.updates if u.key not in known]
-    if (
-        _resolved(record)
-        and not _resolved(before)
-        and not any(e.kind is EventKind.RESOLVED for e in found)
-    ):
-        found.append(Event(record, EventKind.RESOLVED, None, RESOLUTION))
+def _changes(record: EntryRecord, seen: int, was_resolved: bool) -> list[Event]:
+    """Updates past the `seen` first ones, and the resolution when it is new.
+
+    Position, not time or status, is an update's identity: correcting the
+    time, the status or the site's time zone changes none of them.
+    """
+    found = []
+    for number in range(seen + 1, len(record.updates) + 1):
+        event = update_event(record, number)
+        if event is None or (event.key == RESOLUTION and was_resolved):
+            continue
+        found.append(event)
+    if not was_resolved and not any(e.key == RESOLUTION for e in found):
+        resolution = resolution_event(record)
+        if resolution is not None:
+            found.append(resolution)
     return found
+
+
+def update_events_after(record: EntryRecord, told: int) -> list[Event]:
+    """The update events after the first `told` ones (a first post found on the
+    target told the entry as it was then)."""
+    resolved_then = (
+        any(u.status == IncidentStatus.RESOLVED for u in record.updates[:told])
+        and record.kind is EntryKind.INCIDENT
+    )
+    return _changes(record, told, resolved_then)
+
+
+# --- reading ledgers and manifests written before update:N keys ----------------------------
+
+
+def legacy_keys(ledger: Ledger, *manifests: Manifest | None) -> dict[tuple[str, str], str]:
+    """Ledger keys of the old form (an update's ``<time>/<status>``) mapped to today's.
+
+    Older statusgen keyed an update by its time and status, so the
+    manifests that older build wrote (the previous build) hold the same
+    keys in `UpdateRecord.key`, with the update's position beside it. A key
+    is looked up in each manifest in turn, then by the same instant and
+    status (a key written with another UTC offset). A key found nowhere is
+    left as it is: it names an update that no longer exists.
+    """
+    mapping: dict[tuple[str, str], str] = {}
+    for ref, key in ledger.event_keys():
+        if key in (FIRST, RESOLUTION) or update_number(key) is not None:
+            continue
+        for manifest in manifests:
+            record = manifest.entry(ref) if manifest else None
+            number = _legacy_position(record, key) if record else None
+            if record is not None and number is not None:
+                event = update_event(record, number)
+                mapping[(ref, key)] = event.key if event else RESOLUTION
+                break
+    return mapping
+
+
+def _legacy_position(record: EntryRecord, key: str) -> int | None:
+    for number, update in enumerate(record.updates, 1):
+        if update.key == key:
+            return number
+    moment, _, status = key.rpartition("/")
+    try:
+        instant = datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+    for number, update in enumerate(record.updates, 1):
+        if update.status == status and datetime.fromisoformat(update.at) == instant:
+            return number
+    return None

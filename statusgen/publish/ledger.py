@@ -23,13 +23,33 @@ and when it was posted, which is what reconciling with the target's own record
 needs. `Ledger.pruned` keeps it from growing forever and from keeping the
 name of a file that was renamed because a privacy rule forbids it; build and
 publish prune it, and the privacy guard searches it with the other outputs.
+
+Records (version 1 throughout; each addition is optional, so an older
+ledger reads as it is and an older statusgen ignores what it does not know):
+
+- ``posts``: `PostRecord`; the event keys are ``first``, ``resolved`` and
+  ``update:N`` (the N-th update by position). Ledgers written before
+  ``update:N`` keyed updates ``<time>/<status>``; `publish` maps those to
+  today's keys through the manifests (`diff.legacy_keys`, `Ledger.rekey`).
+  A first post may carry ``updates``: how many updates the entry had when it
+  was posted (the state it told), so a stale previous build cannot make
+  them new again.
+- ``pending``: ``{entry, event}`` due but not sent yet.
+- ``refused``: `RefusedRecord`, events the target refused for good (a
+  poison post): never retried by itself, only by ``publish --retry``.
+- ``renamed``: ``{from, to}`` refs of renamed entries (`renames`); their
+  records were moved to ``to``, and the old address is a redirect for as
+  long as this is kept (pruning it ends the redirect).
+
+Merging (`Ledger.merge`) is a union: a record is never replaced by an
+older one or dropped because another copy lacks it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +81,22 @@ class PostRecord:
     """The target's name, e.g. ``x``."""
     posted_at: str
     """ISO 8601 UTC time the post was recorded."""
+    updates: int | None = None
+    """First posts only: how many updates the entry had when posted."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.entry, self.event)
+
+
+@dataclass(frozen=True)
+class RefusedRecord:
+    entry: str
+    event: str
+    reason: str
+    """The target's own words, one line."""
+    target: str
+    refused_at: str
 
     @property
     def key(self) -> tuple[str, str]:
@@ -79,12 +115,21 @@ class Ledger:
         posts: Iterable[PostRecord] = (),
         pending: Iterable[tuple[str, str]] = (),
         path: Path | None = None,
+        refused: Iterable[RefusedRecord] = (),
     ) -> None:
         self._posts: dict[tuple[str, str], PostRecord] = {}
         for post in posts:
             self._add(post)
-        self._pending: set[tuple[str, str]] = {p for p in pending if p not in self._posts}
+        self._refused: dict[tuple[str, str], RefusedRecord] = {
+            r.key: r for r in refused if r.key not in self._posts
+        }
+        self._pending: set[tuple[str, str]] = {
+            p for p in pending if p not in self._posts and p not in self._refused
+        }
+        self._renamed: dict[str, str] = {}
         self.path = path
+        self.copy: Path | None = None
+        """A second file written with every save (publish's copy in .statusgen-cache)."""
 
     # --- reading ---------------------------------------------------------------
 
@@ -99,9 +144,13 @@ class Ledger:
                 raise ValueError(f"unsupported version {raw.get('version')!r}")
             posts = [_post_from_json(p) for p in raw.get("posts", [])]
             pending = [_pending_from_json(p) for p in raw.get("pending", [])]
+            refused = [_refused_from_json(r) for r in raw.get("refused", [])]
+            renamed = [_renamed_from_json(r) for r in raw.get("renamed", [])]
         except (UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
             raise StatusgenError(f"corrupt post ledger ({exc})") from None
-        return cls(posts, pending, path)
+        ledger = cls(posts, pending, path, refused)
+        ledger._renamed = dict(renamed)
+        return ledger
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
@@ -125,8 +174,43 @@ class Ledger:
     def pending(self) -> tuple[tuple[str, str], ...]:
         return tuple(sorted(self._pending))
 
+    @property
+    def refused(self) -> tuple[RefusedRecord, ...]:
+        return tuple(sorted(self._refused.values(), key=lambda r: (r.entry, r.event)))
+
+    @property
+    def renamed(self) -> tuple[tuple[str, str], ...]:
+        """(old ref, new ref) of each renamed entry."""
+        return tuple(sorted(self._renamed.items()))
+
     def has(self, entry: str, event: str) -> bool:
         return (entry, event) in self._posts
+
+    def is_refused(self, entry: str, event: str) -> bool:
+        return (entry, event) in self._refused
+
+    def is_empty(self) -> bool:
+        return not (self._posts or self._pending or self._refused)
+
+    def event_keys(self) -> set[tuple[str, str]]:
+        """Every (entry, event) the ledger holds: posted, pending or refused."""
+        return set(self._posts) | self._pending | set(self._refused)
+
+    def covered(self, entry: str, unknown: int) -> int | None:
+        """How many of the entry's updates its posts told followers of; None
+        when nothing of the entry was posted. A first post recorded without
+        its count (older ledgers) counts as `unknown`."""
+        mine = [p for p in self._posts.values() if p.entry == entry]
+        if not mine:
+            return None
+        told = [
+            unknown if p.event == "first" and p.updates is None else p.updates or 0 for p in mine
+        ]
+        for post in mine:
+            number = post.event.removeprefix("update:")
+            if post.event.startswith("update:") and number.isdigit():
+                told.append(int(number))
+        return max(told)
 
     def first_post(self, entry: str) -> str | None:
         """The id of the entry's first post, the root of its thread; None when unknown."""
@@ -143,10 +227,48 @@ class Ledger:
         knows no id), then the earlier one.
         """
         merged = Ledger(self._posts.values(), path=self.path)
+        merged.copy = self.copy
         for post in other._posts.values():
             merged._add(post)
+        refused = {**other._refused, **self._refused}
+        merged._refused = {k: r for k, r in refused.items() if k not in merged._posts}
         merged._pending = (self._pending | other._pending) - merged._posts.keys()
+        merged._pending -= merged._refused.keys()
+        merged._renamed = {**other._renamed, **self._renamed}
         return merged
+
+    def move(self, old: str, new: str) -> None:
+        """Move every record of entry `old` to `new` (a rename); in memory."""
+        posts = list(self._posts.values())
+        self._posts = {}
+        for post in posts:
+            self._add(replace(post, entry=new) if post.entry == old else post)
+        self._refused = {
+            (new if r.entry == old else r.entry, r.event): replace(
+                r, entry=new if r.entry == old else r.entry
+            )
+            for r in self._refused.values()
+        }
+        self._pending = {(new if e == old else e, k) for e, k in self._pending}
+        self._pending -= self._posts.keys() | self._refused.keys()
+        # An entry renamed twice: every old address leads to the newest.
+        self._renamed = {o: (new if n == old else n) for o, n in self._renamed.items()}
+        self._renamed[old] = new
+        self._renamed.pop(new, None)
+
+    def rekey(self, mapping: dict[tuple[str, str], str]) -> None:
+        """Rename event keys (old ledgers' update keys to today's); in memory."""
+        posts = list(self._posts.values())
+        self._posts = {}
+        for post in posts:
+            new = mapping.get(post.key)
+            self._add(replace(post, event=new) if new else post)
+        self._refused = {
+            (r.entry, mapping.get(r.key, r.event)): replace(r, event=mapping.get(r.key, r.event))
+            for r in self._refused.values()
+        }
+        self._pending = {(e, mapping.get((e, k), k)) for e, k in self._pending}
+        self._pending -= self._posts.keys() | self._refused.keys()
 
     def pruned(
         self,
@@ -177,37 +299,82 @@ class Ledger:
 
         posts = [p for p in self._posts.values() if keep(p)]
         pending = [p for p in self._pending if p[0] in entries]
-        return Ledger(posts, pending, self.path)
+        refused = [r for r in self._refused.values() if r.entry in entries]
+        kept = Ledger(posts, pending, self.path, refused)
+        # A rename is kept while its new entry is built and the old name may be
+        # published: it is what keeps the old address a redirect.
+        kept._renamed = {
+            old: new for old, new in self._renamed.items() if new in entries and not forbidden(old)
+        }
+        kept.copy = self.copy
+        return kept
 
     # --- writing ---------------------------------------------------------------
 
     def record(
-        self, entry: str, event: str, post_id: str | None, target: str, posted_at: str
+        self,
+        entry: str,
+        event: str,
+        post_id: str | None,
+        target: str,
+        posted_at: str,
+        updates: int | None = None,
+        also: Iterable[str] = (),
     ) -> PostRecord:
-        """Add a post and write the ledger before returning."""
-        post = PostRecord(entry, event, post_id, target, posted_at)
-        self._add(post)
-        self._pending.discard(post.key)
+        """Add a post and write the ledger before returning; `also`: further
+        event keys the same post told (a first post of a resolved incident)."""
+        post = PostRecord(entry, event, post_id, target, posted_at, updates)
+        for key in (event, *also):
+            self._add(replace(post, event=key))
+            self._pending.discard((entry, key))
+            self._refused.pop((entry, key), None)
         self.save()
         return post
 
+    def refuse(self, entry: str, event: str, reason: str, target: str, at: str) -> None:
+        """Mark an event refused for good and write the ledger."""
+        self._refused[(entry, event)] = RefusedRecord(entry, event, reason, target, at)
+        self._pending.discard((entry, event))
+        self.save()
+
+    def retry(self, entry: str, event: str | None) -> list[tuple[str, str]]:
+        """Make refused events of `entry` (all, or `event`) pending again; in memory."""
+        keys = [k for k in self._refused if k[0] == entry and event in (None, k[1])]
+        for key in keys:
+            del self._refused[key]
+            self._pending.add(key)
+        return sorted(keys)
+
     def set_pending(self, events: Iterable[tuple[str, str]]) -> None:
         """Replace the pending events and write the ledger."""
-        self._pending = set(events) - self._posts.keys()
+        self._pending = set(events) - self._posts.keys() - self._refused.keys()
         self.save()
 
     def to_bytes(self) -> bytes:
-        data = {
+        posts = [
+            {k: v for k, v in asdict(p).items() if v is not None or k == "post_id"}
+            for p in self.posts
+        ]
+        data: dict[str, Any] = {
             "version": LEDGER_VERSION,
-            "posts": [asdict(p) for p in self.posts],
+            "posts": posts,
             "pending": [{"entry": e, "event": k} for e, k in self.pending],
         }
+        if self._refused:
+            data["refused"] = [asdict(r) for r in self.refused]
+        if self._renamed:
+            data["renamed"] = [{"from": o, "to": n} for o, n in self.renamed]
         return jsontext.dump(data, indent=1, sort_keys=True)
 
     def save(self) -> None:
-        """Write the ledger atomically; a ledger without a path is only in memory."""
+        """Write the ledger atomically, and its copy; a ledger without a path is
+        only in memory."""
         if self.path is not None:
-            write_atomic(self.path, self.to_bytes())
+            data = self.to_bytes()
+            write_atomic(self.path, data)
+            if self.copy is not None:
+                self.copy.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(self.copy, data)
 
     def _add(self, post: PostRecord) -> None:
         known = self._posts.get(post.key)
@@ -244,7 +411,20 @@ def _post_from_json(raw: Any) -> PostRecord:
     for name, value in values.items():
         if not isinstance(value, str) and not (name == "post_id" and value is None):
             raise ValueError(f"post field {name!r} should be text")
-    return PostRecord(**values)
+    updates = raw.get("updates")
+    if updates is not None and (not isinstance(updates, int) or isinstance(updates, bool)):
+        raise ValueError("post field 'updates' should be a number")
+    return PostRecord(**values, updates=updates)
+
+
+def _refused_from_json(raw: Any) -> RefusedRecord:
+    if not isinstance(raw, dict):
+        raise ValueError("a refused event is not an object")
+    names = ("entry", "event", "reason", "target", "refused_at")
+    values = {name: raw[name] for name in names}
+    if not all(isinstance(v, str) for v in values.values()):
+        raise ValueError("refused event fields should be text")
+    return RefusedRecord(**values)
 
 
 def _pending_from_json(raw: Any) -> tuple[str, str]:
@@ -253,3 +433,9 @@ def _pending_from_json(raw: Any) -> tuple[str, str]:
     if not isinstance(raw.get("event"), str):
         raise ValueError("a pending event has no 'event'")
     return (raw["entry"], raw["event"])
+
+
+def _renamed_from_json(raw: Any) -> tuple[str, str]:
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("from", "to")):
+        raise ValueError("a renamed entry is not an object with 'from' and 'to'")
+    return (raw["from"], raw["to"])

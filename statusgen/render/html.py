@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
+from html import escape
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -556,6 +557,20 @@ def _refuse_links_out(config: SiteConfig, dirs: tuple[Path, ...]) -> None:
     problems = [p for theme in dirs for p in links_out(theme, config.root)]
     if problems:
         raise ProblemsError(problems)
+
+
+def redirect_page(config: SiteConfig, target: str) -> bytes:
+    """The page left at a renamed entry's old address: sends readers (and, by
+    the canonical link, search engines) to `target`, its new absolute URL.
+    `publish` writes it, for as long as its ledger remembers the rename."""
+    link = escape(target, quote=True)
+    return (
+        f'<!doctype html>\n<html lang="{escape(config.language, quote=True)}">\n<head>\n'
+        '<meta charset="utf-8">\n<meta name="robots" content="noindex">\n'
+        f'<meta http-equiv="refresh" content="0; url={link}">\n'
+        f'<link rel="canonical" href="{link}">\n<title>Moved</title>\n</head>\n'
+        f'<body><p>This page has moved: <a href="{link}">{link}</a></p></body>\n</html>\n'
+    ).encode()
 
 
 def render_html(site: Site, status: SiteStatus, *, extra_head: str = "") -> dict[str, bytes]:

@@ -6,7 +6,9 @@ waiting and stopping without knowing any client library:
 
 - `RateLimited`: wait until `reset_at` when that is within the run's budget;
 - `TransientError`: the service is down or unreachable; retry with backoff;
-- `PermanentError`: retrying cannot help (bad credentials, refused); stop;
+- `PermanentError`: retrying cannot help (bad credentials, permissions); stop;
+- `Refused`: this one post is refused for good (too long as the service
+  counts, a flagged link); mark it refused and send the others;
 - `DuplicatePost`: the service already has this exact text, so an earlier
   run posted it and died before recording it; count it as posted.
 
@@ -58,6 +60,12 @@ class PermanentError(TargetError):
         super().__init__(reason)
 
 
+class Refused(PermanentError):
+    """The service refused this post for good (a 4xx that is not about
+    credentials or the rate): retrying the same text cannot help, but other
+    posts may still go."""
+
+
 class DuplicatePost(TargetError):
     """The service refused the text as a duplicate of a post it already has."""
 
@@ -69,6 +77,7 @@ __all__ = [
     "DuplicatePost",
     "PermanentError",
     "RateLimited",
+    "Refused",
     "Target",
     "TargetError",
     "TransientError",

@@ -18,21 +18,29 @@ HTTP 429, reset not an integer  `RateLimited` with no reset time
 HTTP 5xx, timeout, no network   `TransientError`
 403 "duplicate content"         `DuplicatePost` (X gives no code for it)
 403 replying to a deleted post  sent again on its own, not as a reply
-401, other 403, other 4xx       `PermanentError` with X's reason
+401, 403 about the app's access `PermanentError` with X's reason (stop)
+other 403, other 4xx            `Refused` with X's reason (this post)
 ==============================  ======================================
+
+`XTarget.recent` reads the account's recent posts (``GET /2/users/me``,
+then ``GET /2/users/:id/tweets``) for `reconcile`; it maps errors the same
+way: 401 stops the run, any other refusal (an app whose access level cannot
+read) is `Refused` and the run goes on without the check.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 import tweepy
 
 from ..compose import X_LIMIT, x_weighted_length
-from . import DuplicatePost, PermanentError, RateLimited, TransientError
+from ..reconcile import RecentPost
+from . import DuplicatePost, PermanentError, RateLimited, Refused, TransientError
 
 CREDENTIALS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 """Environment variables holding the app's OAuth 1.0a user credentials."""
@@ -42,6 +50,10 @@ REQUEST_TIMEOUT = (5.0, 15.0)
 
 _DUPLICATE = "duplicate content"
 _REPLY_GONE = "deleted or not visible"
+_ACCESS = ("not permitted to perform this action", "oauth1", "client-not-enrolled", "project")
+"""Words of X's 403s about the app's access rather than the post: these stop the run."""
+RECENT_MAX = 100
+"""Posts read per reconciliation (X's largest page)."""
 
 
 class _TimeoutSession(requests.Session):
@@ -130,9 +142,13 @@ class XTarget:
                 raise DuplicatePost() from None
             if reply_to is not None and _REPLY_GONE in said:
                 raise _ReplyGone() from None
-            raise PermanentError(f"X refused the post ({_status(exc)}{_reason(exc)})") from None
+            if any(word in said for word in _ACCESS):
+                raise PermanentError(
+                    f"X refused the app's access ({_status(exc)}{_reason(exc)})"
+                ) from None
+            raise Refused(f"X refused the post ({_status(exc)}{_reason(exc)})") from None
         except tweepy.HTTPException as exc:
-            raise PermanentError(f"X rejected the post ({_status(exc)}{_reason(exc)})") from None
+            raise Refused(f"X rejected the post ({_status(exc)}{_reason(exc)})") from None
         except requests.Timeout:
             raise TransientError(
                 f"X did not answer in time (timeout {REQUEST_TIMEOUT[1]:g} s)"
@@ -147,6 +163,47 @@ class XTarget:
         if not isinstance(data, dict) or "id" not in data:
             raise PermanentError("X answered without a post id (check whether it was posted)")
         return str(data["id"])
+
+    def recent(self, since: float) -> list[RecentPost]:
+        """The account's posts since Unix time `since`, newest first (at most `RECENT_MAX`)."""
+        start = datetime.fromtimestamp(since, UTC).replace(microsecond=0)
+        try:
+            me = self._client.get_me(user_auth=True)
+            user_id = me.data.id
+            page = self._client.get_users_tweets(
+                user_id,
+                max_results=RECENT_MAX,
+                start_time=start,
+                tweet_fields=["created_at", "entities", "referenced_tweets"],
+                user_auth=True,
+            )
+        except tweepy.TooManyRequests as exc:
+            raise RateLimited(_reset_at(exc.response)) from None
+        except tweepy.TwitterServerError as exc:
+            raise TransientError(f"X is unavailable ({_status(exc)})") from None
+        except tweepy.Unauthorized:
+            raise PermanentError(
+                "X refused the credentials (401 Unauthorized): check the "
+                f"{', '.join(CREDENTIALS)} secrets"
+            ) from None
+        except tweepy.HTTPException as exc:
+            # An access level without reads (X's lowest tier) answers 403:
+            # publishing still works, without this check.
+            raise Refused(
+                f"X refused to list the account's posts ({_status(exc)}{_reason(exc)})"
+            ) from None
+        except requests.RequestException as exc:
+            raise TransientError(f"reading X failed ({type(exc).__name__})") from None
+        except (tweepy.TweepyException, AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise TransientError(f"reading X failed ({type(exc).__name__})") from None
+        found = []
+        for tweet in page.data or ():
+            urls = (tweet.entities or {}).get("urls", [])
+            links = tuple(u.get("expanded_url") or u.get("url", "") for u in urls)
+            kinds = {getattr(r, "type", None) for r in tweet.referenced_tweets or ()}
+            made = tweet.created_at.timestamp() if tweet.created_at else None
+            found.append(RecentPost(str(tweet.id), tweet.text, links, "replied_to" in kinds, made))
+        return found
 
 
 class _ReplyGone(Exception):

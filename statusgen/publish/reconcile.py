@@ -1,0 +1,70 @@
+"""Find a due event's post on the target itself, before sending it again.
+
+A post can be accepted and never recorded: X answers 503 after creating
+it, the disk is full when the ledger is written, the run is killed in
+between, or the ledger that recorded it never reached the live site (a
+failed deploy, a stale cache). A re-send would then either post twice (a
+first post is re-composed from the entry's *current* state, so its text
+may differ) or be refused as a duplicate, which gives no id to thread
+under. So before sending, when something is due, `publish` reads the
+account's recent posts once and matches each due event:
+
+- a first post by its link: a post that is not a reply and links the
+  entry's page (X reports the link unshortened in ``entities.urls``);
+  first posts always end with the entry's link;
+- any other post by its text: the composed text and the post's, both with
+  links removed, HTML entities decoded (X sends ``&amp;``) and white space
+  collapsed. Replies may carry no link, and their text is composed from the
+  one update they tell, so it is the same on every run unless that update
+  was edited in between.
+
+Only a target that can list its recent posts (`Reader`) is reconciled.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+_LINK = re.compile(r"https?://\S+")
+
+
+@dataclass(frozen=True)
+class RecentPost:
+    id: str
+    text: str
+    links: tuple[str, ...]
+    """The links in the post, unshortened."""
+    reply: bool
+    """The post replies to another."""
+    created_at: float | None = None
+    """Unix time X made it, when X said."""
+
+
+class Reader(Protocol):
+    def recent(self, since: float) -> Sequence[RecentPost]:
+        """The account's own posts since Unix time `since`, newest first."""
+        ...
+
+
+def comparable(text: str) -> str:
+    return " ".join(_LINK.sub(" ", html.unescape(text)).split())
+
+
+def find(recent: Iterable[RecentPost], *, text: str, link: str, first: bool) -> RecentPost | None:
+    """The post that already tells this event; None when there is none."""
+    posts = list(recent)
+    if first:
+        roots = [p for p in posts if not p.reply and _links_to(p, link)]
+        return roots[-1] if roots else None  # newest first: the last is the oldest
+    wanted = comparable(text)
+    same = [p for p in posts if comparable(p.text) == wanted]
+    return same[-1] if same else None
+
+
+def _links_to(post: RecentPost, link: str) -> bool:
+    target = link.rstrip("/")
+    return any(found.rstrip("/") == target for found in post.links)
