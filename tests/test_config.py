@@ -79,7 +79,8 @@ def test_unknown_key_suggests(write_site):
 def test_unknown_key_in_service_lists_known(write_site):
     text = GOOD.replace('name = "VPN"', 'name = "VPN"\ncolour = "red"')
     assert problems(write_site, text) == [
-        "site.toml:13: services[2].colour: unknown key (known keys: id, name, group, description, since)"
+        "site.toml:13: services[2].colour: unknown key "
+        "(known keys: id, name, group, description, since)"
     ]
 
 
