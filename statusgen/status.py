@@ -227,9 +227,12 @@ def past_days(
     """What started on each of `days` (`day_bounds`' local days, so a 23- or
     25-hour day holds what its clock says), newest day first; an entry counts
     on the day it started, and only once it has started by `now`."""
+    if not days:
+        return ()
+    first = days[0][1]  # skip, once, what started before the first day
     entries: list[Incident | Maintenance] = [
-        *(i for i in site.incidents if i.started <= now),
-        *(m for m in site.maintenances if m.start <= now),
+        *(i for i in site.incidents if first <= i.started <= now),
+        *(m for m in site.maintenances if first <= m.start <= now),
     ]
     found = []
     for day, start, end in reversed(days):
