@@ -6,10 +6,12 @@ description; README's reference is checked against it by a test.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -74,6 +76,11 @@ _SCHEMA: dict[str, dict[str, Key]] = {
         "feeds": Key(dict, "Feed settings."),
         "publish": Key(dict, "Social posting settings."),
         "privacy": Key(dict, "Rules every output must pass."),
+        "since": Key(
+            (date, str),
+            "First day of every service's uptime history; earlier days show no data.",
+            example="2026-11-01",
+        ),
     },
     "services": {
         "id": Key(
@@ -85,6 +92,11 @@ _SCHEMA: dict[str, dict[str, Key]] = {
         "name": Key(str, "Display name.", required=True, example='"Email"'),
         "group": Key(str, "Display group (optional)."),
         "description": Key(str, "One line under the name (optional)."),
+        "since": Key(
+            (date, str),
+            "First day of this service's uptime history, over the site's `since`.",
+            example="2026-11-01",
+        ),
     },
     "feeds": {
         "limit": Key(int, "Entries per feed (default 50)."),
@@ -245,6 +257,8 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         else:
             timezone = ZoneInfo(top["timezone"])
 
+    site_since = _since(top.get("since"), "since", lines.find("since"), problem)
+
     services: list[Service] = []
     seen_ids: set[str] = set()
     for nth, raw in enumerate(top.get("services", [])):
@@ -271,12 +285,15 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
             )
             continue
         seen_ids.add(sid)
+        field = f"services[{nth + 1}].since"
+        since = _since(entry.get("since"), field, lines.find("since", "services", nth), problem)
         services.append(
             Service(
                 id=sid,
                 name=entry["name"],
                 group=entry.get("group") or None,
                 description=entry.get("description", ""),
+                since=since if "since" in entry else site_since,
             )
         )
 
@@ -381,6 +398,32 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
     )
 
 
+def _since(
+    value: date | str | None,
+    field: str,
+    line: int | None,
+    problem: Callable[[str, str, int | None], None],
+) -> date | None:
+    """A ``since`` value: a TOML date (``since = 2026-11-01``), or the same date in
+    quotes, which is how it is often typed. A time of day is refused: a day
+    is tracked whole (status.py), so a time would promise what is not done."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        problem(
+            field, f"{value} has a time of day (a day counts whole: since = {value.date()})", line
+        )
+        return None
+    if isinstance(value, date):
+        return value
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)
+    problem(field, f"{value!r} is not a date (like since = 2026-11-01)", line)
+    return None
+
+
 _RULE_KEYS = ("pattern", "case_sensitive")
 
 
@@ -430,6 +473,7 @@ _KIND_NAMES: dict[Any, str] = {
     list: "a list",
     dict: "a table",
     (int, float): "a number",
+    (date, str): "a date (like 2026-11-01)",
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -160,6 +160,9 @@ class Service:
     """Display group; services without one are listed on their own."""
     description: str = ""
     """One line shown under the name."""
+    since: date | None = None
+    """The first day of its uptime history (its own ``since``, else the site's);
+    earlier days have no data. None: every day of the window counts."""
 
 
 @dataclass(frozen=True)

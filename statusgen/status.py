@@ -13,7 +13,13 @@ Rules (SPEC "Status rules"):
   major-outage minute counts 1, a partial-outage minute 0.3, degraded and
   maintenance 0; overlapping incidents count once, at the worse weight; a
   day is as long as the clock makes it (23 or 25 hours across DST), and
-  today counts only up to `now`.
+  today counts only up to `now`;
+- a day that ends before a service's `since` has no data: it is not counted,
+  and the percentage covers the tracked days only. `since` is a date, so the
+  first tracked day counts whole, from its local midnight (an incident
+  earlier that day counts); a service without `since` counts every day;
+- the home page's past incidents: the incidents and windows that started on
+  each of the last `PAST_DAYS` local days, by the same day bounds (`past_days`).
 
 The rules every renderer shows the same way live here too, so the pages,
 feeds and API cannot disagree: a maintenance window's state
@@ -54,6 +60,8 @@ HORIZON_DAYS = 90
 """A recurring window's occurrences are shown this many days ahead at most."""
 UPCOMING_OCCURRENCES = 3
 """and at most this many of them not started yet (a daily series would fill the page)."""
+PAST_DAYS = 15
+"""Days of past incidents on the home page, today included (as Statuspage's)."""
 
 DOWNTIME_WEIGHT = {
     Impact.MAJOR_OUTAGE: 1.0,
@@ -96,19 +104,27 @@ class Overall:
 class DayUptime:
     day: date
     percent: float
-    """0-100; 100 for a day with no weighted downtime."""
+    """0-100; 100 for a day with no weighted downtime (and for a day without data)."""
     worst: ComponentStatus
     """The worst status the service had at any time that day."""
     incident_ids: tuple[str, ...]
     """Incidents and maintenances that touched the service that day."""
+    tracked: bool = True
+    """False for a day before the service's `since`: no data, not counted."""
+    seconds: float = 0.0
+    """Seconds of the day that count (to `now` today; 0 without data)."""
+    downtime: float = 0.0
+    """Weighted seconds of downtime among them."""
 
     @property
     def summary(self) -> str:
-        """The text alternative to a day's bar."""
-        words = f"{self.day.day} {self.day:%b %Y}: {format_percent(self.percent)} uptime"
-        if self.worst is not ComponentStatus.OPERATIONAL:
-            words += f", {self.worst.label.lower()}"
-        return words
+        """The text alternative to a day's bar, and its tooltip's first line."""
+        words = f"{self.day.day} {self.day:%b %Y}: "
+        if not self.tracked:
+            return words + "no data"
+        if self.worst is ComponentStatus.OPERATIONAL:
+            return words + "no downtime recorded"
+        return words + f"{format_percent(self.percent)} uptime, {self.worst.label.lower()}"
 
 
 @dataclass(frozen=True)
@@ -121,8 +137,8 @@ class ServiceStatus:
     """Maintenance windows in progress on the service."""
     days: tuple[DayUptime, ...]
     """The last `UPTIME_DAYS` days, oldest first, today last."""
-    uptime: float
-    """Percent over the whole period."""
+    uptime: float | None
+    """Percent over the tracked days of the period; None when none is tracked."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +149,14 @@ class GroupStatus:
     @property
     def status(self) -> ComponentStatus:
         return worst(s.status for s in self.services)
+
+
+@dataclass(frozen=True)
+class DayEntries:
+    day: date
+    """A local day of the site's zone."""
+    entries: tuple[Incident | Maintenance, ...]
+    """Incidents and windows that started that day (by `now`), latest start first."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +175,8 @@ class SiteStatus:
     maintenances: tuple[Maintenance, ...] = ()
     """Every window the pages and the API list, newest first: one-off windows as
     written, a recurring one as its occurrences within the horizon (`occurrences`)."""
+    past: tuple[DayEntries, ...] = ()
+    """The last `PAST_DAYS` days, today first, with what started on each."""
 
     def service(self, service_id: str) -> ServiceStatus:
         for s in self.services:
@@ -207,6 +233,7 @@ def derive(site: Site, now: datetime) -> SiteStatus:
             sorted((m for m in windows if instant < m.start), key=lambda m: (m.start, m.key))
         ),
         maintenances=windows,
+        past=past_days(site, instant, days[-PAST_DAYS:]),
     )
 
 
@@ -270,6 +297,40 @@ def occurrences(
     return tuple(shown)
 
 
+def past_days(
+    site: Site, now: datetime, days: Sequence[tuple[date, datetime, datetime]]
+) -> tuple[DayEntries, ...]:
+    """What started on each of `days` (`day_bounds`' local days, so a 23- or
+    25-hour day holds what its clock says), newest day first; an entry counts
+    on the day it started, and only once it has started by `now`."""
+    if not days:
+        return ()
+    first = days[0][1]  # skip, once, what started before the first day
+    entries: list[Incident | Maintenance] = [
+        *(i for i in site.incidents if first <= i.started <= now),
+        *(m for m in site.maintenances if first <= m.start <= now),
+    ]
+    found = []
+    for day, start, end in reversed(days):
+        on_day = [e for e in entries if start <= entry_time(e) < end]
+        on_day.sort(key=lambda e: (entry_time(e), e.id), reverse=True)
+        found.append(DayEntries(day, tuple(on_day)))
+    return tuple(found)
+
+
+def uptime_over(days: Iterable[DayUptime]) -> float | None:
+    """Percent over the tracked ones of `days`; None when none is tracked."""
+    seconds = down = 0.0
+    tracked = False
+    for day in days:
+        tracked = tracked or day.tracked
+        seconds += day.seconds
+        down += day.downtime
+    if not tracked:
+        return None
+    return 100.0 * (1 - down / seconds) if seconds else 100.0
+
+
 def service_status(
     service: Service,
     incidents: Iterable[Incident],
@@ -299,10 +360,11 @@ def service_status(
         for i in mine
     ]
     day_uptimes = []
-    total_seconds = total_down = 0.0
     for day, start, end in days:
+        # A day that ends before `since` has no data; `since` is a whole day.
+        tracked = service.since is None or day >= service.since
         end = min(end, now)
-        seconds = max((end - start).total_seconds(), 0.0)
+        seconds = max((end - start).total_seconds(), 0.0) if tracked else 0.0
         down = weighted_downtime(
             [
                 (max(s, start), min(e, end), impact)
@@ -316,12 +378,15 @@ def service_status(
         if touching_windows:
             statuses.append(ComponentStatus.UNDER_MAINTENANCE)
         ids = sorted({ident for _, ident in touching} | {m.id for m in touching_windows})
+        if not tracked:
+            down = 0.0
         percent = 100.0 * (1 - down / seconds) if seconds else 100.0
-        day_uptimes.append(DayUptime(day, percent, worst(statuses), tuple(ids)))
-        total_seconds += seconds
-        total_down += down
-    uptime = 100.0 * (1 - total_down / total_seconds) if total_seconds else 100.0
-    return ServiceStatus(service, status, ongoing, in_progress, tuple(day_uptimes), uptime)
+        day_uptimes.append(
+            DayUptime(day, percent, worst(statuses), tuple(ids), tracked, seconds, down)
+        )
+    return ServiceStatus(
+        service, status, ongoing, in_progress, tuple(day_uptimes), uptime_over(day_uptimes)
+    )
 
 
 def maintenance_state(window: Maintenance, now: datetime) -> MaintenanceStatus:

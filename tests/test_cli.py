@@ -184,7 +184,7 @@ def test_a_key_with_a_newline_cannot_forge_a_problem_line(capsys, write_site):
     assert code == 1
     assert err == [
         "site.toml: services[1].x\\n::error file=site.toml::forged: unknown key "
-        "(known keys: id, name, group, description)",
+        "(known keys: id, name, group, description, since)",
         "1 error, 0 warnings",
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,8 @@ def test_unknown_key_suggests(write_site):
 def test_unknown_key_in_service_lists_known(write_site):
     text = GOOD.replace('name = "VPN"', 'name = "VPN"\ncolour = "red"')
     assert problems(write_site, text) == [
-        "site.toml:13: services[2].colour: unknown key (known keys: id, name, group, description)"
+        "site.toml:13: services[2].colour: unknown key "
+        "(known keys: id, name, group, description, since)"
     ]
 
 
@@ -164,4 +166,34 @@ def test_the_scaffold_example_address_is_a_warning(tmp_path):
     assert [str(p) for p in load_config(tmp_path).warnings] == [
         "site.toml:2: base_url: warning: is still the example address that statusgen init wrote "
         "(set it to the page's public address, e.g. https://status.example.ac.uk/)"
+    ]
+
+
+def test_since_site_wide_and_per_service(write_site):
+    text = GOOD.replace(
+        'timezone = "Europe/London"', 'timezone = "Europe/London"\nsince = 2026-11-01'
+    )
+    text = text.replace('name = "VPN"', 'name = "VPN"\nsince = "2026-11-20"')
+    config = load_config(write_site({"site.toml": text}))
+    assert {s.id: s.since for s in config.services} == {
+        "email": date(2026, 11, 1),
+        "vpn": date(2026, 11, 20),  # its own, in quotes as typed often
+        "webmail": date(2026, 11, 1),
+    }
+
+
+def test_without_since_no_service_has_one(write_site):
+    config = load_config(write_site({"site.toml": GOOD}))
+    assert [s.since for s in config.services] == [None, None, None]
+
+
+def test_bad_since_values_are_one_line_each(write_site):
+    text = GOOD.replace('timezone = "Europe/London"', 'timezone = "Europe/London"\nsince = 2026')
+    text = text.replace('name = "VPN"', 'name = "VPN"\nsince = "1 Nov 2026"')
+    text = text.replace('name = "Webmail"', 'name = "Webmail"\nsince = 2026-11-01T09:00:00')
+    assert problems(write_site, text) == [
+        "site.toml:4: since: expected a date (like 2026-11-01)",
+        "site.toml:14: services[2].since: '1 Nov 2026' is not a date (like since = 2026-11-01)",
+        "site.toml:20: services[3].since: 2026-11-01 09:00:00 has a time of day "
+        "(a day counts whole: since = 2026-11-01)",
     ]

@@ -117,11 +117,11 @@ def test_a_problem_without_a_line_omits_it_and_the_title_is_escaped(
     assert code == 1
     assert out == (
         "::error file=site.toml,title=services[1].x%0A%3A%3Aerror file=site.toml%3A%3Aforged"
-        "::unknown key (known keys: id, name, group, description)\n"
+        "::unknown key (known keys: id, name, group, description, since)\n"
     )
     assert err.splitlines() == [
         "site.toml: services[1].x\\n::error file=site.toml::forged: unknown key "
-        "(known keys: id, name, group, description)",
+        "(known keys: id, name, group, description, since)",
         "1 error, 0 warnings",
     ]
 

@@ -96,6 +96,7 @@ def test_init_then_check_then_build(tmp_path, capsys):
         "site.toml",
     ]
     assert out[-1].startswith(f"next: cd {site} && statusgen serve")
+    assert {s.since for s in load_config(site).services} == {today}  # uptime starts today
 
     assert run(capsys, "--site", str(site), "check") == (
         0,
@@ -213,6 +214,7 @@ def test_every_declared_site_toml_key_is_in_the_scaffold():
 def test_scaffold_site_toml_with_every_comment_taken_in_is_valid(tmp_path):
     """The commented examples (account, templates) are right when switched on."""
     text = (SCAFFOLD / "site.toml").read_text(encoding="utf-8").replace("@@TIMEZONE@@", "UTC")
+    text = text.replace("@@TODAY@@", "2026-11-01")
     uncommented = re.sub(
         r"^# ((?:account|" + "|".join(TEMPLATE_EVENTS) + r") = .*)$", r"\1", text, flags=re.M
     )

@@ -34,6 +34,7 @@ from statusgen.status import (
     opened_event,
     overall,
     resolved_event,
+    uptime_over,
 )
 
 
@@ -336,7 +337,7 @@ def test_day_summary_is_a_text_alternative():
         day(status, "email", date(2026, 11, 22)).summary
         == "22 Nov 2026: 89.23% uptime, major outage"
     )
-    assert day(status, "email", date(2026, 11, 23)).summary == "23 Nov 2026: 100% uptime"
+    assert day(status, "email", date(2026, 11, 23)).summary == "23 Nov 2026: no downtime recorded"
 
 
 @pytest.mark.parametrize(
@@ -468,3 +469,132 @@ def test_derive_puts_a_service_under_maintenance_during_a_later_occurrence():
 
 def test_a_site_without_recurring_windows_derives_its_windows_as_written(site):
     assert derive(site, NOW).maintenances == site.maintenances
+
+
+# --- since: days before it have no data ------------------------------------------
+
+
+def site_since(since: date | None, *entries: Incident | Maintenance, service_since=None) -> Site:
+    """`site_with`, each service starting its history at `since` (email at `service_since`)."""
+    config = make_config()
+    services = tuple(
+        replace(s, since=service_since if s.id == "email" and service_since else since)
+        for s in config.services
+    )
+    return replace(site_with(*entries), config=replace(config, services=services))
+
+
+def test_days_before_since_have_no_data_and_do_not_count():
+    # A 6-hour major outage on 20 Nov, before tracking began on the 22nd: not counted.
+    old = incident("old", "2026-11-20 10:00", "2026-11-20 16:00", email=Impact.MAJOR_OUTAGE)
+    new = incident("new", "2026-11-23 10:00", "2026-11-23 11:00", email=Impact.MAJOR_OUTAGE)
+    status = derive(site_since(date(2026, 11, 22), old, new), NOW)
+    email = status.service("email")
+    assert [d.tracked for d in email.days].count(True) == 3  # 22, 23 and today (24)
+    before = day(status, "email", date(2026, 11, 20))
+    assert (before.tracked, before.seconds, before.downtime) == (False, 0.0, 0.0)
+    assert before.summary == "20 Nov 2026: no data"
+    assert before.incident_ids == ("old",)  # still linked from the day
+    assert day(status, "email", date(2026, 11, 21)).summary == "21 Nov 2026: no data"
+    # 1 hour down in 24 + 24 + 12 tracked hours, not in 89.5 days.
+    assert email.uptime == pytest.approx(100 * (1 - 1 / 60))
+
+
+def test_the_since_day_counts_whole_from_its_midnight():
+    # Tracking starts on the 22nd: an outage at 00:30 that day counts in full.
+    early = incident("early", "2026-11-22 00:30", "2026-11-22 02:30", email=Impact.MAJOR_OUTAGE)
+    status = derive(site_since(date(2026, 11, 22), early), NOW)
+    first = day(status, "email", date(2026, 11, 22))
+    assert first.tracked
+    assert first.seconds == 24 * 3600
+    assert first.percent == pytest.approx(100 * (1 - 2 / 24))
+
+
+def test_a_service_since_wins_over_the_sites():
+    status = derive(site_since(date(2026, 11, 1), service_since=date(2026, 11, 23)), NOW)
+    assert [d.tracked for d in status.service("email").days].count(True) == 2
+    assert [d.tracked for d in status.service("vpn").days].count(True) == 24
+
+
+def test_since_on_a_23_hour_day_counts_23_hours():
+    spring = at("2026-03-30 12:00")
+    status = derive(site_since(date(2026, 3, 29)), spring)
+    first = day(status, "vpn", date(2026, 3, 29))
+    assert first.tracked and first.seconds == 23 * 3600
+    assert not day(status, "vpn", date(2026, 3, 28)).tracked
+
+
+def test_since_in_the_future_leaves_no_uptime_to_show():
+    status = derive(site_since(date(2026, 12, 1)), NOW)
+    assert status.service("email").uptime is None
+    assert not any(d.tracked for d in status.service("email").days)
+
+
+def test_without_since_every_day_counts():
+    email = derive(site_since(None), NOW).service("email")
+    assert all(d.tracked for d in email.days)
+    assert email.uptime == 100
+
+
+def test_uptime_over_a_span_of_days():
+    outage = incident("a", "2026-11-10 10:00", "2026-11-10 22:00", email=Impact.MAJOR_OUTAGE)
+    days = derive(site_with(outage), NOW).service("email").days
+    assert uptime_over(days[-30:]) == pytest.approx(100 * (1 - 12 / (29 * 24 + 12)))
+    assert uptime_over(days[-7:]) == 100
+    assert uptime_over([]) is None
+
+
+# --- past incidents, by local day ---------------------------------------------------
+
+
+def test_past_days_are_the_last_15_days_newest_first():
+    status = derive(site_with(), NOW)
+    assert [d.day for d in status.past] == [date(2026, 11, 24 - n) for n in range(15)]
+    assert all(d.entries == () for d in status.past)
+
+
+def test_past_days_hold_what_started_each_day_latest_first():
+    a = incident("a", "2026-11-20 09:00", "2026-11-21 10:00", email=Impact.MAJOR_OUTAGE)
+    b = incident("b", "2026-11-20 17:00", "2026-11-20 18:00", vpn=Impact.PARTIAL_OUTAGE)
+    m = window("m", "2026-11-20 12:00", "2026-11-20 13:00", "printing")
+    later = window("later", "2026-11-24 18:00", "2026-11-24 19:00", "printing")  # not yet
+    old = incident("old", "2026-11-09 23:59", "2026-11-10 01:00", email=Impact.MAJOR_OUTAGE)
+    status = derive(site_with(a, b, m, later, old), NOW)
+    by_day = {d.day: [e.id for e in d.entries] for d in status.past}
+    assert by_day[date(2026, 11, 20)] == ["b", "m", "a"]
+    assert by_day[date(2026, 11, 21)] == []  # a counts on the day it started only
+    assert by_day[date(2026, 11, 24)] == []
+    assert date(2026, 11, 9) not in by_day  # 16 days ago
+
+
+def test_past_days_on_the_25_hour_autumn_day():
+    # 25 Oct 2026: 01:00-02:00 happens twice. 23:30 GMT is still the 25th;
+    # 00:30 GMT the next day is the 26th.
+    late = Incident(
+        "late", "late", (AffectedService("vpn", Impact.MAJOR_OUTAGE),),
+        datetime(2026, 10, 25, 23, 30, tzinfo=LONDON), None, (),
+    )  # fmt: skip
+    repeated = Incident(
+        "repeated", "repeated", (AffectedService("vpn", Impact.MAJOR_OUTAGE),),
+        datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=LONDON), None, (),
+    )  # fmt: skip
+    status = derive(site_with(late, repeated), at("2026-10-30 12:00"))
+    by_day = {d.day: [e.id for e in d.entries] for d in status.past}
+    assert by_day[date(2026, 10, 25)] == ["late", "repeated"]
+    assert by_day[date(2026, 10, 26)] == []
+
+
+def test_past_days_on_the_23_hour_spring_day():
+    # 29 Mar 2026 ends at 23:00 UTC: 23:30 UTC is 00:30 BST on the 30th.
+    after = Incident(
+        "after", "after", (AffectedService("vpn", Impact.MAJOR_OUTAGE),),
+        datetime(2026, 3, 29, 23, 30, tzinfo=UTC), None, (),
+    )  # fmt: skip
+    before = Incident(
+        "before", "before", (AffectedService("vpn", Impact.MAJOR_OUTAGE),),
+        datetime(2026, 3, 29, 22, 59, tzinfo=UTC), None, (),
+    )  # fmt: skip
+    status = derive(site_with(after, before), at("2026-04-02 12:00"))
+    by_day = {d.day: [e.id for e in d.entries] for d in status.past}
+    assert by_day[date(2026, 3, 29)] == ["before"]
+    assert by_day[date(2026, 3, 30)] == ["after"]

@@ -49,7 +49,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import lru_cache, partial
 from html import escape
 from pathlib import Path
@@ -95,6 +95,7 @@ from ..status import (
     maintenance_state,
     opened_event,
     resolved_event,
+    uptime_over,
 )
 from .feeds import update_anchors
 
@@ -107,8 +108,9 @@ HISTORY_PAGE_SIZE = 100
 RECENT_NEWS = 5
 """News items on the home page."""
 
-RECENTLY_RESOLVED = timedelta(days=7)
-"""How long a resolved incident stays on the home page."""
+RECENT_DAYS = 30
+"""Days of the uptime bar a narrow screen shows (the stylesheet hides the rest):
+90 days in 390 px would be 3.6 px each, too thin to tap."""
 
 # English month names, independent of the process locale (output must not vary).
 _MONTHS = (
@@ -157,14 +159,26 @@ class Link:
 
 @dataclass(frozen=True)
 class DayBar:
-    """One day of a service's uptime bar."""
+    """One day of a service's uptime bar: a focusable element whose details
+    show on hover, focus and tap, and are read by screen readers."""
 
     summary: str
-    """Text alternative: ``17 Nov 2026: 87.5% uptime, major outage``."""
+    """``17 Nov 2026: 87.5% uptime, major outage``; ``2 Nov 2026: no downtime
+    recorded``; ``1 Sep 2026: no data``."""
     css: str
-    """Badge key for a day with trouble, ``""`` for a clean day."""
-    href: str
-    """The incident or window of that day that started last, ``""`` if none."""
+    """Badge key for a day with trouble, ``none`` for a day without data,
+    ``""`` for a clean day."""
+    entries: tuple[Link, ...]
+    """The incidents and windows of that day, in the order they started."""
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One colour of the uptime legend, and what it means."""
+
+    css: str
+    """As `DayBar.css`."""
+    label: str
 
 
 @dataclass(frozen=True)
@@ -172,10 +186,15 @@ class Uptime:
     bars: tuple[DayBar, ...]
     """Oldest first, today last."""
     percent: str
-    """Over the whole period, ``99.98%``."""
+    """Over the tracked days of the whole period: ``99.98% uptime``,
+    ``100% uptime since 1 Nov`` when tracking began within it, ``No data yet``."""
     label: str
     """Accessible name of the bar list."""
     days: int
+    recent_days: int
+    """How many days (the last ones) a narrow screen shows."""
+    recent_percent: str
+    """As `percent`, over those days."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +258,8 @@ class EntryView:
     """`end` shortened to the clock when it is on the start's day."""
     duration: str
     """``2 h 35 min`` elapsed (DST-aware); ``""`` while ongoing."""
+    duration_text: str
+    """``Duration 2 h 35 min``, or ``Ongoing``, for lists."""
     ongoing: bool
     reference: str | None
     latest: UpdateView | None
@@ -270,6 +291,22 @@ class HistoryItem:
     when: When
     detail: str
     """Affected services, or a news item's summary."""
+    impact: Badge | None = None
+    """An incident's worst impact; None for maintenance and news."""
+    duration: str = ""
+    """``Duration 2 h 35 min``, ``Ongoing``; ``""`` for news."""
+
+
+@dataclass(frozen=True)
+class PastDay:
+    """One day of the home page's past incidents."""
+
+    iso: str
+    """``2026-11-24``, for ``<time datetime>``."""
+    date: str
+    """``24 Nov 2026``."""
+    items: tuple[HistoryItem, ...]
+    """What started that day, latest first; empty on a quiet day."""
 
 
 @dataclass(frozen=True)
@@ -304,10 +341,10 @@ class HomeView:
     ongoing: tuple[EntryView, ...]
     active: tuple[EntryView, ...]
     upcoming: tuple[EntryView, ...]
-    resolved: tuple[EntryView, ...]
-    """Incidents resolved in the last `resolved_days` days, newest first."""
-    resolved_days: int
+    past: tuple[PastDay, ...]
+    """The last `status.PAST_DAYS` days, today first, quiet days included."""
     groups: tuple[GroupView, ...]
+    legend: tuple[Swatch, ...]
     news: tuple[NewsView, ...]
 
 
@@ -317,6 +354,7 @@ class ServicePage:
     entries: tuple[EntryView, ...]
     """Its incidents and maintenance, newest first."""
     feeds: tuple[Link, ...]
+    legend: tuple[Swatch, ...]
 
 
 @dataclass(frozen=True)
@@ -440,27 +478,58 @@ def maintenance_badge(status: MaintenanceStatus) -> Badge:
 # --- uptime bars --------------------------------------------------------------
 
 
+LEGEND = (
+    Swatch("", "No downtime"),
+    Swatch("deg", "Degraded performance"),
+    Swatch("part", "Partial outage"),
+    Swatch("maj", "Major outage"),
+    Swatch("mnt", "Maintenance"),
+    Swatch("none", "No data"),
+)
+"""What each colour of an uptime bar means; the classes are `day_bar`'s."""
+
+
 def uptime_view(
-    service: ServiceStatus, entry_hrefs: dict[str, str], started: dict[str, datetime]
+    service: ServiceStatus, entry_links: dict[str, Link], started: dict[str, datetime]
 ) -> Uptime:
-    """The bar data of one service: a text alternative per day, a class for trouble."""
-    bars = tuple(day_bar(day, entry_hrefs, started) for day in service.days)
+    """The bar data of one service: a summary and the entries of each day, a
+    class for trouble; the percentage over all days and over the recent ones."""
+    bars = tuple(day_bar(day, entry_links, started) for day in service.days)
+    recent = min(RECENT_DAYS, len(bars))
     return Uptime(
         bars=bars,
-        percent=format_percent(service.uptime),
-        label=f"{service.service.name}: uptime per day, last {len(bars)} days",
+        percent=uptime_text(service.days),
+        label=f"{service.service.name}: uptime per day, today last",
         days=len(bars),
+        recent_days=recent,
+        recent_percent=uptime_text(service.days[len(bars) - recent :]),
     )
 
 
-def day_bar(day: DayUptime, entry_hrefs: dict[str, str], started: dict[str, datetime]) -> DayBar:
-    """A clean day has no class and no link; a day with trouble links to the
-    incident or window of that day that started last (the one a reader most
-    likely remembers)."""
-    css = "" if day.worst is ComponentStatus.OPERATIONAL else component_badge(day.worst).key
-    known = [i for i in day.incident_ids if i in entry_hrefs]
-    href = entry_hrefs[max(known, key=lambda i: (started[i], i))] if known else ""
-    return DayBar(day.summary, css, href)
+def uptime_text(days: Sequence[DayUptime]) -> str:
+    """``99.98% uptime``; ``... since 1 Nov`` when the first days have no data
+    (the percentage is of the tracked ones); ``No data yet`` when none is tracked."""
+    percent = uptime_over(days)
+    if percent is None:
+        return "No data yet"
+    text = f"{format_percent(percent)} uptime"
+    first = next(d.day for d in days if d.tracked)
+    if first != days[0].day:
+        text += f" since {first.day} {_MONTHS[first.month - 1][:3]}"
+    return text
+
+
+def day_bar(day: DayUptime, entry_links: dict[str, Link], started: dict[str, datetime]) -> DayBar:
+    """A clean day has no class, a day without data ``none``, a day with trouble
+    its worst status's; every day lists its entries, in the order they started."""
+    if not day.tracked:
+        css = "none"
+    elif day.worst is ComponentStatus.OPERATIONAL:
+        css = ""
+    else:
+        css = component_badge(day.worst).key
+    known = sorted((i for i in day.incident_ids if i in entry_links), key=lambda i: (started[i], i))
+    return DayBar(day.summary, css, tuple(entry_links[i] for i in known))
 
 
 # --- the renderer -------------------------------------------------------------
@@ -638,9 +707,9 @@ class _Renderer:
         by_key = {m.key: m for m in status.maintenances}
         self.windows: dict[str, EntryView] = _Lazy(lambda k: self.entry_view(by_key[k]))
         self.news: dict[str, NewsView] = _Lazy(lambda i: self.news_view(news_by_id[i]))
-        hrefs = {e.id: self.link(urls.entry_path(e)) for e in windows}
+        links = {e.id: Link(self.link(urls.entry_path(e)), e.title) for e in windows}
         started = {e.id: entry_time(e) for e in windows}
-        self.rows = {s.service.id: self.service_row(s, hrefs, started) for s in status.services}
+        self.rows = {s.service.id: self.service_row(s, links, started) for s in status.services}
         self.site_view = self.make_site_view()
         self.affecting = affecting(site)
 
@@ -802,6 +871,9 @@ class _Renderer:
             end=end_when,
             end_text=end_text(start_when, end_when) if end_when else "",
             duration=duration(start, end_at) if end_at is not None else "",
+            duration_text=f"Duration {duration(start, end_at)}"
+            if end_at is not None
+            else "Ongoing",
             ongoing=isinstance(entry, Incident) and entry.resolved is None,
             reference=entry.reference,
             latest=timeline[0] if timeline else None,
@@ -821,7 +893,7 @@ class _Renderer:
         )
 
     def service_row(
-        self, service: ServiceStatus, hrefs: dict[str, str], started: dict[str, datetime]
+        self, service: ServiceStatus, links: dict[str, Link], started: dict[str, datetime]
     ) -> ServiceRow:
         s = service.service
         return ServiceRow(
@@ -830,22 +902,12 @@ class _Renderer:
             description=s.description,
             href=self.service_link(s.id),
             badge=component_badge(service.status),
-            uptime=uptime_view(service, hrefs, started),
+            uptime=uptime_view(service, links, started),
         )
 
     def home_view(self) -> HomeView:
         status = self.status
         overall = status.overall
-        since = self.now - RECENTLY_RESOLVED
-        resolved = sorted(
-            (
-                i
-                for i in self.site.incidents
-                if i.resolved is not None and since <= i.resolved <= self.now
-            ),
-            key=lambda i: (i.resolved, i.id),
-            reverse=True,
-        )
         groups = tuple(
             GroupView(
                 g.name,
@@ -862,9 +924,16 @@ class _Renderer:
             ongoing=tuple(self.entries[i.id] for i in status.ongoing),
             active=tuple(self.windows[m.key] for m in status.active_maintenances),
             upcoming=tuple(self.windows[m.key] for m in status.upcoming_maintenances),
-            resolved=tuple(self.entries[i.id] for i in resolved),
-            resolved_days=RECENTLY_RESOLVED.days,
+            past=tuple(
+                PastDay(
+                    d.day.isoformat(),
+                    f"{d.day.day} {_MONTHS[d.day.month - 1][:3]} {d.day.year}",
+                    tuple(self.history_item(e) for e in d.entries),
+                )
+                for d in status.past
+            ),
             groups=groups,
+            legend=LEGEND,
             news=tuple(self.news[n.id] for n in self.site.news[:RECENT_NEWS]),
         )
 
@@ -875,7 +944,14 @@ class _Renderer:
             return HistoryItem(news.title, news.href, "News", badge, news.when, news.summary)
         view = self.entries[entry.id]
         return HistoryItem(
-            view.title, view.href, view.kind_label, view.badge, view.start, view.affected_text
+            view.title,
+            view.href,
+            view.kind_label,
+            view.badge,
+            view.start,
+            view.affected_text,
+            view.impact,
+            view.duration_text,
         )
 
     # --- pages -----------------------------------------------------------
@@ -1051,7 +1127,7 @@ class _Renderer:
                 "application/atom+xml",
             ),
         )
-        view = ServicePage(row, tuple(self.entries[e.id] for e in entries), feeds)
+        view = ServicePage(row, tuple(self.entries[e.id] for e in entries), feeds, LEGEND)
         path = urls.service_path(service.id)
         page = self.meta(
             service.name, path, service.description or f"Status of {service.name}.", feeds
