@@ -355,5 +355,5 @@ def test_a_feed_in_a_browser_is_a_page_with_its_address_to_copy(fmt: str) -> Non
     items = tree.findall(".//ol/li/a")
     assert [a.text for a in items] == [e.title for e in parsed.entries]
     assert [a.get("href") for a in items] == [e.link for e in parsed.entries]
-    assert [a.text for a in tree.iter("a")][0] == "Open the status page"
+    assert next(a.text for a in tree.iter("a")) == "Open the status page"
     assert tree.find(".//a").get("href") == "https://status.example.ac.uk/services/email/"
