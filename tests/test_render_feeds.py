@@ -6,6 +6,7 @@ import dataclasses
 import html
 import re
 from datetime import timedelta
+from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
@@ -429,3 +430,45 @@ def test_rss_categories_hold_plain_text() -> None:
     assert [t.term for t in parse(rss, "rss").entries[0].tags] == categories
     atom = parse(output["feeds/news.atom"], "atom")
     assert [t.term for t in atom.entries[0].tags] == list(tags)
+
+
+# --- read in a browser: the XSLT stylesheet -------------------------------------------
+
+XSLT_FILE = Path(__file__).resolve().parent.parent / "statusgen/themes/default/static/feed.xsl"
+
+
+def test_every_feed_names_the_stylesheet_after_its_declaration() -> None:
+    for path, data in render().items():
+        lines = data.split(b"\n", 2)
+        assert lines[0] == b"<?xml version='1.0' encoding='UTF-8'?>", path
+        assert lines[1] == b'<?xml-stylesheet href="/static/feed.xsl" type="text/xsl"?>', path
+        fmt = path.rsplit(".", 1)[1]
+        assert parse(data, fmt).entries, path  # readers still read it, unbothered
+
+
+def test_the_stylesheet_link_follows_a_sub_path() -> None:
+    site = make_site(make_config(base_url="https://example.ac.uk/it/status/"))
+    for data in render(site).values():
+        assert b'<?xml-stylesheet href="/it/status/static/feed.xsl" type="text/xsl"?>' in data
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_a_feed_in_a_browser_is_a_page_with_its_address_to_copy(fmt: str) -> None:
+    from lxml import etree
+
+    data = render()[f"feeds/services/email.{fmt}"]
+    page = str(etree.XSLT(etree.parse(str(XSLT_FILE)))(etree.fromstring(data)))
+    tree = etree.HTML(page)
+    assert page.startswith("<!DOCTYPE html>\n")
+    assert tree.get("lang") == "en-GB"
+    assert tree.findtext(".//h1") == "Example IT status: Email"
+    box = tree.find(".//input[@id='address']")
+    assert box.get("value") == f"https://status.example.ac.uk/feeds/services/email.{fmt}"
+    assert box.get("readonly") is not None
+    assert tree.find(".//label[@for='address']").text == "Feed address"
+    parsed = parse(data, fmt)
+    items = tree.findall(".//ol/li/a")
+    assert [a.text for a in items] == [e.title for e in parsed.entries]
+    assert [a.get("href") for a in items] == [e.link for e in parsed.entries]
+    assert next(a.text for a in tree.iter("a")) == "Open the status page"
+    assert tree.find(".//a").get("href") == "https://status.example.ac.uk/services/email/"

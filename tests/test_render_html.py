@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,7 @@ from statusgen.render.html import (
     render_html,
     when,
 )
+from statusgen.render.pngs import CARDS
 from statusgen.status import DayUptime, derive, format_percent, maintenance_state
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -53,6 +55,16 @@ ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?(\.\d+)?([+-]\d
 
 
 # --- helpers --------------------------------------------------------------------
+
+
+def is_clock(script: ET.Element) -> bool:
+    """static/clock.js, deferred, with no inline code: the one script a page may have."""
+    src = script.get("src") or ""
+    return (
+        src.startswith("/static/clock.js?v=")
+        and script.get("defer") is not None
+        and not (script.text or "").strip()
+    )
 
 
 def build(site: Site | None = None, now: datetime = NOW, **kwargs: str) -> dict[str, bytes]:
@@ -107,6 +119,8 @@ def test_every_page_is_produced(out: dict[str, bytes]) -> None:
     expected |= {f"news/{n.id}/index.html" for n in site.news}
     expected |= {f"services/{s.id}/index.html" for s in site.config.services}
     expected |= {"static/style.css", "static/icons.svg", "static/favicon.svg"}
+    expected |= {"static/feed.xsl", "static/clock.js", "static/apple-touch-icon.png"}
+    expected |= {"static/favicon-32.png", *(f"static/card-{key}.png" for key in CARDS)}
     assert set(out) == expected
 
 
@@ -130,8 +144,9 @@ def test_every_page_is_valid_html5_with_the_basics(out: dict[str, bytes]) -> Non
             "application/rss+xml": "/feeds/all.rss",
             "application/atom+xml": "/feeds/all.atom",
         }, path
-        # No JavaScript at all, and nothing loaded from elsewhere (no fonts, no CDN).
-        assert not list(root.iter("script")), path
+        # No JavaScript but the optional clock, and nothing loaded from elsewhere
+        # (no fonts, no CDN).
+        assert all(is_clock(s) for s in root.iter("script")), path
         for element in root.iter():
             value = element.get("src") or element.get("href") or ""
             loads = element.tag in ("img", SVG + "use") or (
@@ -232,16 +247,59 @@ def test_home_shows_at_most_five_news_items() -> None:
     assert [text(a) for a in section.iter("a")] == [f"News {i}" for i in range(5)]
 
 
-def test_subscribe_links(home: ET.Element) -> None:
+def test_subscribe_lists_every_channel_with_a_link_and_a_note(home: ET.Element) -> None:
     subscribe = home.find(".//section[@id='subscribe']")
-    links = {text(a): a.get("href") for a in subscribe.iter("a")}
-    assert links == {
-        "RSS": "/feeds/all.rss",
-        "Atom": "/feeds/all.atom",
-        "Maintenance calendar": "/feeds/maintenance.ics",
-        "JSON API": "/api/v2/summary.json",
-        "@ExampleIT on X": "https://x.com/ExampleIT",
-    }
+    rows = [
+        (" ".join("".join(li.itertext()).split()), [(text(a), a.get("href")) for a in li.iter("a")])
+        for li in subscribe.iter("li")
+    ]
+    assert rows == [
+        (
+            "Feed Every incident update, maintenance window and news item, in a feed reader"
+            " app (paste the link into it). Also as RSS.",
+            [("Feed", "/feeds/all.atom"), ("RSS", "/feeds/all.rss")],
+        ),
+        (
+            "Maintenance calendar Planned maintenance in your phone's or computer's calendar,"
+            " kept up to date. Or download the file.",
+            [
+                ("Maintenance calendar", "webcal://status.example.ac.uk/feeds/maintenance.ics"),
+                ("download the file", "/feeds/maintenance.ics"),
+            ],
+        ),
+        (
+            "JSON API Statuspage-compatible, for scripts and dashboards.",
+            [("JSON API", "/api/v2/summary.json")],
+        ),
+        (
+            "@ExampleIT on X Posts about incidents, maintenance and news.",
+            [("@ExampleIT on X", "https://x.com/ExampleIT")],
+        ),
+    ]
+
+
+def test_the_calendar_is_webcal_at_a_sub_path_and_on_plain_http() -> None:
+    for base, expected in (
+        (
+            "https://example.ac.uk/it/status/",
+            "webcal://example.ac.uk/it/status/feeds/maintenance.ics",
+        ),
+        ("http://127.0.0.1:8000/", "webcal://127.0.0.1:8000/feeds/maintenance.ics"),
+    ):
+        home = parse(build(make_site(make_config(base_url=base)))["index.html"])
+        hrefs = [a.get("href") for a in home.find(".//section[@id='subscribe']").iter("a")]
+        assert expected in hrefs, base
+
+
+def test_social_accounts_are_discoverable_from_every_page(out: dict[str, bytes]) -> None:
+    for path, root in pages(out):
+        me = [link.get("href") for link in root.iter("link") if link.get("rel") == "me"]
+        assert me == ["https://x.com/ExampleIT"], path
+        x = [a for a in root.iter("a") if a.get("href") == "https://x.com/ExampleIT"]
+        assert [a.get("rel") for a in x] == ["me"], path
+        if path != "404.html":
+            metas = {m.get("name"): m.get("content") for m in root.iter("meta")}
+            assert metas["twitter:site"] == "@ExampleIT", path
 
 
 def test_no_x_link_without_an_account() -> None:
@@ -726,7 +784,7 @@ def hostile_site() -> Site:
 def test_hostile_strings_never_become_script() -> None:
     out = build(hostile_site())
     for path, root in pages(out):
-        assert not list(root.iter("script")), path
+        assert all(is_clock(s) for s in root.iter("script")), path
         for element in root.iter():
             for name, value in element.attrib.items():
                 assert not name.lower().startswith("on"), (path, element.tag, name)
@@ -779,7 +837,8 @@ def test_extra_head_is_the_dev_server_hook() -> None:
     plain = build()["index.html"]
     served = build(extra_head='<script src="/livereload.js"></script>')["index.html"]
     head = parse(served).find("head")
-    assert [s.get("src") for s in head.iter("script")] == ["/livereload.js"]
+    scripts = [s.get("src") for s in head.iter("script") if not is_clock(s)]
+    assert scripts == ["/livereload.js"]
     assert b"livereload" not in plain
 
 
@@ -882,3 +941,128 @@ def test_the_home_page_lists_a_recurring_window_by_its_occurrences() -> None:
         assert f"{day} 2026, 07:00 GMT – 09:00 GMT" in upcoming
     assert "8 Dec" not in upcoming  # the next three only
     assert "20 Oct" not in active + upcoming
+
+
+# --- social cards and icons -------------------------------------------------------------
+
+
+def head_meta(root: ET.Element) -> dict[str, str]:
+    return {(m.get("property") or m.get("name")): m.get("content") for m in root.iter("meta")}
+
+
+def test_each_page_names_the_card_of_its_own_status(out: dict[str, bytes]) -> None:
+    site = make_site()
+    status = derive(site, NOW)
+    cards = {
+        "index.html": ("deg", status.overall.description),  # the banner's level
+        "incidents/2026-11-24-vpn-slow/index.html": ("part", "Identified"),
+        "incidents/2026-11-29-wifi-upgrade/index.html": ("sched", "Scheduled"),
+        "services/printing/index.html": ("ok", "Operational"),
+        "news/2026-11-20-mfa/index.html": ("news", "News"),
+        "history/index.html": ("site", "Example IT status"),
+    }
+    for path, (key, alt) in cards.items():
+        meta = head_meta(parse(out[path]))
+        image = meta["og:image"]
+        assert image.startswith(f"https://status.example.ac.uk/static/card-{key}.png?v="), path
+        assert f"static/card-{key}.png" in out
+        assert (meta["og:image:alt"], meta["og:image:width"], meta["og:image:height"]) == (
+            alt,
+            "256",
+            "256",
+        ), path
+        assert meta["og:image:type"] == "image/png"
+        assert meta["twitter:card"] == "summary"
+    assert "og:image" not in head_meta(parse(out["404.html"]))  # no canonical address
+
+
+def test_png_favicon_and_touch_icon_on_every_page(out: dict[str, bytes]) -> None:
+    for path, root in pages(out):
+        icons = {(link.get("rel"), link.get("type")): link for link in root.iter("link")}
+        png = icons[("icon", "image/png")]
+        assert (
+            png.get("href").startswith("/static/favicon-32.png?v=") and png.get("sizes") == "32x32"
+        )
+        assert (
+            icons[("apple-touch-icon", None)]
+            .get("href")
+            .startswith("/static/apple-touch-icon.png?v=")
+        ), path
+        assert icons[("icon", "image/svg+xml")].get("href") == "/static/favicon.svg"
+
+
+# --- time that moves without a build ------------------------------------------------------
+
+
+def test_pages_with_something_still_moving_carry_the_build_time(out: dict[str, bytes]) -> None:
+    live = {
+        "index.html",
+        "history/index.html",
+        "incidents/2026-11-24-vpn-slow/index.html",  # ongoing
+        "incidents/2026-11-29-wifi-upgrade/index.html",  # scheduled
+        "incidents/2026-11-24-email-patching/index.html",  # in progress
+        "services/email/index.html",  # its patching window is in progress
+        "services/vpn/index.html",
+        "services/wifi/index.html",
+    }
+    for path, root in pages(out):
+        stale = root.find(".//main/p[@class='stale']")
+        scripts = [s for s in root.iter("script") if is_clock(s)]
+        if path in live:
+            assert stale is not None and stale.get("hidden") is not None, path
+            assert stale.get("data-built") == "2026-11-24T12:00:00+00:00", path
+            assert stale.get("role") == "status" and not text(stale)
+            assert [s.get("data-states") for s in scripts] == [
+                "sched:sched:Scheduled|mnt:mnt:In progress|done:ok:Completed"
+            ], path
+            footer = text(root.find(".//footer//p[@class='colophon']"))
+            assert footer.startswith("Last updated 24 Nov 2026, 12:00 GMT . Times are"), path
+        else:
+            assert stale is None and not scripts, path
+
+
+def test_a_window_badge_carries_its_times_for_the_clock(out: dict[str, bytes]) -> None:
+    root = parse(out["incidents/2026-11-29-wifi-upgrade/index.html"])
+    badge = root.find(".//p[@class='entry-status']/span")
+    window = next(m for m in make_site().maintenances if m.id == "2026-11-29-wifi-upgrade")
+    assert badge.get("data-starts") == window.start.isoformat()
+    assert badge.get("data-ends") == window.end.isoformat()
+    assert badge.get("class") == "badge s-sched"
+    # Update badges and incident badges do not move.
+    for path, page in pages(out):
+        for span in page.iter("span"):
+            if span.get("data-starts"):
+                assert "badge" in span.get("class", ""), path
+    incident = parse(out["incidents/2026-11-24-vpn-slow/index.html"])
+    assert not [s for s in incident.iter("span") if s.get("data-starts")]
+
+
+def test_only_moving_entries_put_the_build_time_in_cache_keys() -> None:
+    made = make_site()
+
+    def from_file(entry: Any) -> Any:  # as the build reads it: its file's digest
+        source = dataclasses.replace(entry.source, digest=f"sha-{entry.id}")
+        return dataclasses.replace(entry, source=source)
+
+    site = dataclasses.replace(
+        made,
+        incidents=tuple(map(from_file, made.incidents)),
+        maintenances=tuple(map(from_file, made.maintenances)),
+        news=tuple(map(from_file, made.news)),
+    )
+    keys = {page.path: page.key for page in render.html_pages(site, derive(site, NOW))}
+    later = {
+        page.path: page.key
+        for page in render.html_pages(site, derive(site, NOW + timedelta(minutes=15)))
+    }
+    moved = {path for path in keys if keys[path] != later[path]}
+    assert moved == {
+        "history/index.html",
+        "incidents/2026-11-24-vpn-slow/index.html",
+        "incidents/2026-11-29-wifi-upgrade/index.html",
+        "incidents/2026-11-24-email-patching/index.html",
+        "services/email/index.html",
+        "services/vpn/index.html",
+        "services/wifi/index.html",
+    }
+    assert keys["index.html"] is None  # rendered every build anyway

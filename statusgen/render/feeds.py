@@ -55,6 +55,11 @@ feed's ``updated`` / ``lastBuildDate`` is its newest entry's time, or the
 Unix epoch for an empty feed; the generator is plain ``statusgen``
 without a version.
 
+Read in a browser: each feed starts with an ``<?xml-stylesheet?>``
+processing instruction naming the theme's ``static/feed.xsl`` (root-relative,
+since browsers apply XSLT only from the feed's own origin), which turns it
+into a page with the feed's address to copy into a reader. Readers ignore it.
+
 Safety: titles and names are text, escaped by lxml; HTML content comes
 only from `markup.to_html` (sanitised) and from the few tags built here
 around escaped text. Characters XML cannot carry (control characters) are
@@ -105,6 +110,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """``updated`` of an empty feed: fixed, so an empty feed's bytes never change."""
 
 GENERATOR = "statusgen"
+
+STYLESHEET = "static/feed.xsl"
+"""The XSLT (a theme static file) that feeds name for browsers."""
 
 _RSS_TYPE = "application/rss+xml"
 _ATOM_TYPE = "application/atom+xml"
@@ -365,10 +373,19 @@ def _feed(
     fg.subtitle(_xml(config.description or config.title))
     fg.link([{"href": atom_url, "rel": "self", "type": _ATOM_TYPE}, page_link], replace=True)
     atom = fg.atom_str(pretty=True)
-    return rss, atom
+    return _styled(rss, config), _styled(atom, config)
 
 
 # --- small helpers ------------------------------------------------------------
+
+
+def _styled(xml: bytes, config: SiteConfig) -> bytes:
+    """`xml` with the stylesheet instruction after its declaration (lxml
+    cannot place one before the root element through feedgen)."""
+    head, sep, rest = xml.partition(b"?>\n")
+    href = html.escape(urls.link(config, STYLESHEET))
+    pi = f'<?xml-stylesheet href="{href}" type="text/xsl"?>\n'
+    return head + sep + pi.encode() + rest
 
 
 def _xml(text: str) -> str:

@@ -45,6 +45,7 @@ The built-in partials (``_macros.html``, ``_service.html``,
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -98,6 +99,8 @@ from ..status import (
     uptime_over,
 )
 from .feeds import update_anchors
+from .pngs import CARD_SIZE
+from .subscribe import Channel, channels, x_handle
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 """The theme shipped in the package; a site's own theme files override it."""
@@ -146,6 +149,10 @@ class Badge:
     """The words, e.g. "Partial outage"."""
     icon: str
     """Icon id in the base template's sprite (``i-<icon>``)."""
+    starts: str = ""
+    ends: str = ""
+    """A maintenance window's own badge: its start and end (ISO 8601), for
+    static/clock.js to move "Scheduled" on by the reader's clock."""
 
 
 @dataclass(frozen=True)
@@ -374,7 +381,20 @@ class SiteView:
     """The SVG sprite (``<use href="{{ icons_href }}#i-ok">``), hash query likewise."""
     icon_href: str
     """The favicon."""
-    subscribe: tuple[Link, ...]
+    png_icon_href: str
+    """The favicon as a 32 px PNG, for browsers without SVG icons."""
+    touch_icon_href: str
+    """``apple-touch-icon``: 180 px PNG."""
+    subscribe: tuple[Channel, ...]
+    """The "Get updates" box (`subscribe.channels`)."""
+    profiles: tuple[str, ...]
+    """The site's accounts elsewhere, for ``<link rel="me">``."""
+    x_handle: str
+    """``@account`` for ``twitter:site``, or ``""``."""
+    clock_src: str
+    """static/clock.js, hash query included."""
+    clock_states: str
+    """Maintenance states for the script: ``key:icon:label`` per state, ``|`` between."""
     feeds: tuple[Link, ...]
     """Autodiscovery links: the RSS and Atom feeds of everything."""
 
@@ -390,6 +410,20 @@ class PageMeta:
     """Extra ``<link rel="alternate">`` for this page (a service's feeds)."""
     nav: str
     """Which header link is current: ``home``, ``history`` or ``""``."""
+    image: SocialImage | None = None
+    """``og:image``: the card of the page's status; None without `canonical`."""
+    built: When | None = None
+    """The build time, on a page that shows something still moving (every
+    page's cache key then holds it): the home page, an ongoing incident, a
+    window not yet completed and the lists showing them. None elsewhere."""
+
+
+@dataclass(frozen=True)
+class SocialImage:
+    href: str
+    """Absolute: ``https://.../static/card-maj.png?v=...``."""
+    alt: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -465,6 +499,9 @@ def impact_badge(impact: Impact) -> Badge:
 def indicator_badge(indicator: Indicator, description: str) -> Badge:
     key, icon = _COMPONENT_BADGE[_INDICATOR_STATUS[indicator]]
     return Badge(key, description, icon)
+
+
+NEWS_BADGE = Badge("news", "News", "news")
 
 
 def maintenance_badge(status: MaintenanceStatus) -> Badge:
@@ -723,8 +760,15 @@ class _Renderer:
 
     def static_link(self, name: str) -> str:
         """A theme file's link with a content hash, so caches can keep it for ever."""
+        return self.link(f"static/{name}") + self._version(name)
+
+    def absolute_static(self, name: str) -> str:
+        """`static_link`, absolute (``og:image`` must be)."""
+        return self.absolute(f"static/{name}") + self._version(name)
+
+    def _version(self, name: str) -> str:
         data = self.theme.static.get(f"static/{name}", b"")
-        return self.link(f"static/{name}") + f"?v={hashlib.sha256(data).hexdigest()[:10]}"
+        return f"?v={hashlib.sha256(data).hexdigest()[:10]}"
 
     def make_site_view(self) -> SiteView:
         config = self.config
@@ -734,15 +778,10 @@ class _Renderer:
                 self.link("feeds/all.atom"), f"{config.title} (Atom)", "rss", "application/atom+xml"
             ),
         )
-        subscribe = [
-            Link(self.link("feeds/all.rss"), "RSS", "rss"),
-            Link(self.link("feeds/all.atom"), "Atom", "rss"),
-            Link(self.link("feeds/maintenance.ics"), "Maintenance calendar", "cal"),
-            Link(self.link("api/v2/summary.json"), "JSON API", "api"),
-        ]
-        if config.publish.x.account:
-            account = config.publish.x.account.lstrip("@")
-            subscribe.append(Link(f"https://x.com/{account}", f"@{account} on X", "x"))
+        subscribe = channels(config, self.link, self.absolute)
+        # The clock's three states, in the words and colours of the pages.
+        moves = ("SCHEDULED", "IN_PROGRESS", "COMPLETED")
+        badges = [maintenance_badge(MaintenanceStatus[m]) for m in moves]
         return SiteView(
             title=config.title,
             description=config.description,
@@ -753,7 +792,13 @@ class _Renderer:
             css_href=self.static_link("style.css"),
             icons_href=self.static_link("icons.svg"),
             icon_href=self.link("static/favicon.svg"),
-            subscribe=tuple(subscribe),
+            png_icon_href=self.static_link("favicon-32.png"),
+            touch_icon_href=self.static_link("apple-touch-icon.png"),
+            subscribe=subscribe,
+            profiles=tuple(c.href for c in subscribe if c.profile),
+            x_handle=x_handle(config),
+            clock_src=self.static_link("clock.js"),
+            clock_states="|".join(f"{b.key}:{b.icon}:{b.label}" for b in badges),
             feeds=feeds,
         )
 
@@ -851,7 +896,11 @@ class _Renderer:
                 for sid in entry.service_ids
             )
             start, end_at = entry.start, entry.end
-            badge = maintenance_badge(maintenance_state(entry, self.now))
+            badge = dataclasses.replace(
+                maintenance_badge(maintenance_state(entry, self.now)),
+                starts=start.isoformat(),
+                ends=end_at.isoformat(),
+            )
             impact = None
             kind_label = "Maintenance"
         timeline = newest_first(views)
@@ -940,8 +989,7 @@ class _Renderer:
     def history_item(self, entry: Entry) -> HistoryItem:
         if isinstance(entry, NewsItem):
             news = self.news[entry.id]
-            badge = Badge("news", "News", "news")
-            return HistoryItem(news.title, news.href, "News", badge, news.when, news.summary)
+            return HistoryItem(news.title, news.href, "News", NEWS_BADGE, news.when, news.summary)
         view = self.entries[entry.id]
         return HistoryItem(
             view.title,
@@ -963,14 +1011,25 @@ class _Renderer:
         description: str = "",
         feeds: tuple[Link, ...] = (),
         nav: str = "",
+        card: Badge | None = None,
+        live: bool = False,
     ) -> PageMeta:
+        """`card`: the status the page's social card shows (the site's own card
+        when None); `live`: the page carries the build time (`PageMeta.built`)."""
         full = title if title == self.config.title else f"{title} · {self.config.title}"
+        image = None
+        if path is not None:
+            key, alt = (card.key, card.label) if card else ("site", self.config.title)
+            name = f"card-{key}.png"
+            image = SocialImage(self.absolute_static(name), alt, CARD_SIZE)
         return PageMeta(
             title=full,
             description=description or self.config.description or self.config.title,
             canonical=self.absolute(path) if path is not None else "",
             feeds=feeds,
             nav=nav,
+            image=image,
+            built=self.when(self.now) if live else None,
         )
 
     def render_page(self, template: str, page: PageMeta, **values: Any) -> bytes:
@@ -989,7 +1048,20 @@ class _Renderer:
         build time. Entries made in code have no hash: their pages are never
         cached (the key then holds the empty digest and the build skips it)."""
         state = maintenance_state(entry, self.now).value if isinstance(entry, Maintenance) else ""
+        if self.live(entry):  # its pages carry the build time
+            state += f"@{self.now.isoformat()}"
         return (entry.kind.value, entry.id, entry.source.digest, state)
+
+    def live(self, entry: Entry) -> bool:
+        """Still moving at the build time: an ongoing incident or a window not yet
+        completed. A page that shows one carries the build time, for
+        static/clock.js to move the window on and to say how old the page is;
+        other pages keep their bytes from build to build (and the cache)."""
+        if isinstance(entry, Incident):
+            return entry.resolved is None
+        if isinstance(entry, Maintenance):
+            return maintenance_state(entry, self.now) is not MaintenanceStatus.COMPLETED
+        return False
 
     def pages(self) -> list[Page]:
         site = self.site
@@ -1086,7 +1158,8 @@ class _Renderer:
         return pages
 
     def home_page(self) -> bytes:
-        page = self.meta(self.config.title, "", nav="home")
+        banner = indicator_badge(self.status.overall.indicator, self.status.overall.description)
+        page = self.meta(self.config.title, "", nav="home", card=banner, live=True)
         return self.render_page("index.html", page, home=self.home_view())
 
     def entry_page(self, entry: Incident | Maintenance) -> bytes:
@@ -1095,19 +1168,25 @@ class _Renderer:
             view.title,
             urls.entry_path(entry),
             f"{view.kind_label}: {view.badge.label}. Affected: {view.affected_text}.",
+            card=view.badge,
+            live=self.live(entry),
         )
         return self.render_page("incident.html", page, entry=view)
 
     def news_page(self, item: NewsItem) -> bytes:
         view = self.news[item.id]
-        page = self.meta(view.title, urls.entry_path(item), view.summary)
+        page = self.meta(view.title, urls.entry_path(item), view.summary, card=NEWS_BADGE)
         return self.render_page("news.html", page, item=view)
 
     def history_page(self, chunk: Sequence[Entry], number: int, pages: int) -> bytes:
         view = self.history_view(chunk, number, pages)
         title = "History" if number == 1 else f"History, page {number}"
         page = self.meta(
-            title, history_path(number), "Past incidents, maintenance and news.", nav="history"
+            title,
+            history_path(number),
+            "Past incidents, maintenance and news.",
+            nav="history",
+            live=any(self.live(e) for e in chunk),
         )
         return self.render_page("history.html", page, history=view)
 
@@ -1130,7 +1209,12 @@ class _Renderer:
         view = ServicePage(row, tuple(self.entries[e.id] for e in entries), feeds, LEGEND)
         path = urls.service_path(service.id)
         page = self.meta(
-            service.name, path, service.description or f"Status of {service.name}.", feeds
+            service.name,
+            path,
+            service.description or f"Status of {service.name}.",
+            feeds,
+            card=row.badge,
+            live=any(self.live(e) for e in entries),
         )
         return self.render_page("service.html", page, service=view)
 

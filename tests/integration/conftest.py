@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import threading
 import tomllib
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from statusgen.build import build
 
-from .support import NOW, REPO, Demo
+from .support import CHROMIUM, CHROMIUM_ARGS, NOW, NPM_HINT, REPO, Demo, node_modules, require
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +58,39 @@ def served(demo: Demo) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+# Chromium and axe-core for every browser test: defined here once, since a
+# session fixture imported into two test modules is two fixtures, and a second
+# Playwright cannot start while the first runs.
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    require(
+        importlib.util.find_spec("playwright"),
+        "Playwright for Python",
+        "pip install -e '.[test,integration]'",
+    )
+    require(
+        CHROMIUM.is_file(),
+        f"Chromium ({CHROMIUM})",
+        "apt-get install -y --no-install-recommends chromium",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    path = node_modules() / "axe-core" / "axe.min.js"
+    require(path.is_file(), f"axe-core ({path})", NPM_HINT)
+    return path

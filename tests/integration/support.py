@@ -17,6 +17,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 NOW = "2026-11-24 12:00"
 ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = Path(os.environ.get("STATUSGEN_CHROMIUM", "/usr/bin/chromium"))
+# Debian's Chromium as root, on a machine with no outside network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 NPM_HINT = (

@@ -9,9 +9,7 @@ visit saw. Screenshots go to tests/artifacts/screenshots/.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,27 +19,13 @@ import pytest
 
 from .support import (
     ARTIFACTS,
-    NPM_HINT,
     ONGOING_INCIDENT,
     ONGOING_SERVICE,
     Demo,
-    node_modules,
-    require,
 )
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = Path(os.environ.get("STATUSGEN_CHROMIUM", "/usr/bin/chromium"))
-# Debian's Chromium as root, on a machine with no outside network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
@@ -100,37 +84,6 @@ class Visit:
     not_visible: list[str] = field(default_factory=list)
     violations: list[dict[str, Any]] = field(default_factory=list)
     screenshot: Path | None = None
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    require(
-        importlib.util.find_spec("playwright"),
-        "Playwright for Python",
-        "pip install -e '.[test,integration]'",
-    )
-    require(
-        CHROMIUM.is_file(),
-        f"Chromium ({CHROMIUM})",
-        "apt-get install -y --no-install-recommends chromium",
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture(scope="session")
-def axe_script() -> Path:
-    path = node_modules() / "axe-core" / "axe.min.js"
-    require(path.is_file(), f"axe-core ({path})", NPM_HINT)
-    return path
 
 
 def _expected_names(page: str, demo: Demo) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from .support import ONGOING_INCIDENT, Demo
-from .test_browser import AXE_JS, AXE_TAGS, axe_script, browser  # noqa: F401 (fixtures)
+from .test_browser import AXE_JS, AXE_TAGS
 
 pytestmark = pytest.mark.integration
 
@@ -70,7 +70,7 @@ def serving(folder: Path, handler: type[_Handler]) -> Iterator[str]:
 
 @pytest.fixture
 def embed(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
 ) -> Iterator[Callable[[Path, type[_Handler]], Any]]:
     """Open the intranet page embedding the banner of the site in `folder`."""
@@ -103,7 +103,7 @@ def embed(
 def test_the_banner_shows_what_is_wrong_on_another_origin(
     embed: Any,
     demo: Demo,
-    axe_script: Path,  # noqa: F811
+    axe_script: Path,
 ) -> None:
     summary = json.loads((demo.output / "api/v2/summary.json").read_bytes())
     assert summary["status"]["indicator"] != "none"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .test_browser import AXE_JS, AXE_TAGS, axe_script, browser  # noqa: F401 (fixtures)
+from .test_browser import AXE_JS, AXE_TAGS
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +25,7 @@ OUTAGE_DAY = f"{DAYS}:has(a[href*='email-delivery-delays'])"
 
 
 @pytest.fixture
-def open_page(browser: Any, served: str) -> Iterator[Any]:  # noqa: F811
+def open_page(browser: Any, served: str) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def make(width: int, scheme: str = "light", touch: bool = False) -> Any:
@@ -135,7 +135,7 @@ def test_a_phone_shows_30_days_that_a_tap_opens(open_page: Any) -> None:
 @pytest.mark.parametrize("width", [390, 1280])
 def test_axe_finds_nothing_with_a_days_details_open(
     open_page: Any,
-    axe_script: Any,  # noqa: F811
+    axe_script: Any,
     width: int,
     scheme: str,
 ) -> None:

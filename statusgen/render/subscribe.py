@@ -1,0 +1,113 @@
+"""The "Get updates" box: every way to follow the site, derived in one place.
+
+A channel is one `Channel` in the list `channels` returns, and the footer's
+box, the ``<link rel="me">`` of the page head and X's ``twitter:site`` all
+read that list, so a new target (Mastodon, Bluesky: SPEC, "Channels") is one
+more entry in `_social`, nothing else.
+
+- **Feed**: one choice for RSS and Atom (Atom first: it has ids and
+  update times; RSS offered beside it), with a line saying what a feed is;
+- **Maintenance calendar**: a ``webcal://`` link, which phones and calendar
+  apps take as "subscribe" (refreshed by the app) rather than as a file to
+  import once; the ``https://`` file is offered beside it;
+- **JSON API**: the Statuspage-compatible summary;
+- **social accounts**: today X, from ``[publish.x] account``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..model import SiteConfig
+
+
+@dataclass(frozen=True)
+class Also:
+    """A second link of a channel, shown after its note: "Also as <a>RSS</a>"."""
+
+    before: str
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Channel:
+    key: str
+    """``feed``, ``calendar``, ``api`` or the target's name (``x``)."""
+    name: str
+    """The link's text: "Feed", "@UniITStatus on X"."""
+    href: str
+    icon: str
+    """Icon id in static/icons.svg."""
+    note: str
+    """What following it gives, in one short sentence."""
+    also: tuple[Also, ...] = ()
+    profile: bool = False
+    """An account elsewhere: linked ``rel="me"``, so the target can verify the site."""
+
+
+def channels(
+    config: SiteConfig, link: Callable[[str], str], absolute: Callable[[str], str]
+) -> tuple[Channel, ...]:
+    """Every channel of the site, in the box's order; `link` and `absolute` make
+    root-relative and absolute URLs of output paths."""
+    calendar = absolute("feeds/maintenance.ics")
+    return (
+        Channel(
+            "feed",
+            "Feed",
+            link("feeds/all.atom"),
+            "rss",
+            "Every incident update, maintenance window and news item, "
+            "in a feed reader app (paste the link into it).",
+            (Also("Also as", link("feeds/all.rss"), "RSS"),),
+        ),
+        Channel(
+            "calendar",
+            "Maintenance calendar",
+            webcal(calendar),
+            "cal",
+            "Planned maintenance in your phone's or computer's calendar, kept up to date.",
+            (Also("Or", link("feeds/maintenance.ics"), "download the file"),),
+        ),
+        Channel(
+            "api",
+            "JSON API",
+            link("api/v2/summary.json"),
+            "api",
+            "Statuspage-compatible, for scripts and dashboards.",
+        ),
+        *_social(config),
+    )
+
+
+def _social(config: SiteConfig) -> list[Channel]:
+    """The accounts of the publish targets that have one configured."""
+    found = []
+    if config.publish.x.account:
+        account = config.publish.x.account.lstrip("@")
+        found.append(
+            Channel(
+                "x",
+                f"@{account} on X",
+                f"https://x.com/{account}",
+                "x",
+                "Posts about incidents, maintenance and news.",
+                profile=True,
+            )
+        )
+    return found
+
+
+def x_handle(config: SiteConfig) -> str:
+    """``@account`` for ``twitter:site``, or ``""``."""
+    account = (config.publish.x.account or "").lstrip("@")
+    return f"@{account}" if account else ""
+
+
+def webcal(url: str) -> str:
+    """``https://host/x.ics`` as ``webcal://host/x.ics``: the scheme calendar apps
+    subscribe to. They fetch the same address over HTTP or HTTPS (iOS asks
+    HTTP first and follows the host's redirect to HTTPS)."""
+    return "webcal://" + url.split("://", 1)[1]
