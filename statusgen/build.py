@@ -31,7 +31,7 @@ from .build_time import split_embargoed, time_problems
 from .config import load_config
 from .content import Parsed, Pending, load_content, parse_time
 from .errors import Problem, ProblemsError, StatusgenError
-from .manifest import LEDGER_PATH, MANIFEST_PATH, Manifest, build_manifest
+from .manifest import LEDGER_PATH, MANIFEST_PATH, Before, Manifest, build_manifest, windows_of
 from .model import EntryKind, NewsItem, Site, SiteConfig
 from .output import (
     FileState,
@@ -49,7 +49,7 @@ from .render.ical import ICAL_PATH, render_ical
 from .status import SiteStatus, derive
 
 if TYPE_CHECKING:
-    from .cache import Before, Cache, ManifestCache
+    from .cache import Cache
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def check_site(
         live = index.load()[0] or {}
         facts = index.load_facts()
         plan = _plan(site, derive(site, when), store, {}, jobs, live, facts)
-        _save(store, plan.manifests, site)
+        _save(store, site)
         checked = live if facts.get("rules") == rules_digest(site.config) else {}
         found = sorted(problems + privacy.check_outputs(site, plan.unchecked(checked)))
         return CheckResult(found, site, when, held_back)
@@ -254,7 +254,7 @@ def _build_uncached(
         files, manifest = render_site(site, when, previous)
         manifest_data = manifest.to_bytes()
     else:
-        plan = _plan(site, derive(site, when), None, _windows(previous), jobs)
+        plan = _plan(site, derive(site, when), None, windows_of(previous), jobs)
         files = {path: plan.data(path) for path in plan.planned}
         manifest_data = files[MANIFEST_PATH]
     problems = privacy.check_outputs(site, files)
@@ -282,7 +282,7 @@ def _build_cached(
     store: Cache,
     jobs: int | None,
 ) -> BuildResult:
-    from .cache import OutputIndex, rules_digest, spare_path, windows_of
+    from .cache import OutputIndex, rules_digest, spare_path
 
     index = OutputIndex(store, dest)
     facts = index.load_facts()
@@ -290,14 +290,14 @@ def _build_cached(
     rules = rules_digest(site.config)
     windows = _known_windows(dest, live, facts)
     if windows is None:
-        windows = windows_of(previous) if (previous := _read_previous(dest)) else {}
+        windows = windows_of(_read_previous(dest))
     plan = _plan(site, derive(site, when), store, windows, jobs, live, facts)
     # Outputs the live tree holds with the same bytes, checked under the same
     # rules, cannot match now either: only the others are searched.
     same_rules = facts.get("rules") == rules
     problems = privacy.check_outputs(site, plan.unchecked(live if same_rules else {}))
     if problems:
-        _save(store, plan.manifests, site)
+        _save(store, site)
         raise ProblemsError(problems)
     ledger = dest / LEDGER_PATH
     if ledger.is_file():
@@ -309,7 +309,7 @@ def _build_cached(
         "manifest": plan.planned[MANIFEST_PATH].digest,
     }
     sync_tree(plan.planned, dest, spare_path(store, dest), index, plan.produce)
-    _save(store, plan.manifests, site)
+    _save(store, site)
     return BuildResult(
         output=dest,
         files=len(plan.planned),
@@ -331,7 +331,6 @@ class _Plan:
         self.renders: dict[str, Callable[[], bytes]] = {}
         self.windows: dict[str, Before] = {}
         """The manifest's windows, for the next build's iCalendar sequences."""
-        self.manifests: ManifestCache | None = None
         self.context = ""
         """The site-wide inputs every key assumes (`cache.site_digest`)."""
 
@@ -398,7 +397,7 @@ def _plan(
     is kept when its key there is the key it has now and the site-wide inputs
     (configuration, theme, code: `cache.site_digest`) are those of that build.
     """
-    from .cache import ManifestCache, site_digest
+    from .cache import manifest_file, site_digest
 
     plan = _Plan()
     plan.context = site_digest(store, site.config) if store is not None else ""
@@ -419,8 +418,8 @@ def _plan(
         plan.add(path, data, key)
     for path, data in render_feeds(site, status).items():
         plan.add(path, data)
-    plan.manifests = ManifestCache(store)
-    manifest, sequences, plan.windows = plan.manifests.render(site, status, windows)
+    store_of = store.manifest if store is not None else None
+    manifest, sequences, plan.windows = manifest_file(site, status, windows, store_of)
     # The calendar shows every window, never the build time: kept while no window,
     # no SEQUENCE and nothing site-wide changed (icalendar is slow to write).
     shown = [(w.id, w.source.digest, sequences.get(w.id, 0)) for w in site.maintenances]
@@ -502,16 +501,12 @@ def _markup_store(store: Cache | None) -> Iterator[None]:
         html.use_bytecode_cache(None)
 
 
-def _save(
-    store: Cache | None, manifests: ManifestCache | None = None, site: Site | None = None
-) -> None:
+def _save(store: Cache | None, site: Site | None = None) -> None:
     """Keep what this build learnt; texts no entry holds any more are dropped."""
     if store is None:
         return
     if site is not None:
         store.markup.retain(_texts(site))
-    if manifests is not None:
-        manifests.save()
     store.save()
 
 
@@ -542,12 +537,6 @@ def _parse_uncached(
 
 def _page_count(site: Site) -> int:
     return len(site.incidents) + len(site.maintenances) + len(site.news)
-
-
-def _windows(previous: Manifest | None) -> dict[str, Before]:
-    from .cache import windows_of
-
-    return windows_of(previous) if previous is not None else {}
 
 
 def _sequences(manifest: Manifest) -> dict[str, int]:

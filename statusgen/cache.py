@@ -44,7 +44,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import marshal
 import os
 import shutil
@@ -52,15 +51,15 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from json.encoder import encode_basestring as _encode_string  # type: ignore[attr-defined]
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import TZPATH
 
 from . import __version__
 from .content import Parsed, Pending, parse_entry
 from .errors import Problem, Severity
+from .manifest import Before, fragment, join
 from .model import (
     AffectedService,
     Impact,
@@ -69,7 +68,6 @@ from .model import (
     Maintenance,
     MaintenanceStatus,
     NewsItem,
-    Service,
     Site,
     SiteConfig,
     Source,
@@ -79,7 +77,6 @@ from .output import FileState
 from .urls import entry_path
 
 if TYPE_CHECKING:
-    from .manifest import Manifest
     from .status import SiteStatus
 
 CACHE_DIR = ".statusgen-cache"
@@ -181,6 +178,7 @@ class Cache:
         self.folder = self.base / f"{__version__}-{FORMAT}-{self.environment[:16]}"
         self.parsed = Shards(self.folder / "parsed", 64)
         self.markup = MarkupStore(self.folder / "markup")
+        self.manifest = Shards(self.folder / "manifest", 64)
         self.models: dict[str, tuple[str, Parsed]] = {}
         """Entries already made from the store in this process, by path and content
         key: a process that builds again (``serve``) skips making them again."""
@@ -189,6 +187,7 @@ class Cache:
         """Write what changed; then remove the folders of other versions."""
         self.parsed.save()
         self.markup.save()
+        self.manifest.save()
         self.prune_versions()
 
     def prune_versions(self) -> None:
@@ -733,260 +732,64 @@ def spare_path(cache: Cache, dest: Path) -> Path:
 # --- the manifest -------------------------------------------------------------------------
 
 
-Before = tuple[str, str | None, str | None, str, int]
-"""What `manifest` needs of a window's previous record: kind, start, end, title, sequence."""
+class ManifestFile(NamedTuple):
+    data: bytes
+    """The file, byte for byte what `manifest.build_manifest(...).to_bytes()` writes."""
+    sequences: dict[str, int]
+    """The iCalendar SEQUENCE of each window, by id."""
+    windows: dict[str, Before]
+    """The windows, for the next build's sequences."""
 
 
-class ManifestCache:
-    """The build manifest from per-entry records kept already serialised.
-
-    `manifest.build_manifest` and `Manifest.to_bytes` cost seconds for a site
-    of 10,000 entries (dataclass conversions and the pure-Python JSON
-    encoder that ``indent`` selects), and the manifest changes with every
-    build. Each entry's record depends only on the entry, the configuration,
-    the build time for a window's state, and a window's previous record; it
-    is made by manifest's own functions, serialised once, and kept under a
-    key of exactly those. The file is then those texts joined, byte for byte
-    what `Manifest.to_bytes` writes (a test holds the two together).
-    """
-
-    def __init__(self, cache: Cache | None) -> None:
-        self.store = Shards(cache.folder / "manifest", 64) if cache is not None else None
-
-    def render(
-        self, site: Site, status: SiteStatus, previous: Mapping[str, Before]
-    ) -> tuple[bytes, dict[str, int], dict[str, Before]]:
-        """(manifest bytes, iCalendar sequence per window id, windows for the next build)."""
-        if not _joins_like_to_bytes():
-            return _manifest_slowly(site, status, previous)
-        return self._render(site, status, previous)
-
-    def _render(
-        self, site: Site, status: SiteStatus, previous: Mapping[str, Before]
-    ) -> tuple[bytes, dict[str, int], dict[str, Before]]:
-        from .manifest import MANIFEST_VERSION
-
-        config = site.config
-        setting = digest(config_text(config))[:32]
-        records: list[tuple[str, str]] = []
-        sequences: dict[str, int] = {}
-        windows: dict[str, Before] = {}
-        keys: set[str] = set()
-        entries: list[Incident | Maintenance | NewsItem] = [
-            *site.incidents,
-            *site.maintenances,
-            *site.news,
-        ]
-        for entry in entries:
-            ref = entry_path(entry).rstrip("/")
-            before = previous.get(ref) if isinstance(entry, Maintenance) else None
-            value = None
-            key = ""
-            if entry.source.digest and self.store is not None:
-                state = entry.state_at(status.now).value if isinstance(entry, Maintenance) else ""
-                key = f"{setting}\0{entry.kind.value}\0{ref}\0{entry.source.digest}"
-                key = f"{key}\0{state}\0{before!r}"
-                keys.add(key)
-                value = self.store.get(key)
-            if not (isinstance(value, tuple) and len(value) == 6):
-                value = _manifest_record(config, entry, status, before)
-                if key and self.store is not None:
-                    self.store.put(key, value)
-            fragment, sequence, kind, start, end, title = value
-            records.append((ref, fragment))
-            if isinstance(entry, Maintenance):
-                sequences[entry.id] = sequence
-                windows[ref] = (kind, start, end, title, sequence)
-        if self.store is not None:
-            self.store.retain(keys)
-        records.sort(key=lambda r: r[0])
-        text = (
-            "{\n"
-            f' "base_url": {_json(config.base_url)},\n'
-            f' "built_at": {_json(status.now.isoformat())},\n'
-            ' "entries": '
-            + ("[\n  " + ",\n  ".join(f for _, f in records) + "\n ]" if records else "[]")
-            + f',\n "version": {MANIFEST_VERSION}\n'
-            "}\n"
-        )
-        return text.encode(), sequences, windows
-
-    def save(self) -> None:
-        if self.store is not None:
-            self.store.save()
+def manifest_file(
+    site: Site, status: SiteStatus, windows: Mapping[str, Before], store: Shards | None
+) -> ManifestFile:
+    """The manifest from each entry's `manifest.fragment`, kept in `store` under
+    `manifest.fragment_key`: `manifest.build_manifest` and a cold manifest cost
+    seconds at 10,000 entries, and only the entries that changed (and windows
+    whose state did) make a new fragment. With or without `store`, the same
+    function makes each fragment and `manifest.join` the file."""
+    config = site.config
+    setting = digest(config_text(config))[:32]
+    parts: list[tuple[str, str]] = []
+    sequences: dict[str, int] = {}
+    next_windows: dict[str, Before] = {}
+    keys: set[str] = set()
+    for entry in (*site.incidents, *site.maintenances, *site.news):
+        ref = entry_path(entry).rstrip("/")
+        before = windows.get(ref) if isinstance(entry, Maintenance) else None
+        key = fragment_key(setting, entry, status, before) if store is not None else None
+        value = None
+        if key is not None and store is not None:
+            keys.add(key)
+            value = store.get(key)
+        if not (isinstance(value, tuple) and len(value) == 6):
+            value = fragment(config, entry, status, before)
+            if key is not None and store is not None:
+                store.put(key, value)
+        text, sequence, kind, start, end, title = value
+        parts.append((ref, text))
+        if isinstance(entry, Maintenance):
+            sequences[entry.id] = sequence
+            next_windows[ref] = (kind, start, end, title, sequence)
+    if store is not None:
+        store.retain(keys)
+    parts.sort(key=lambda part: part[0])
+    data = join(config.base_url, status.now.isoformat(), [text for _, text in parts])
+    return ManifestFile(data, sequences, next_windows)
 
 
-def _manifest_record(
-    config: SiteConfig,
+def fragment_key(
+    setting: str,
     entry: Incident | Maintenance | NewsItem,
     status: SiteStatus,
     before: Before | None,
-) -> tuple[str, int, str, str | None, str | None, str]:
-    """One record by manifest's own rules: (JSON text at its depth, sequence, kind,
-    start, end, title).
-
-    The record is manifest's `_record` and `_with_sequence`; its digest and its
-    JSON text are made here as `_with_digest` and `Manifest.to_bytes` make them,
-    without their dataclass conversions and pure-Python indenting encoder (the
-    cost of a cold manifest); `_joins_like_to_bytes` checks that they agree.
-    """
-    from types import SimpleNamespace
-
-    from .jsontext import _HTML_SAFE
-    from .manifest import _record, _with_sequence
-    from .model import EntryKind
-
-    record = _record(config, entry, status)
-    if before is not None:
-        kind, start, end, title, sequence = before
-        previous = SimpleNamespace(
-            kind=EntryKind(kind), start=start, end=end, title=title, sequence=sequence
-        )
-        record = _with_sequence(record, previous)  # type: ignore[arg-type]
-    fields = _record_fields(record)
-    fields.pop("digest", None)
-    blob = json.dumps([entry.source.digest, fields], sort_keys=True, ensure_ascii=False)
-    fields["digest"] = hashlib.sha256(blob.encode()).hexdigest()
-    # Its place in the file is two levels down: every line but the first moves two
-    # spaces right (JSON strings hold no raw line breaks).
-    fragment = _indented(fields).translate(_HTML_SAFE).replace("\n", "\n  ")
-    return fragment, record.sequence, record.kind.value, record.start, record.end, record.title
-
-
-def _record_fields(record: Any) -> dict[str, Any]:
-    """`manifest._record_to_json` without `dataclasses.asdict` (the same plain data)."""
-    from dataclasses import fields
-
-    data = {f.name: getattr(record, f.name) for f in fields(record)}
-    data["kind"] = record.kind.value
-    data["services"] = list(record.services)
-    data["updates"] = [{f.name: getattr(u, f.name) for f in fields(u)} for u in record.updates]
-    data["lines"] = {k: v for k, v in record.lines}
-    return data
-
-
-def _indented(value: object, level: int = 0) -> str:
-    """``json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)`` for the
-    plain data of a record (text, numbers, flags, lists, maps), at C speed for
-    the strings rather than through the pure-Python encoder that ``indent`` picks."""
-    if isinstance(value, str):
-        return _encode_string(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    inner = "\n" + " " * (level + 1)
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [
-            f"{_encode_string(key)}: {_indented(value[key], level + 1)}" for key in sorted(value)
-        ]
-    elif isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        items = [_indented(item, level + 1) for item in value]
-    else:
-        raise TypeError(f"not plain JSON data: {type(value).__name__}")
-    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
-    return opening + inner + ("," + inner).join(items) + "\n" + " " * level + closing
-
-
-def _json(value: str) -> str:
-    """A JSON string as the manifest writes it (HTML-safe)."""
-    from .jsontext import _HTML_SAFE
-
-    return _encode_string(value).translate(_HTML_SAFE)
-
-
-@functools.cache
-def _joins_like_to_bytes() -> bool:
-    """Whether `ManifestCache` still writes what `Manifest.to_bytes` writes, tried on
-    a small site with every kind of entry and every character JSON escapes. Should
-    manifest.py change its format, the cached path steps aside rather than differ."""
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    from .status import derive
-
-    zone = ZoneInfo("Europe/London")
-    start = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
-    odd = 'a<b>&"\\ \u2028\u2029 é \x01 {{ x }}'
-    config = SiteConfig(
-        root=Path("."),
-        title=odd,
-        base_url="https://status.example.ac.uk/sub/",
-        timezone=zone,
-        services=(Service("email", odd),),
-    )
-    site = Site(
-        config=config,
-        incidents=(
-            Incident(
-                id="incident",
-                title=odd,
-                services=(AffectedService("email", Impact.MAJOR_OUTAGE),),
-                started=start,
-                resolved=None,
-                # A message without Markdown: the check must not load Markdown.
-                updates=(Update(start, IncidentStatus.INVESTIGATING, ""),),
-                reference=odd,
-                post_text=odd,
-                source=Source(
-                    "content/incidents/incident.md", MappingProxyType({"title": 2}), 9, "d"
-                ),
-            ),
-        ),
-        maintenances=(
-            Maintenance(
-                id="window",
-                title=odd,
-                service_ids=("email",),
-                start=start,
-                end=start + timedelta(hours=2),
-                source=Source("content/incidents/window.md", digest="e"),
-            ),
-        ),
-        news=(NewsItem(id="news", title=odd, date=start, summary=odd, tags=(odd,)),),
-    )
-    status = derive(site, start + timedelta(hours=1))
-    previous = {"incidents/window": ("maintenance", None, None, "old", 3)}
-    ours = ManifestCache(None)._render(site, status, previous)[0]
-    expected, _, _ = _manifest_slowly(site, status, previous)
-    return ours == expected
-
-
-def _manifest_slowly(
-    site: Site, status: SiteStatus, previous: Mapping[str, Before]
-) -> tuple[bytes, dict[str, int], dict[str, Before]]:
-    """`ManifestCache.render` by manifest.py alone."""
-    from types import SimpleNamespace
-
-    from .manifest import build_manifest
-    from .model import EntryKind
-
-    stand_ins = [
-        SimpleNamespace(
-            ref=ref, kind=EntryKind(kind), start=start, end=end, title=title, sequence=sequence
-        )
-        for ref, (kind, start, end, title, sequence) in previous.items()
-    ]
-    before = SimpleNamespace(entry={s.ref: s for s in stand_ins}.get)
-    manifest = build_manifest(site, status, before)  # type: ignore[arg-type]
-    sequences = {e.id: e.sequence for e in manifest.entries if e.kind is EntryKind.MAINTENANCE}
-    return manifest.to_bytes(), sequences, windows_of(manifest)
-
-
-def windows_of(manifest: Manifest) -> dict[str, Before]:
-    """The windows of a manifest read from a previous build's files."""
-    from .model import EntryKind
-
-    return {
-        e.ref: (e.kind.value, e.start, e.end, e.title, e.sequence)
-        for e in manifest.entries
-        if e.kind is EntryKind.MAINTENANCE
-    }
+) -> str | None:
+    """What an entry's fragment depends on: the configuration (`setting`), the
+    file (by its digest), a window's state now and its previous record. None for
+    an entry made in code (no digest): never kept."""
+    if not entry.source.digest:
+        return None
+    state = entry.state_at(status.now).value if isinstance(entry, Maintenance) else ""
+    ref = entry_path(entry).rstrip("/")
+    return f"{setting}\0{entry.kind.value}\0{ref}\0{entry.source.digest}\0{state}\0{before!r}"

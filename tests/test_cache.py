@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -386,17 +388,43 @@ def test_a_large_site_gets_a_cache_folder(demo, monkeypatch):
     assert (demo / CACHE_DIR).is_dir()
 
 
-def test_the_manifest_falls_back_to_manifest_py_should_its_format_change(
-    demo, tmp_path, monkeypatch
-):
-    expected = reference(demo, tmp_path)
-    monkeypatch.setattr(cache_module, "_joins_like_to_bytes", lambda: False)
-    assert cached(demo) == expected
+def test_manifest_fragments_kept_in_the_cache_join_to_manifest_py_s_bytes(tmp_path):
+    # One encoder: the cached manifest is manifest.py's fragments, joined. Kept,
+    # they must give the bytes of `build_manifest` cold, warm, and once a window
+    # moved (its SEQUENCE goes up) or time passed (its state changed).
+    from conftest import NOW as MODEL_NOW
+    from conftest import at, make_site
 
+    from statusgen.cache import Shards, manifest_file
+    from statusgen.manifest import build_manifest, windows_of
+    from statusgen.model import Source
+    from statusgen.status import derive
 
-def test_the_manifest_check_holds_for_this_statusgen():
-    cache_module._joins_like_to_bytes.cache_clear()
-    assert cache_module._joins_like_to_bytes()
+    site = make_site()
+    site = replace(
+        site,
+        maintenances=tuple(
+            replace(m, source=Source(f"content/incidents/{m.id}.md", digest=m.id))
+            for m in site.maintenances
+        ),
+    )
+    store = Shards(tmp_path / "manifest", 4)
+    moved = replace(site.maintenances[0], start=at("2026-11-29 07:00"))
+    later = replace(site, maintenances=(moved, *site.maintenances[1:]))
+    previous = None
+    for now_site, now in [
+        (site, MODEL_NOW),
+        (site, MODEL_NOW),
+        (later, MODEL_NOW + timedelta(days=6)),
+    ]:
+        status = derive(now_site, now)
+        expected = build_manifest(now_site, status, previous)
+        made = manifest_file(now_site, status, windows_of(previous), store)
+        assert made.data == expected.to_bytes()
+        assert made.windows == windows_of(expected)
+        previous = expected
+    assert any(sequence == 1 for *_, sequence in made.windows.values())
+    assert len(list(store.loaded())) > 0 and store.dirty
 
 
 def test_a_build_served_at_another_address_keeps_its_own_output(demo, tmp_path, pages):
