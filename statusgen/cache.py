@@ -50,28 +50,19 @@ import shutil
 import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import TZPATH
 
-from . import __version__
+from . import __version__, codec
 from .content import Parsed, Pending, parse_entry
-from .errors import Problem, Severity
 from .manifest import Before, fragment, join
 from .model import (
-    AffectedService,
-    Impact,
     Incident,
-    IncidentStatus,
     Maintenance,
-    MaintenanceStatus,
     NewsItem,
     Site,
     SiteConfig,
-    Source,
-    Update,
 )
 from .output import FileState
 from .urls import entry_path
@@ -82,7 +73,7 @@ if TYPE_CHECKING:
 CACHE_DIR = ".statusgen-cache"
 """The cache folder, in the site folder (``.gitignore`` it)."""
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever what is stored changes shape; part of the folder name."""
 
 MIN_FILES = 100
@@ -404,178 +395,21 @@ class ParseCache:
 
 
 # --- plain data -------------------------------------------------------------------------------
-#
-# Model objects as tuples of str, int, bool and None, so that marshal can
-# store them and processes can pass them. Times are UTC instants (the model
-# holds nothing else) as (year, month, day, hour, minute, second, microsecond).
-
-_IMPACTS = {i.value: i for i in Impact}
-_INCIDENT_STATUSES = {s.value: s for s in IncidentStatus}
-_MAINTENANCE_STATUSES = {s.value: s for s in MaintenanceStatus}
-_SEVERITIES = {s.value: s for s in Severity}
 
 
-class _NotPlain(Exception):
-    """A value this module does not know how to store: the entry is not cached."""
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def _time_out(moment: datetime) -> int:
-    """A UTC instant as whole microseconds since the epoch: one number, exact."""
-    if moment.tzinfo is not UTC:
-        raise _NotPlain("a time that is not a UTC instant")
-    return (moment - _EPOCH) // _MICROSECOND
-
-
-def _time_in(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-def _updates_out(updates: tuple[Update, ...]) -> tuple[tuple[Any, ...], ...]:
-    return tuple((_time_out(u.at), u.status.value, u.message) for u in updates)
-
-
-def _source_out(source: Source) -> tuple[Any, ...]:
-    # Keys and lines as two tuples, the keys interned: marshal then writes each
-    # key name once per store file, and reading back makes far fewer objects.
-    keys = tuple(sys.intern(k) for k in source.lines)
-    return (source.path, keys, tuple(source.lines.values()), source.body_line, source.digest)
-
-
-def _source_in(plain: tuple[Any, ...]) -> Source:
-    path, keys, lines, body_line, file_digest = plain
-    return Source(
-        path, MappingProxyType(dict(zip(keys, lines, strict=True))), body_line, file_digest
-    )
-
-
-def entry_to_plain(entry: Incident | Maintenance | NewsItem) -> tuple[Any, ...]:
-    if isinstance(entry, Incident):
-        return (
-            "incident",
-            entry.id,
-            entry.title,
-            tuple((s.service_id, s.impact.value) for s in entry.services),
-            _time_out(entry.started),
-            None if entry.resolved is None else _time_out(entry.resolved),
-            _updates_out(entry.updates),
-            entry.body,
-            entry.reference,
-            entry.draft,
-            entry.post,
-            entry.post_text,
-            _source_out(entry.source),
-        )
-    if isinstance(entry, Maintenance):
-        return (
-            "maintenance",
-            entry.id,
-            entry.title,
-            entry.service_ids,
-            _time_out(entry.start),
-            _time_out(entry.end),
-            _updates_out(entry.updates),
-            entry.body,
-            entry.reference,
-            entry.draft,
-            entry.post,
-            entry.post_text,
-            _source_out(entry.source),
-        )
-    return (
-        "news",
-        entry.id,
-        entry.title,
-        _time_out(entry.date),
-        entry.summary,
-        entry.body,
-        entry.tags,
-        entry.draft,
-        entry.post,
-        entry.post_text,
-        _source_out(entry.source),
-    )
-
-
-def entry_from_plain(plain: tuple[Any, ...]) -> Incident | Maintenance | NewsItem:
-    kind = plain[0]
-    if kind == "incident":
-        (_, ident, title, services, started, resolved, updates, body, reference, draft, post,
-         post_text, source) = plain  # fmt: skip
-        return Incident(
-            id=ident,
-            title=title,
-            services=tuple(AffectedService(s, _IMPACTS[i]) for s, i in services),
-            started=_time_in(started),
-            resolved=None if resolved is None else _time_in(resolved),
-            updates=tuple(Update(_time_in(t), _INCIDENT_STATUSES[s], m) for t, s, m in updates),
-            body=body,
-            reference=reference,
-            draft=draft,
-            post=post,
-            post_text=post_text,
-            source=_source_in(source),
-        )
-    if kind == "maintenance":
-        (_, ident, title, service_ids, start, end, updates, body, reference, draft, post,
-         post_text, source) = plain  # fmt: skip
-        return Maintenance(
-            id=ident,
-            title=title,
-            service_ids=tuple(service_ids),
-            start=_time_in(start),
-            end=_time_in(end),
-            updates=tuple(Update(_time_in(t), _MAINTENANCE_STATUSES[s], m) for t, s, m in updates),
-            body=body,
-            reference=reference,
-            draft=draft,
-            post=post,
-            post_text=post_text,
-            source=_source_in(source),
-        )
-    if kind == "news":
-        (_, ident, title, date, summary, body, tags, draft, post, post_text, source) = plain
-        return NewsItem(
-            id=ident,
-            title=title,
-            date=_time_in(date),
-            summary=summary,
-            body=body,
-            tags=tuple(tags),
-            draft=draft,
-            post=post,
-            post_text=post_text,
-            source=_source_in(source),
-        )
-    raise _NotPlain(f"unknown kind {kind!r}")
-
-
-def parsed_to_plain(parsed: Parsed) -> tuple[Any, ...] | None:
-    """`parse_entry`'s answer as plain data; None if it holds something unexpected."""
-    entry, problems = parsed
+def parsed_to_plain(parsed: Parsed) -> Any:
+    """`parse_entry`'s answer as plain data (`codec`); None if it holds something
+    the codec cannot keep exactly."""
     try:
-        return (
-            None if entry is None else entry_to_plain(entry),
-            tuple((p.path, p.line, p.field, p.message, p.severity.value) for p in problems),
-        )
-    except _NotPlain:
+        return codec.dump(Parsed, parsed)
+    except codec.NotPlain:
         return None
 
 
 def parsed_from_plain(plain: object) -> Parsed | None:
     """The inverse of `parsed_to_plain`; None for anything malformed (a cache miss)."""
-    try:
-        entry_plain, problems = plain  # type: ignore[misc]
-        entry = None if entry_plain is None else entry_from_plain(entry_plain)
-        return entry, [
-            Problem(path, line, field, message, _SEVERITIES[severity])
-            for path, line, field, message, severity in problems
-        ]
-    except (_NotPlain, TypeError, ValueError, KeyError):
-        return None
+    found: Parsed | None = codec.load_or_none(Parsed, plain)
+    return found
 
 
 class MemoryMarkup(dict[str, str]):
