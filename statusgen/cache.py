@@ -3,18 +3,18 @@
 A status site grows by a few hundred entries a year, and every push, and
 every save under ``serve``, rebuilds all of it. Most of a build's time goes
 into work whose result only depends on bytes that rarely change: YAML and
-validation of a content file, Markdown of a text, Jinja of a page. This
-module keeps those results between builds, all in one folder:
+validation of a content file, Markdown of a text, Jinja of a page. A
+`Cache` is the build's `memo.Memo` kept between builds, all in one folder:
 
 * ``parsed/``: each content file's model object and its problems (warnings
   included, so a cached file still reports them), valid while the file's
   SHA-256 and what parsing reads besides the file are the same: its path,
-  the site's time zone (with its tz database rules) and the service ids.
-  An unchanged file is never parsed again.
+  the site's time zone (with its tz database rules) and the service ids
+  (`stages.parse_all`). An unchanged file is never parsed again.
 * ``markup/``: the sanitised HTML of each Markdown text, keyed by a hash of
-  the text alone (`markup.use_store`).
-* ``manifest/``: each entry's record of the build manifest, serialised
-  (`ManifestCache`).
+  the text alone (`stages.convert_texts`).
+* ``manifest/``: each entry's fragment of the build manifest
+  (`stages.manifest_file`).
 * ``templates/``: Jinja's compiled templates (checked by Jinja against
   each template's source).
 * ``outputs/``: for each output folder, every file's page key, digest,
@@ -28,15 +28,9 @@ all, on the statusgen version, this cache's format number, and a digest of
 statusgen's own code and of the versions of the libraries that shape the
 output (Markdown, nh3, Jinja, PyYAML, feedgen, lxml, icalendar): an upgrade,
 or an edit to statusgen itself, starts from an empty cache, and the next
-build deletes the stale folder.
-
-Robustness rather than cleverness: plain data (tuples, strings, numbers)
-written with `marshal` (no pickle: loading never runs code) behind a magic
-line and a SHA-256 of the payload, written to a temporary file and renamed
-into place, so a reader never sees half a file. Anything unreadable,
-corrupt or of another shape is a miss, never an error, and the whole folder
-is safe to delete at any time: the next build is a cold one, with the same
-output. Writing is best-effort too: a read-only site still builds.
+build deletes the stale folder. The whole folder is safe to delete at any
+time: the next build is a cold one, with the same output (see `memo` for
+how files are written and read).
 """
 
 from __future__ import annotations
@@ -44,31 +38,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import marshal
 import os
 import shutil
 import sys
-import zlib
-from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
-from zoneinfo import TZPATH
+from typing import Any
 
-from . import __version__, codec
-from .content import Parsed, Pending, parse_entry
-from .manifest import Before, fragment, join
-from .model import (
-    Incident,
-    Maintenance,
-    NewsItem,
-    Site,
-    SiteConfig,
-)
+from . import __version__
+from .memo import Memo, read_blob, write_blob
+from .model import SiteConfig
 from .output import FileState
-from .urls import entry_path
-
-if TYPE_CHECKING:
-    from .status import SiteStatus
 
 CACHE_DIR = ".statusgen-cache"
 """The cache folder, in the site folder (``.gitignore`` it)."""
@@ -81,7 +60,6 @@ MIN_FILES = 100
 builds in a fraction of a second, about what reading and writing a cache costs, and
 is spared a folder it has no use for."""
 
-_MAGIC = b"statusgen cache\n"
 _LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "pyyaml", "feedgen", "lxml", "icalendar")
 """Libraries whose version can change the bytes of an output."""
 
@@ -138,7 +116,7 @@ def worth_caching(site_root: Path) -> bool:
     return count >= MIN_FILES
 
 
-class Cache:
+class Cache(Memo):
     """The cache folder of one site, for one statusgen version and environment.
 
     `Cache.of` keeps one per site folder in a process, with what it has loaded:
@@ -166,19 +144,12 @@ class Cache:
     def __init__(self, site_root: Path, environment: str | None = None) -> None:
         self.base = site_root.resolve() / CACHE_DIR
         self.environment = environment or environment_digest()
-        self.folder = self.base / f"{__version__}-{FORMAT}-{self.environment[:16]}"
-        self.parsed = Shards(self.folder / "parsed", 64)
-        self.markup = MarkupStore(self.folder / "markup")
-        self.manifest = Shards(self.folder / "manifest", 64)
-        self.models: dict[str, tuple[str, Parsed]] = {}
-        """Entries already made from the store in this process, by path and content
-        key: a process that builds again (``serve``) skips making them again."""
+        super().__init__(self.base / f"{__version__}-{FORMAT}-{self.environment[:16]}")
+        self.folder: Path
 
     def save(self) -> None:
         """Write what changed; then remove the folders of other versions."""
-        self.parsed.save()
-        self.markup.save()
-        self.manifest.save()
+        super().save()
         self.prune_versions()
 
     def prune_versions(self) -> None:
@@ -189,234 +160,6 @@ class Cache:
             return
         for other in others:
             shutil.rmtree(other, ignore_errors=True)
-
-
-# --- files ------------------------------------------------------------------------------
-
-
-def read_blob(path: Path) -> Any:
-    """The value in `path`, or None for a missing, short, corrupt or foreign file."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    head = len(_MAGIC) + 32
-    if len(data) < head or not data.startswith(_MAGIC):
-        return None
-    payload = memoryview(data)[head:]
-    if hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]:
-        return None
-    try:
-        return marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
-
-
-def write_blob(path: Path, value: object) -> None:
-    """Write `value` atomically (temporary file, then rename); never raises for I/O."""
-    try:
-        payload = marshal.dumps(value, 4)
-    except ValueError:  # pragma: no cover - a value of a type marshal cannot hold: skip it
-        return
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-
-
-class Shards:
-    """A dict with text keys, kept as `count` files loaded on first use.
-
-    Sharded so that a build that changes one entry rewrites one small file,
-    not the whole store.
-    """
-
-    def __init__(self, folder: Path, count: int) -> None:
-        self.folder = folder
-        self.count = count
-        self._shards: dict[int, dict[str, Any]] = {}
-        self._dirty: set[int] = set()
-
-    def _number(self, key: str) -> int:
-        return zlib.crc32(key.encode("utf-8", "surrogatepass")) % self.count
-
-    def shard(self, number: int) -> dict[str, Any]:
-        loaded = self._shards.get(number)
-        if loaded is None:
-            value = read_blob(self.folder / f"{number:03d}")
-            loaded = value if isinstance(value, dict) else {}
-            self._shards[number] = loaded
-        return loaded
-
-    def get(self, key: str) -> Any:
-        return self.shard(self._number(key)).get(key)
-
-    def put(self, key: str, value: object) -> None:
-        number = self._number(key)
-        self.shard(number)[key] = value
-        self._dirty.add(number)
-
-    def loaded(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        return iter(self._shards.items())
-
-    def retain(self, keep: set[str], shards: Iterable[int] | None = None) -> None:
-        """Forget the keys not in `keep`, in the given (default: loaded) shards."""
-        numbers = list(self._shards) if shards is None else list(shards)
-        for number in numbers:
-            shard = self.shard(number)
-            stale = [key for key in shard if key not in keep]
-            for key in stale:
-                del shard[key]
-            if stale:
-                self._dirty.add(number)
-
-    @property
-    def dirty(self) -> set[int]:
-        return set(self._dirty)
-
-    def save(self) -> None:
-        for number in sorted(self._dirty):
-            write_blob(self.folder / f"{number:03d}", self._shards[number])
-        self._dirty.clear()
-
-
-class MarkupStore:
-    """Markdown text -> sanitised HTML, for `markup.use_store`."""
-
-    def __init__(self, folder: Path) -> None:
-        self.shards = Shards(folder, 256)
-
-    @staticmethod
-    def key(text: str) -> str:
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
-
-    def get(self, text: str) -> str | None:
-        found = self.shards.get(self.key(text))
-        return found if isinstance(found, str) else None
-
-    def put(self, text: str, html: str) -> None:
-        self.shards.put(self.key(text), html)
-
-    def retain(self, texts: Iterable[str]) -> None:
-        """Forget, in the shards this build changed, texts no entry holds any more.
-
-        Only once a build changed a good part of the store: hashing every text of
-        a large site costs a tenth of a second, and what an edit leaves behind
-        (its old text) is a few hundred bytes until the next large change.
-        """
-        dirty = self.shards.dirty
-        if len(dirty) * 4 >= self.shards.count:
-            self.shards.retain({self.key(t) for t in texts}, dirty)
-
-    def save(self) -> None:
-        self.shards.save()
-
-
-# --- parsed entries --------------------------------------------------------------------------
-
-
-def parse_environment(config: SiteConfig) -> str:
-    """What `content.parse_entry` reads besides the file: the zone and the service ids."""
-    zone = config.timezone.key
-    rules = b""
-    for folder in TZPATH:
-        with contextlib.suppress(OSError, ValueError):
-            rules = (Path(folder) / zone).read_bytes()
-            break
-    return digest(zone, rules, "\0".join(s.id for s in config.services))
-
-
-class ParseCache:
-    """`content.load_content`'s ``parse``: answers from the cache, parses the rest.
-
-    `parse_many` parses the misses (on several cores when there are many);
-    it returns plain records, see `entry_to_plain`.
-    """
-
-    def __init__(self, cache: Cache, config: SiteConfig) -> None:
-        self.cache = cache
-        self.config = config
-        self.environment = parse_environment(config)
-        self.hits = 0
-        self.misses = 0
-
-    def file_key(self, rel_path: str, data: bytes, folder: str) -> tuple[str, str]:
-        """(store key, content key): the store holds one record per path, valid while
-        the file's bytes, its folder and the parse environment are the same."""
-        return rel_path, f"{self.environment}:{folder}:{hashlib.sha256(data).hexdigest()}"
-
-    def __call__(self, pending: list[Pending], jobs: int | None = None) -> list[Parsed]:
-        store = self.cache.parsed
-        results: list[Parsed | None] = [None] * len(pending)
-        keys: list[tuple[str, str]] = []
-        misses: list[int] = []
-        for index, (rel_path, data, folder) in enumerate(pending):
-            key = self.file_key(rel_path, data, folder)
-            keys.append(key)
-            known = self.cache.models.get(key[0])
-            if known is not None and known[0] == key[1]:
-                results[index] = (known[1][0], list(known[1][1]))
-                continue
-            found = store.get(key[0])
-            if isinstance(found, tuple) and len(found) == 2 and found[0] == key[1]:
-                parsed = parsed_from_plain(found[1])
-                if parsed is not None:
-                    results[index] = parsed
-                    self.cache.models[key[0]] = (key[1], parsed)
-                    continue
-            misses.append(index)
-        self.hits = len(pending) - len(misses)
-        self.misses = len(misses)
-        if misses:
-            from .parallel import parse_files
-
-            fresh = parse_files(self.config, [pending[i] for i in misses], jobs)
-            for index, (plain, rendered) in zip(misses, fresh, strict=True):
-                parsed = None if plain is None else parsed_from_plain(plain)
-                if parsed is None:  # pragma: no cover - nothing the parser makes is unplain
-                    rel_path, data, folder = pending[index]
-                    results[index] = parse_entry(rel_path, data, self.config, folder)
-                    continue
-                results[index] = parsed
-                self.cache.models[keys[index][0]] = (keys[index][1], parsed)
-                store.put(keys[index][0], (keys[index][1], plain))
-                for text, html in rendered:
-                    self.cache.markup.put(text, html)
-        live = {key[0] for key in keys}
-        store.retain(live, (n for n, _ in list(store.loaded())))
-        for stale in [path for path in self.cache.models if path not in live]:
-            del self.cache.models[stale]
-        return [r for r in results if r is not None]
-
-
-# --- plain data -------------------------------------------------------------------------------
-
-
-def parsed_to_plain(parsed: Parsed) -> Any:
-    """`parse_entry`'s answer as plain data (`codec`); None if it holds something
-    the codec cannot keep exactly."""
-    try:
-        return codec.dump(Parsed, parsed)
-    except codec.NotPlain:
-        return None
-
-
-def parsed_from_plain(plain: object) -> Parsed | None:
-    """The inverse of `parsed_to_plain`; None for anything malformed (a cache miss)."""
-    found: Parsed | None = codec.load_or_none(Parsed, plain)
-    return found
-
-
-class MemoryMarkup(dict[str, str]):
-    """`markup.use_store` for a build without a cache folder: this build only."""
-
-    def put(self, text: str, html: str) -> None:
-        self[text] = html
 
 
 # --- site-wide inputs of every page --------------------------------------------------------
@@ -465,6 +208,7 @@ class OutputIndex:
     def __init__(self, cache: Cache, dest: Path) -> None:
         name = digest(str(dest))[:24]
         folder = cache.folder / "outputs"
+        self.cache = cache
         self.dest = dest
         self.live_file = folder / f"{name}.live"
         self.spare_file = folder / f"{name}.spare"
@@ -561,69 +305,3 @@ def spare_path(cache: Cache, dest: Path) -> Path:
     except OSError:
         pass
     return beside
-
-
-# --- the manifest -------------------------------------------------------------------------
-
-
-class ManifestFile(NamedTuple):
-    data: bytes
-    """The file, byte for byte what `manifest.build_manifest(...).to_bytes()` writes."""
-    sequences: dict[str, int]
-    """The iCalendar SEQUENCE of each window, by id."""
-    windows: dict[str, Before]
-    """The windows, for the next build's sequences."""
-
-
-def manifest_file(
-    site: Site, status: SiteStatus, windows: Mapping[str, Before], store: Shards | None
-) -> ManifestFile:
-    """The manifest from each entry's `manifest.fragment`, kept in `store` under
-    `manifest.fragment_key`: `manifest.build_manifest` and a cold manifest cost
-    seconds at 10,000 entries, and only the entries that changed (and windows
-    whose state did) make a new fragment. With or without `store`, the same
-    function makes each fragment and `manifest.join` the file."""
-    config = site.config
-    setting = digest(config_text(config))[:32]
-    parts: list[tuple[str, str]] = []
-    sequences: dict[str, int] = {}
-    next_windows: dict[str, Before] = {}
-    keys: set[str] = set()
-    for entry in (*site.incidents, *site.maintenances, *site.news):
-        ref = entry_path(entry).rstrip("/")
-        before = windows.get(ref) if isinstance(entry, Maintenance) else None
-        key = fragment_key(setting, entry, status, before) if store is not None else None
-        value = None
-        if key is not None and store is not None:
-            keys.add(key)
-            value = store.get(key)
-        if not (isinstance(value, tuple) and len(value) == 6):
-            value = fragment(config, entry, status, before)
-            if key is not None and store is not None:
-                store.put(key, value)
-        text, sequence, kind, start, end, title = value
-        parts.append((ref, text))
-        if isinstance(entry, Maintenance):
-            sequences[entry.id] = sequence
-            next_windows[ref] = (kind, start, end, title, sequence)
-    if store is not None:
-        store.retain(keys)
-    parts.sort(key=lambda part: part[0])
-    data = join(config.base_url, status.now.isoformat(), [text for _, text in parts])
-    return ManifestFile(data, sequences, next_windows)
-
-
-def fragment_key(
-    setting: str,
-    entry: Incident | Maintenance | NewsItem,
-    status: SiteStatus,
-    before: Before | None,
-) -> str | None:
-    """What an entry's fragment depends on: the configuration (`setting`), the
-    file (by its digest), a window's state now and its previous record. None for
-    an entry made in code (no digest): never kept."""
-    if not entry.source.digest:
-        return None
-    state = entry.state_at(status.now).value if isinstance(entry, Maintenance) else ""
-    ref = entry_path(entry).rstrip("/")
-    return f"{setting}\0{entry.kind.value}\0{ref}\0{entry.source.digest}\0{state}\0{before!r}"

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from statusgen import cache as cache_module
-from statusgen import markup, parallel
-from statusgen.build import build, check
+from statusgen import codec, markup, stages
+from statusgen.build import build, check, load_site
 from statusgen.cache import CACHE_DIR, MIN_FILES, Cache
 from statusgen.errors import ProblemsError
 from statusgen.render import html
@@ -108,8 +108,8 @@ class Counter:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    counter = Counter(parallel.parse_entry)
-    monkeypatch.setattr(parallel, "parse_entry", counter)
+    counter = Counter(stages.parse_entry)
+    monkeypatch.setattr(stages, "parse_entry", counter)
     return counter
 
 
@@ -124,11 +124,11 @@ def pages(monkeypatch: pytest.MonkeyPatch) -> Counter:
 def conversions(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter]:
     counter = Counter(markup.convert)
     monkeypatch.setattr(markup, "convert", counter)
-    markup.to_html.cache_clear()
-    markup.to_text.cache_clear()
+    markup._to_html.cache_clear()
+    markup._to_text.cache_clear()
     yield counter
-    markup.to_html.cache_clear()
-    markup.to_text.cache_clear()
+    markup._to_html.cache_clear()
+    markup._to_text.cache_clear()
 
 
 def content_files(site: Path) -> int:
@@ -156,10 +156,24 @@ def test_markdown_is_converted_once(demo, conversions):
     cached(demo)
     assert conversions.calls > 0
     conversions.calls = 0
-    markup.to_html.cache_clear()
-    markup.to_text.cache_clear()
+    markup._to_html.cache_clear()
+    markup._to_text.cache_clear()
     cached(demo)
     assert conversions.calls == 0
+
+
+def test_without_the_cache_each_text_is_converted_once_and_nothing_stays(demo, conversions):
+    # Markdown is a stage of its own, with a memo for this build only: every text
+    # once, however many outputs quote it, and nothing left for the next build.
+    site, _, _, _ = load_site(demo, now=NOW)
+    entries = (*site.incidents, *site.maintenances, *site.news)
+    distinct = {t for e in entries for t in stages.texts(e) if t.strip()}
+    conversions.calls = 0
+    result = build(demo, now=NOW, cache=False, jobs=1)
+    assert conversions.calls == len(distinct)
+    assert result.files > len(entries)  # pages, feeds and the API quote the texts too
+    assert markup._converted.get() is None
+    assert not (demo / CACHE_DIR).exists()
 
 
 def test_an_edited_file_is_parsed_and_rendered_again_and_only_it(demo, tmp_path, parses, pages):
@@ -220,8 +234,9 @@ def test_a_changed_site_title_renders_pages_again_but_parses_nothing(demo, tmp_p
     cached(demo)
     toml = demo / "site.toml"
     toml.write_text(toml.read_text().replace("title = ", 'title = "New" #', 1))
+    expected = reference(demo, tmp_path)
     parses.calls = pages.calls = 0
-    assert cached(demo) == reference(demo, tmp_path)
+    assert cached(demo) == expected
     assert parses.calls == 0
     assert pages.calls > 0
 
@@ -395,9 +410,10 @@ def test_manifest_fragments_kept_in_the_cache_join_to_manifest_py_s_bytes(tmp_pa
     from conftest import NOW as MODEL_NOW
     from conftest import at, make_site
 
-    from statusgen.cache import Shards, manifest_file
     from statusgen.manifest import build_manifest, windows_of
+    from statusgen.memo import Shards
     from statusgen.model import Source
+    from statusgen.stages import manifest_file
     from statusgen.status import derive
 
     site = make_site()
@@ -443,15 +459,18 @@ def test_a_build_served_at_another_address_keeps_its_own_output(demo, tmp_path, 
 def test_a_process_that_builds_again_keeps_what_it_made(demo, tmp_path, monkeypatch):
     """`serve` builds in one process: its later builds make no entry again."""
     expected = reference(demo, tmp_path)
-    made = Counter(cache_module.parsed_from_plain)
-    monkeypatch.setattr(cache_module, "parsed_from_plain", made)
+    made = Counter(codec.load)
+    monkeypatch.setattr(codec, "load", made)
+    monkeypatch.setattr(codec, "load_or_none", made)
     assert tree(build(demo, now=NOW, cache=True).output) == expected
     made.calls = 0
     assert tree(build(demo, now=NOW, cache=True).output) == expected
     assert made.calls == 0
     edited = demo / "content/incidents/2026-09-gen-06.md"
     edited.write_text(incident(6, body="Changed while serving."), encoding="utf-8")
-    assert tree(build(demo, now=NOW, cache=True).output) == reference(demo, tmp_path, "again")
+    again = reference(demo, tmp_path, "again")  # without the cache: it makes every entry
+    made.calls = 0
+    assert tree(build(demo, now=NOW, cache=True).output) == again
     assert made.calls == 1  # the edited file, parsed and made once
 
 
