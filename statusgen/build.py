@@ -24,8 +24,7 @@ same bytes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property, partial
@@ -49,7 +48,7 @@ from .render.ical import ICAL_PATH, render_ical
 from .status import SiteStatus, derive
 
 if TYPE_CHECKING:
-    from .cache import OutputIndex
+    from .cache import OutputIndex, Session
 
 
 @dataclass(frozen=True)
@@ -163,7 +162,7 @@ def check_site(
     """
     memo = _open_memo(root, cache)
     pool = Pool(jobs)
-    with _rendering(memo):
+    with markup.converting(memo.markup):
         try:
             site, problems, when, held_back = load_site(
                 root, now=now, drafts=drafts, cache=memo, pool=pool
@@ -212,6 +211,7 @@ def build(
     base_url: str | None = None,
     cache: bool | None = None,
     jobs: int | None = None,
+    session: Session | None = None,
 ) -> BuildResult:
     """Build the site in `root` into its output folder; return what was written.
 
@@ -220,11 +220,12 @@ def build(
     ``.statusgen-cache/`` (see `cache.py`): True or False to force it on or off,
     None to use it once the site is large enough to gain from it
     (`cache.worth_caching`). `jobs` caps the processes of a large cold build
-    (None: every core when it pays; 1: serial).
+    (None: every core when it pays; 1: serial). A `cache.Session` (``serve``'s)
+    keeps the cache open, with what it loaded, for the next build of its process.
     """
-    memo = _open_memo(root, cache)
+    memo = _open_memo(root, cache, session)
     pool = Pool(jobs)
-    with _rendering(memo):
+    with markup.converting(memo.markup):
         try:
             site, warnings, when, _ = load_site(
                 root, now=now, drafts=drafts, base_url=base_url, cache=memo, pool=pool
@@ -389,7 +390,8 @@ def _plan(
     if not keyed or facts.get("context") != plan.context:
         live = {}
     fresh = []
-    for page in html_pages(site, status):
+    bytecode = memo.folder / "templates" if memo.folder is not None else None
+    for page in html_pages(site, status, bytecode=bytecode):
         key = _key(page.key) if keyed and page.key is not None else ""
         state = live.get(page.path)
         if key and state is not None and state.key == key:
@@ -438,30 +440,17 @@ def _only(path: str, render: Callable[[], dict[str, bytes]]) -> bytes:
     return files[path]
 
 
-def _open_memo(root: Path, wanted: bool | None) -> Memo:
+def _open_memo(root: Path, wanted: bool | None, session: Session | None = None) -> Memo:
     """The site's cache: always with True, never with False (a memo in memory for
     this build); with None (the default), when the site has one already or is
-    large enough to gain from one."""
+    large enough to gain from one. Kept open in `session`, if given."""
     if wanted is False:
         return Memo()
     from .cache import Cache, worth_caching
 
     if wanted is None and not worth_caching(root):
         return Memo()
-    return Cache.of(root)
-
-
-@contextmanager
-def _rendering(memo: Memo) -> Iterator[None]:
-    """Markdown from the memo, and compiled templates in the cache folder."""
-    from .render import html
-
-    html.use_bytecode_cache(memo.folder / "templates" if memo.folder is not None else None)
-    try:
-        with markup.converting(memo.markup):
-            yield
-    finally:
-        html.use_bytecode_cache(None)
+    return session.cache(root) if session is not None else Cache(root)
 
 
 def _save(memo: Memo, site: Site | None = None) -> None:

@@ -116,30 +116,28 @@ def worth_caching(site_root: Path) -> bool:
     return count >= MIN_FILES
 
 
-class Cache(Memo):
-    """The cache folder of one site, for one statusgen version and environment.
+class Session:
+    """What a process that builds again and again keeps warm between its builds:
+    the open cache of each site, with what it has loaded. ``serve`` holds one
+    and hands it to `build` on every save, so its second build finds the parsed
+    entries, the Markdown and the manifest fragments in memory. A build without
+    a session opens the cache folder afresh."""
 
-    `Cache.of` keeps one per site folder in a process, with what it has loaded:
-    ``serve`` calls `build` on every save, and its second build finds the
-    parsed entries, the Markdown and the compiled templates in memory.
-    """
+    def __init__(self) -> None:
+        self._open: dict[tuple[Path, str], Cache] = {}
 
-    _open: dict[tuple[Path, str], Cache] = {}  # noqa: RUF012 - the process's open caches
-
-    @classmethod
-    def of(cls, site_root: Path) -> Cache:
-        """This process's cache of `site_root` (made on first use)."""
+    def cache(self, site_root: Path) -> Cache:
+        """This session's cache of `site_root` (opened on first use)."""
         environment = environment_digest()
         key = (site_root.resolve(), environment)
-        found = cls._open.get(key)
+        found = self._open.get(key)
         if found is None:
-            found = cls._open[key] = cls(site_root, environment)
+            found = self._open[key] = Cache(site_root, environment)
         return found
 
-    @classmethod
-    def forget_all(cls) -> None:
-        """Drop what this process holds in memory (the folders stay)."""
-        cls._open.clear()
+
+class Cache(Memo):
+    """The cache folder of one site, for one statusgen version and environment."""
 
     def __init__(self, site_root: Path, environment: str | None = None) -> None:
         self.base = site_root.resolve() / CACHE_DIR

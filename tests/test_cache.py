@@ -20,7 +20,7 @@ import pytest
 from statusgen import cache as cache_module
 from statusgen import codec, markup, stages
 from statusgen.build import build, check, load_site
-from statusgen.cache import CACHE_DIR, MIN_FILES, Cache
+from statusgen.cache import CACHE_DIR, MIN_FILES, Session
 from statusgen.errors import ProblemsError
 from statusgen.render import html
 
@@ -82,16 +82,8 @@ def reference(site: Path, tmp_path: Path, name: str = "reference") -> dict[str, 
 
 def cached(site: Path, **kwargs: object) -> dict[str, bytes]:
     """A build with the cache, as a new process would run it (nothing in memory)."""
-    Cache.forget_all()
     result = build(site, now=NOW, cache=True, **kwargs)  # type: ignore[arg-type]
     return tree(result.output)
-
-
-@pytest.fixture(autouse=True)
-def fresh_process() -> Iterator[None]:
-    Cache.forget_all()
-    yield
-    Cache.forget_all()
 
 
 class Counter:
@@ -462,15 +454,19 @@ def test_a_process_that_builds_again_keeps_what_it_made(demo, tmp_path, monkeypa
     made = Counter(codec.load)
     monkeypatch.setattr(codec, "load", made)
     monkeypatch.setattr(codec, "load_or_none", made)
-    assert tree(build(demo, now=NOW, cache=True).output) == expected
+    session = Session()  # what serve holds
+    assert tree(build(demo, now=NOW, cache=True, session=session).output) == expected
     made.calls = 0
-    assert tree(build(demo, now=NOW, cache=True).output) == expected
+    assert tree(build(demo, now=NOW, cache=True, session=session).output) == expected
     assert made.calls == 0
+    # Without the session, a build reads the entries back from the folder.
+    assert tree(build(demo, now=NOW, cache=True).output) == expected
+    assert made.calls == content_files(demo)
     edited = demo / "content/incidents/2026-09-gen-06.md"
     edited.write_text(incident(6, body="Changed while serving."), encoding="utf-8")
     again = reference(demo, tmp_path, "again")  # without the cache: it makes every entry
     made.calls = 0
-    assert tree(build(demo, now=NOW, cache=True).output) == again
+    assert tree(build(demo, now=NOW, cache=True, session=session).output) == again
     assert made.calls == 1  # the edited file, parsed and made once
 
 
@@ -479,7 +475,6 @@ def test_an_output_outside_the_site_keeps_its_spare_beside_it(demo, tmp_path):
     scratch = tmp_path / "scratch"
     out = scratch / "site"
     for _ in range(3):
-        Cache.forget_all()
         build(demo, output=out, now=NOW, cache=True)
     assert sorted(p.name for p in scratch.iterdir()) == [".site.spare", "site"]
     assert not list((demo / CACHE_DIR).glob("*/trees/*"))
@@ -497,6 +492,5 @@ def test_the_site_named_by_a_relative_path_is_the_same_site(demo, pages, monkeyp
     cached(demo)
     monkeypatch.chdir(demo.parent)
     pages.calls = 0
-    Cache.forget_all()
     build(Path(demo.name), now=NOW, cache=True)
     assert pages.calls == 0
