@@ -302,7 +302,7 @@ def _rules(config: SiteConfig) -> str:
     return rules_digest(config)
 
 
-# --- planning a cached build ----------------------------------------------------------
+# --- planning a build ----------------------------------------------------------------
 
 
 class _Plan:
@@ -386,7 +386,7 @@ def _plan(
 
     plan = _Plan()
     keyed = isinstance(memo, Cache)
-    plan.context = site_digest(memo, site.config) if isinstance(memo, Cache) else ""
+    plan.context = site_digest(memo, site.config) if keyed else ""
     if not keyed or facts.get("context") != plan.context:
         live = {}
     fresh = []
