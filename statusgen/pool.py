@@ -74,7 +74,7 @@ class Pool:
         """``[fn(item) for item in items]``, on several cores when there are at
         least `minimum` items and the cores are real."""
         count = self.workers(len(items), minimum)
-        if count > 1:
+        if count > 1 and self._pays.get(count) is not False:
             found = self._forked(fn, items, count)
             if found is not None:
                 self.forks += 1
@@ -83,7 +83,8 @@ class Pool:
 
     def _forked(self, fn: Callable[[T], R], items: Sequence[T], count: int) -> list[R] | None:
         """The map in `count` forked workers, or None when they would not run side
-        by side (then the caller maps here)."""
+        by side (then the caller maps here, and so does every later map of this
+        pool with as many workers: the probe runs once)."""
         from multiprocessing import get_context
 
         context = get_context("fork")

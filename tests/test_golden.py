@@ -104,7 +104,14 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> Counter:
     for threshold in ("MIN_FILES", "MIN_TEXTS", "MIN_PAGES"):
         monkeypatch.setattr(stages, threshold, 1)
     counter = Counter(pool.Pool._forked)
-    monkeypatch.setattr(pool.Pool, "_forked", lambda self, *args: counter(self, *args))
+
+    def forked(self: pool.Pool, fn: object, items: object, count: int) -> object:
+        # Whatever the probe would find on this (shared) machine: the test is
+        # that forked workers write the bytes of a serial build.
+        self._pays[count] = True
+        return counter(self, fn, items, count)
+
+    monkeypatch.setattr(pool.Pool, "_forked", forked)
     return counter
 
 
