@@ -1,57 +1,56 @@
 """The build, in two phases: read and validate everything, then write once.
 
-load (config + content) -> validate -> derive status -> render every
-output to ``{path: bytes}``, with the files of ``static_root/`` -> privacy
-guard -> atomic swap. Nothing is written unless every earlier step
+load (config + content) -> validate -> Markdown -> derive status -> render
+every output to ``{path: bytes}``, with the files of ``static_root/`` ->
+privacy guard -> atomic swap. Nothing is written unless every earlier step
 succeeded, so a bad input leaves the previous output as it was.
 
-`render_site` is that pipeline as one pure function: the reference. `build`
-and `check` run the same steps with the content-hash cache of `cache.py`
-(``.statusgen-cache/`` in the site; ``cache=False`` turns it off) and, for a
-large cold build, several processes (`parallel.py`): a file whose bytes did
-not change is not parsed again, a page whose inputs did not change is not
-rendered again, and the output tree is updated in place of a spare copy
-(`output.sync_tree`) rather than rewritten. The bytes written are those of
-`render_site`, which the tests hold them to.
+There is one pipeline. Each dear step is a pure function wrapped in a memo
+(`memo.Memo`) and mapped over what the memo lacks by a `pool.Pool`
+(`stages.py`). The cache and the cores only change what the pipeline is
+handed: ``cache=False`` (or a small site) hands it a memo in memory for
+this build, a cached build the one kept in ``.statusgen-cache/``
+(`cache.Cache`); ``jobs=1`` a pool that maps in this process, else one that
+forks when the work is large. With a kept memo, a file whose bytes did not
+change is not parsed again, a page whose inputs did not change is not
+rendered again (the output index, `cache.OutputIndex`), and the output tree
+is updated in place of a spare copy (`output.sync_tree`) rather than
+rewritten; without one, the tree is written afresh (`output.write_tree`).
+`render_site` is the pipeline with an empty memo and a serial pool, as a
+pure function; `tests/test_golden.py` holds every way of building to the
+same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import markup, parallel, privacy
+from . import markup, privacy, stages
 from .build_time import split_embargoed, time_problems
 from .config import load_config
 from .content import Parsed, Pending, load_content, parse_time
 from .errors import Problem, ProblemsError, StatusgenError
-from .manifest import LEDGER_PATH, MANIFEST_PATH, Manifest, build_manifest
-from .model import EntryKind, NewsItem, Site, SiteConfig
-from .output import (
-    FileState,
-    Planned,
-    check_relative,
-    guard_destination,
-    merge,
-    sync_tree,
-    write_tree,
-)
+from .manifest import LEDGER_PATH, MANIFEST_PATH, Before, Manifest, windows_of
+from .memo import Memo
+from .model import NewsItem, Site, SiteConfig
+from .output import FileState, Planned, check_relative, guard_destination, sync_tree, write_tree
+from .pool import Pool
 from .render.api import render_api
 from .render.badges import render_badges
 from .render.feeds import render_feeds
-from .render.html import html_pages, render_html
+from .render.html import html_pages
 from .render.ical import ICAL_PATH, render_ical
 from .site_files import root_files
 from .status import SiteStatus, derive
 
 if TYPE_CHECKING:
-    from .cache import Before, Cache, ManifestCache
+    from .cache import OutputIndex, Session
 
 
 @dataclass(frozen=True)
@@ -87,30 +86,35 @@ def load_site(
     now: str | datetime | None = None,
     drafts: bool = False,
     base_url: str | None = None,
-    cache: Cache | None = None,
+    cache: Memo | None = None,
     jobs: int | None = None,
+    pool: Pool | None = None,
 ) -> Loaded:
     """Config and content, validated against the build time `now` (``--now``
     text, a datetime, or None for the clock); raises `ProblemsError` when
     anything is wrong.
 
-    With a `cache`, unchanged files are not parsed again; the files that are
-    parsed are parsed on several cores when there are many (`jobs`, see
-    `parallel.workers`). `base_url` replaces site.toml's.
+    `cache` is the build's memo (None: one in memory): a file it holds is not
+    parsed again, and the Markdown of the files that are parsed is converted
+    into it. The files parsed are parsed, and their Markdown converted, by
+    `pool` (None: a `Pool` of `jobs` processes). `base_url` replaces site.toml's.
     """
     config = load_config(root)
     if base_url is not None:  # site.toml's address is not the one this build links to
         kept = tuple(w for w in config.warnings if w.field != "base_url")
         config = replace(config, base_url=base_url, warnings=kept)
     when = now if isinstance(now, datetime) else parse_now(now, config)
-    parse: Callable[[list[Pending]], list[Parsed]] | None = None
-    if cache is not None:
-        from .cache import ParseCache
+    memo = cache if cache is not None else Memo()
+    pool = pool if pool is not None else Pool(jobs)
+    fresh: list[stages.Entry] = []
 
-        parse = partial(ParseCache(cache, config), jobs=jobs)
-    elif jobs != 1:
-        parse = partial(_parse_uncached, config, jobs=jobs)
+    def parse(pending: list[Pending]) -> list[Parsed]:
+        found = stages.parse_all(config, pending, memo, pool)
+        fresh.extend(found.fresh)
+        return found.parsed
+
     site, problems = load_content(config, drafts=drafts, parse=parse)
+    stages.convert_texts((e for e in fresh if drafts or not e.draft), memo, pool)
     problems = [*config.warnings, *problems, *time_problems(site, when)]
     site, held_back = split_embargoed(site, when)
     problems += _publish_problems(site)
@@ -158,46 +162,26 @@ def check_site(
     With the cache, a page that the last build of the site's output folder
     wrote and checked under the same key is not rendered or checked again.
     """
-    store = _open_cache(root, cache)
-    with _markup_store(store):
+    memo = _open_memo(root, cache)
+    pool = Pool(jobs)
+    with markup.converting(memo.markup):
         try:
             site, problems, when, held_back = load_site(
-                root, now=now, drafts=drafts, cache=store, jobs=jobs
+                root, now=now, drafts=drafts, cache=memo, pool=pool
             )
         except ProblemsError as exc:
-            _save(store)
+            _save(memo)
             return CheckResult(exc.problems, None, None)
         ledger = _carried_ledger(site, site.config.output_dir.absolute(), when)
-        if store is None:
-            files, manifest = render_site(site, when, previous=None)
-            found = privacy.check_outputs(site, {**files, **ledger})
-            found = problems + found + _post_problems(site, manifest, found)
-            found = sorted(found + _renamed(site, when))
-            return CheckResult(found, site, when, held_back)
-        from .cache import OutputIndex, rules_digest
-
-        index = OutputIndex(store, site.config.output_dir.absolute())
-        live = index.load()[0] or {}
-        facts = index.load_facts()
-        plan = _plan(site, derive(site, when), store, {}, jobs, live, facts)
-        _save(store, plan.manifests, site)
-        checked = live if facts.get("rules") == rules_digest(site.config) else {}
-        unchecked = {**plan.unchecked(checked), **ledger}
-        found = privacy.check_outputs(site, unchecked)
+        index = _index(memo, site.config.output_dir.absolute())
+        live, facts = _live(index)
+        plan = _plan(site, derive(site, when), memo, {}, pool, live, facts)
+        _save(memo, site)
+        checked = live if facts.get("rules") == _rules(site.config) else {}
+        found = privacy.check_outputs(site, {**plan.unchecked(checked), **ledger})
         found += _post_problems(site, plan.data(MANIFEST_PATH), found)
         found = sorted(problems + found + _renamed(site, when))
         return CheckResult(found, site, when, held_back)
-
-
-def _renamed(site: Site, when: datetime) -> list[Problem]:
-    """Entries renamed after they were posted (only where the output folder
-    holds a ledger: the last build's manifest and ledger are the comparison)."""
-    output = site.config.output_dir
-    if not (output / LEDGER_PATH).is_file():
-        return []
-    from .publish.renames import rename_warnings
-
-    return rename_warnings(site, output, when)
 
 
 def parse_now(text: str | None, config: SiteConfig) -> datetime:
@@ -214,20 +198,13 @@ def parse_now(text: str | None, config: SiteConfig) -> datetime:
 def render_site(
     site: Site, now: datetime, previous: Manifest | None
 ) -> tuple[dict[str, bytes], Manifest]:
-    """Every output file of the site at `now`; pure."""
-    status: SiteStatus = derive(site, now)
-    manifest = build_manifest(site, status, previous)
-    files = merge(
-        render_html(site, status),
-        render_feeds(site, status),
-        render_ical(site, status, _sequences(manifest)),
-        render_api(site, status),
-        render_badges(site, status),
-        {MANIFEST_PATH: manifest.to_bytes()},
-        # Branch-deployed GitHub Pages runs Jekyll, which drops _statusgen/.
-        {".nojekyll": b""},
-    )
-    return merge(files, root_files(site.config.root, files)), manifest
+    """Every output file of the site at `now`; pure: the pipeline with an empty
+    memo and a serial pool."""
+    memo = Memo()
+    with markup.converting(memo.markup):
+        plan = _plan(site, derive(site, now), memo, windows_of(previous), Pool(1), {}, {})
+        files = {path: plan.data(path) for path in plan.planned}
+    return files, Manifest.from_bytes(files[MANIFEST_PATH])
 
 
 def build(
@@ -239,6 +216,7 @@ def build(
     base_url: str | None = None,
     cache: bool | None = None,
     jobs: int | None = None,
+    session: Session | None = None,
 ) -> BuildResult:
     """Build the site in `root` into its output folder; return what was written.
 
@@ -247,88 +225,58 @@ def build(
     ``.statusgen-cache/`` (see `cache.py`): True or False to force it on or off,
     None to use it once the site is large enough to gain from it
     (`cache.worth_caching`). `jobs` caps the processes of a large cold build
-    (None: every core when it pays; 1: serial).
+    (None: every core when it pays; 1: serial). A `cache.Session` (``serve``'s)
+    keeps the cache open, with what it loaded, for the next build of its process.
     """
-    store = _open_cache(root, cache)
-    with _markup_store(store):
+    memo = _open_memo(root, cache, session)
+    pool = Pool(jobs)
+    with markup.converting(memo.markup):
         try:
             site, warnings, when, _ = load_site(
-                root, now=now, drafts=drafts, base_url=base_url, cache=store, jobs=jobs
+                root, now=now, drafts=drafts, base_url=base_url, cache=memo, pool=pool
             )
         except ProblemsError:
-            _save(store)  # what was parsed stays parsed, problems included
+            _save(memo)  # what was parsed stays parsed, problems included
             raise
-        config = site.config
-        dest = (output if output is not None else config.output_dir).absolute()
+        dest = (output if output is not None else site.config.output_dir).absolute()
         guard_destination(dest, root)
-        if store is None:
-            return _build_uncached(site, warnings, dest, when, jobs)
-        return _build_cached(site, warnings, dest, when, store, jobs)
+        return _write(site, warnings, dest, when, memo, pool)
 
 
-def _build_uncached(
-    site: Site, warnings: list[Problem], dest: Path, when: datetime, jobs: int | None
+def _write(
+    site: Site, warnings: list[Problem], dest: Path, when: datetime, memo: Memo, pool: Pool
 ) -> BuildResult:
-    previous = _read_previous(dest)
-    if jobs == 1 or parallel.workers(jobs, _page_count(site), parallel.MIN_PAGES) == 1:
-        files, manifest = render_site(site, when, previous)
-        manifest_data = manifest.to_bytes()
-    else:
-        plan = _plan(site, derive(site, when), None, _windows(previous), jobs)
-        files = {path: plan.data(path) for path in plan.planned}
-        manifest_data = files[MANIFEST_PATH]
-    files.update(_carried_ledger(site, dest, when))
-    problems = privacy.check_outputs(site, files)
-    problems += _post_problems(site, manifest_data, problems)
-    if problems:
-        raise ProblemsError(problems)
-    write_tree(files, dest, previous=dest)
-    return BuildResult(
-        output=dest,
-        files=len(files),
-        bytes=sum(len(b) for b in files.values()),
-        warnings=tuple(warnings),
-        manifest_data=manifest_data,
-    )
-
-
-def _build_cached(
-    site: Site,
-    warnings: list[Problem],
-    dest: Path,
-    when: datetime,
-    store: Cache,
-    jobs: int | None,
-) -> BuildResult:
-    from .cache import OutputIndex, rules_digest, spare_path, windows_of
-
-    index = OutputIndex(store, dest)
-    facts = index.load_facts()
-    live = index.load()[0] or {}
-    rules = rules_digest(site.config)
-    windows = _known_windows(dest, live, facts)
-    if windows is None:
-        windows = windows_of(previous) if (previous := _read_previous(dest)) else {}
-    plan = _plan(site, derive(site, when), store, windows, jobs, live, facts)
+    """Plan every output, check it, and make `dest` hold it."""
+    index = _index(memo, dest)
+    live, facts = _live(index)
+    windows = stages.previous_windows(dest, live, facts)
+    plan = _plan(site, derive(site, when), memo, windows, pool, live, facts)
     # Outputs the live tree holds with the same bytes, checked under the same
     # rules, cannot match now either: only the others are searched.
-    same_rules = facts.get("rules") == rules
+    rules = _rules(site.config)
+    # The post ledger belongs to publish; it is carried into the new tree, pruned.
     ledger = _carried_ledger(site, dest, when)
+    same_rules = facts.get("rules") == rules
     problems = privacy.check_outputs(site, {**plan.unchecked(live if same_rules else {}), **ledger})
     problems += _post_problems(site, plan.data(MANIFEST_PATH), problems)
     if problems:
-        _save(store, plan.manifests, site)
+        _save(memo, site)
         raise ProblemsError(problems)
     for path, data in ledger.items():
         plan.add(path, data)
-    index.facts = {
-        "context": plan.context,
-        "rules": rules,
-        "windows": plan.windows,
-        "manifest": plan.planned[MANIFEST_PATH].digest,
-    }
-    sync_tree(plan.planned, dest, spare_path(store, dest), index, plan.produce)
-    _save(store, plan.manifests, site)
+    if index is None:
+        write_tree({path: plan.data(path) for path in plan.planned}, dest, previous=dest)
+    else:
+        from .cache import spare_path
+
+        index.facts = {
+            "context": plan.context,
+            "rules": rules,
+            "windows": plan.windows,
+            "manifest": plan.planned[MANIFEST_PATH].digest,
+        }
+        sync_tree(plan.planned, dest, spare_path(index.cache, dest), index, plan.produce)
+    _save(memo, site)
     return BuildResult(
         output=dest,
         files=len(plan.planned),
@@ -338,7 +286,28 @@ def _build_cached(
     )
 
 
-# --- planning a cached build ----------------------------------------------------------
+def _index(memo: Memo, dest: Path) -> OutputIndex | None:
+    """The output index of `dest`, kept with a memo that outlives its build; None
+    (a build that writes the tree afresh) for a memo in memory."""
+    from .cache import Cache, OutputIndex
+
+    return OutputIndex(memo, dest) if isinstance(memo, Cache) else None
+
+
+def _live(index: OutputIndex | None) -> tuple[dict[str, FileState], dict[str, object]]:
+    """The live tree's files and the facts kept with them, as the index knows them."""
+    if index is None:
+        return {}, {}
+    return index.load()[0] or {}, index.load_facts()
+
+
+def _rules(config: SiteConfig) -> str:
+    from .cache import rules_digest
+
+    return rules_digest(config)
+
+
+# --- planning a build ----------------------------------------------------------------
 
 
 class _Plan:
@@ -350,7 +319,6 @@ class _Plan:
         self.renders: dict[str, Callable[[], bytes]] = {}
         self.windows: dict[str, Before] = {}
         """The manifest's windows, for the next build's iCalendar sequences."""
-        self.manifests: ManifestCache | None = None
         self.context = ""
         """The site-wide inputs every key assumes (`cache.site_digest`)."""
 
@@ -405,46 +373,49 @@ _PENDING = Planned("", 0, None)
 def _plan(
     site: Site,
     status: SiteStatus,
-    store: Cache | None,
+    memo: Memo,
     windows: dict[str, Before],
-    jobs: int | None,
-    live: dict[str, FileState] | None = None,
-    facts: dict[str, object] | None = None,
+    pool: Pool,
+    live: dict[str, FileState],
+    facts: dict[str, object],
 ) -> _Plan:
     """Render every output the live tree does not already hold.
 
     `live` is the live tree's index and `facts` what was saved with it: a page
     is kept when its key there is the key it has now and the site-wide inputs
     (configuration, theme, code: `cache.site_digest`) are those of that build.
+    Keys are only made for a memo that outlives the build (one in memory has
+    no index to compare them with).
     """
-    from .cache import ManifestCache, site_digest
+    from .cache import Cache, site_digest
 
     plan = _Plan()
-    plan.context = site_digest(store, site.config) if store is not None else ""
-    if store is None or (facts or {}).get("context") != plan.context:
+    keyed = isinstance(memo, Cache)
+    plan.context = site_digest(memo, site.config) if keyed else ""
+    if not keyed or facts.get("context") != plan.context:
         live = {}
-    live = live or {}
     fresh = []
-    for page in html_pages(site, status):
-        key = _key(page.key) if store is not None and page.key is not None else ""
+    bytecode = memo.folder / "templates" if memo.folder is not None else None
+    for page in html_pages(site, status, bytecode=bytecode):
+        key = _key(page.key) if keyed and page.key is not None else ""
         state = live.get(page.path)
         if key and state is not None and state.key == key:
             plan.keep(page.path, state, page.render)
         else:
             plan.reserve(page.path)
             fresh.append((page.path, key, page.render))
-    rendered = parallel.render_pages([render for _, _, render in fresh], jobs)
+    renders = [render for _, _, render in fresh]
+    rendered = pool.map(stages.call, renders, minimum=stages.MIN_PAGES)
     for (path, key, _), data in zip(fresh, rendered, strict=True):
         plan.add(path, data, key)
     for path, data in render_feeds(site, status).items():
         plan.add(path, data)
-    plan.manifests = ManifestCache(store)
-    manifest, sequences, plan.windows = plan.manifests.render(site, status, windows)
+    manifest, sequences, plan.windows = stages.manifest_file(site, status, windows, memo.manifest)
     # The calendar shows every window, never the build time: kept while no window,
     # no SEQUENCE and nothing site-wide changed (icalendar is slow to write).
     shown = [(w.id, w.source.digest, sequences.get(w.id, 0)) for w in site.maintenances]
     ical_key = ""
-    if store is not None and all(digest for _, digest, _ in shown):
+    if keyed and all(digest for _, digest, _ in shown):
         ical_key = _key(("ical", shown))
     state = live.get(ICAL_PATH)
     render = partial(_only, ICAL_PATH, partial(render_ical, site, status, sequences))
@@ -476,114 +447,50 @@ def _only(path: str, render: Callable[[], dict[str, bytes]]) -> bytes:
     return files[path]
 
 
-def _known_windows(
-    dest: Path, live: dict[str, FileState], facts: dict[str, object]
-) -> dict[str, Before] | None:
-    """The live manifest's windows as the index recorded them, if that manifest is
-    still the file the index describes; None means: read the manifest."""
-    from .output import same_file
-
-    state = live.get(MANIFEST_PATH)
-    windows = facts.get("windows")
-    if (
-        state is None
-        or not isinstance(windows, dict)
-        or facts.get("manifest") != state.digest
-        or not same_file(dest / MANIFEST_PATH, state)
-    ):
-        return None
-    return windows
-
-
-def _open_cache(root: Path, wanted: bool | None) -> Cache | None:
-    """The site's cache: always with True, never with False; with None (the default),
-    when the site has one already or is large enough to gain from one."""
+def _open_memo(root: Path, wanted: bool | None, session: Session | None = None) -> Memo:
+    """The site's cache: always with True, never with False (a memo in memory for
+    this build); with None (the default), when the site has one already or is
+    large enough to gain from one. Kept open in `session`, if given."""
     if wanted is False:
-        return None
+        return Memo()
     from .cache import Cache, worth_caching
 
     if wanted is None and not worth_caching(root):
-        return None
-    return Cache.of(root)
+        return Memo()
+    return session.cache(root) if session is not None else Cache(root)
 
 
-@contextmanager
-def _markup_store(store: Cache | None) -> Iterator[None]:
-    """Markdown and compiled templates through the cache (or, without one, Markdown
-    through a memo for this build only)."""
-    from .cache import MemoryMarkup
-    from .render import html
-
-    markup.use_store(store.markup if store is not None else MemoryMarkup())
-    html.use_bytecode_cache(store.folder / "templates" if store is not None else None)
-    try:
-        yield
-    finally:
-        markup.use_store(None)
-        html.use_bytecode_cache(None)
-
-
-def _save(
-    store: Cache | None, manifests: ManifestCache | None = None, site: Site | None = None
-) -> None:
+def _save(memo: Memo, site: Site | None = None) -> None:
     """Keep what this build learnt; texts no entry holds any more are dropped."""
-    if store is None:
+    if memo.folder is None:
         return
     if site is not None:
-        store.markup.retain(_texts(site))
-    if manifests is not None:
-        manifests.save()
-    store.save()
+        stages.retain_texts(site, memo)
+    memo.save()
 
 
-def _texts(site: Site) -> Iterator[str]:
-    for entry in (*site.incidents, *site.maintenances, *site.news):
-        yield from parallel.texts(entry)
+def _publish_problems(site: Site) -> list[Problem]:
+    """Post texts and templates that publish would refuse, found before any build."""
+    config = site.config
+    entries = (*site.incidents, *site.maintenances, *site.news)
+    if not (config.publish.templates or any(e.post_text for e in entries)):
+        return []
+    # Imported here: twitter-text and requests add most of a second to start-up,
+    # and only sites that post need them.
+    from .publish.compose import post_text_problems, template_problems
+
+    return post_text_problems(site) + template_problems(config)
 
 
-def _parse_uncached(
-    config: SiteConfig, pending: list[Pending], *, jobs: int | None
-) -> list[Parsed]:
-    """Parse on several cores when there are many files, keeping their Markdown."""
-    from .cache import parsed_from_plain
-    from .content import parse_entry
+def _renamed(site: Site, when: datetime) -> list[Problem]:
+    """Entries renamed after they were posted (only where the output folder
+    holds a ledger: the last build's manifest and ledger are the comparison)."""
+    output = site.config.output_dir
+    if not (output / LEDGER_PATH).is_file():
+        return []
+    from .publish.renames import rename_warnings
 
-    if parallel.workers(jobs, len(pending), parallel.MIN_FILES) == 1:
-        return [parse_entry(rel_path, data, config, folder) for rel_path, data, folder in pending]
-    out: list[Parsed] = []
-    for item, (plain, rendered) in zip(
-        pending, parallel.parse_files(config, pending, jobs), strict=True
-    ):
-        parsed = None if plain is None else parsed_from_plain(plain)
-        out.append(parsed if parsed is not None else parse_entry(item[0], item[1], config, item[2]))
-        for text, html in rendered:
-            markup.remember(text, html)
-    return out
-
-
-def _page_count(site: Site) -> int:
-    return len(site.incidents) + len(site.maintenances) + len(site.news)
-
-
-def _windows(previous: Manifest | None) -> dict[str, Before]:
-    from .cache import windows_of
-
-    return windows_of(previous) if previous is not None else {}
-
-
-def _sequences(manifest: Manifest) -> dict[str, int]:
-    return {e.id: e.sequence for e in manifest.entries if e.kind is EntryKind.MAINTENANCE}
-
-
-def _read_previous(dest: Path) -> Manifest | None:
-    path = dest / MANIFEST_PATH
-    if not path.is_file():
-        return None
-    try:
-        return Manifest.from_bytes(path.read_bytes())
-    except StatusgenError:
-        # A corrupt old manifest only costs the iCalendar sequence history.
-        return None
+    return rename_warnings(site, output, when)
 
 
 def _carried_ledger(site: Site, dest: Path, now: datetime) -> dict[str, bytes]:
@@ -625,16 +532,3 @@ def _post_problems(
     places = {(p.path, p.line, p.field) for p in reported}
     found = foreseen_problems(manifest, site.config)
     return [p for p in found if (p.path, p.line, p.field) not in places]
-
-
-def _publish_problems(site: Site) -> list[Problem]:
-    """Post texts and templates that publish would refuse, found before any build."""
-    config = site.config
-    entries = (*site.incidents, *site.maintenances, *site.news)
-    if not (config.publish.templates or any(e.post_text for e in entries)):
-        return []
-    # Imported here: twitter-text and requests add most of a second to start-up,
-    # and only sites that post need them.
-    from .publish.compose import post_text_problems, template_problems
-
-    return post_text_problems(site) + template_problems(config)

@@ -3,18 +3,18 @@
 A status site grows by a few hundred entries a year, and every push, and
 every save under ``serve``, rebuilds all of it. Most of a build's time goes
 into work whose result only depends on bytes that rarely change: YAML and
-validation of a content file, Markdown of a text, Jinja of a page. This
-module keeps those results between builds, all in one folder:
+validation of a content file, Markdown of a text, Jinja of a page. A
+`Cache` is the build's `memo.Memo` kept between builds, all in one folder:
 
 * ``parsed/``: each content file's model object and its problems (warnings
   included, so a cached file still reports them), valid while the file's
   SHA-256 and what parsing reads besides the file are the same: its path,
-  the site's time zone (with its tz database rules) and the service ids.
-  An unchanged file is never parsed again.
+  the site's time zone (with its tz database rules) and the service ids
+  (`stages.parse_all`). An unchanged file is never parsed again.
 * ``markup/``: the sanitised HTML of each Markdown text, keyed by a hash of
-  the text alone (`markup.use_store`).
-* ``manifest/``: each entry's record of the build manifest, serialised
-  (`ManifestCache`).
+  the text alone (`stages.convert_texts`).
+* ``manifest/``: each entry's fragment of the build manifest
+  (`stages.manifest_file`).
 * ``templates/``: Jinja's compiled templates (checked by Jinja against
   each template's source).
 * ``outputs/``: for each output folder, every file's page key, digest,
@@ -28,15 +28,9 @@ all, on the statusgen version, this cache's format number, and a digest of
 statusgen's own code and of the versions of the libraries that shape the
 output (Markdown, nh3, Jinja, PyYAML, feedgen, lxml, icalendar): an upgrade,
 or an edit to statusgen itself, starts from an empty cache, and the next
-build deletes the stale folder.
-
-Robustness rather than cleverness: plain data (tuples, strings, numbers)
-written with `marshal` (no pickle: loading never runs code) behind a magic
-line and a SHA-256 of the payload, written to a temporary file and renamed
-into place, so a reader never sees half a file. Anything unreadable,
-corrupt or of another shape is a miss, never an error, and the whole folder
-is safe to delete at any time: the next build is a cold one, with the same
-output. Writing is best-effort too: a read-only site still builds.
+build deletes the stale folder. The whole folder is safe to delete at any
+time: the next build is a cold one, with the same output (see `memo` for
+how files are written and read).
 """
 
 from __future__ import annotations
@@ -44,47 +38,21 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import marshal
 import os
 import shutil
 import sys
-import zlib
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
-from json.encoder import encode_basestring as _encode_string  # type: ignore[attr-defined]
 from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
-from zoneinfo import TZPATH
+from typing import Any
 
 from . import __version__
-from .content import Parsed, Pending, parse_entry
-from .errors import Problem, Severity
-from .model import (
-    AffectedService,
-    Impact,
-    Incident,
-    IncidentStatus,
-    Maintenance,
-    MaintenanceStatus,
-    NewsItem,
-    Service,
-    Site,
-    SiteConfig,
-    Source,
-    Update,
-)
+from .memo import Memo, read_blob, write_blob
+from .model import SiteConfig
 from .output import FileState
-from .urls import entry_path
-
-if TYPE_CHECKING:
-    from .manifest import Manifest
-    from .status import SiteStatus
 
 CACHE_DIR = ".statusgen-cache"
 """The cache folder, in the site folder (``.gitignore`` it)."""
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever what is stored changes shape; part of the folder name."""
 
 MIN_FILES = 100
@@ -92,7 +60,6 @@ MIN_FILES = 100
 builds in a fraction of a second, about what reading and writing a cache costs, and
 is spared a folder it has no use for."""
 
-_MAGIC = b"statusgen cache\n"
 _LIBRARIES = (
     "markdown",
     "nh3",
@@ -159,45 +126,38 @@ def worth_caching(site_root: Path) -> bool:
     return count >= MIN_FILES
 
 
-class Cache:
-    """The cache folder of one site, for one statusgen version and environment.
+class Session:
+    """What a process that builds again and again keeps warm between its builds:
+    the open cache of each site, with what it has loaded. ``serve`` holds one
+    and hands it to `build` on every save, so its second build finds the parsed
+    entries, the Markdown and the manifest fragments in memory. A build without
+    a session opens the cache folder afresh."""
 
-    `Cache.of` keeps one per site folder in a process, with what it has loaded:
-    ``serve`` calls `build` on every save, and its second build finds the
-    parsed entries, the Markdown and the compiled templates in memory.
-    """
+    def __init__(self) -> None:
+        self._open: dict[tuple[Path, str], Cache] = {}
 
-    _open: dict[tuple[Path, str], Cache] = {}  # noqa: RUF012 - the process's open caches
-
-    @classmethod
-    def of(cls, site_root: Path) -> Cache:
-        """This process's cache of `site_root` (made on first use)."""
+    def cache(self, site_root: Path) -> Cache:
+        """This session's cache of `site_root` (opened on first use)."""
         environment = environment_digest()
         key = (site_root.resolve(), environment)
-        found = cls._open.get(key)
+        found = self._open.get(key)
         if found is None:
-            found = cls._open[key] = cls(site_root, environment)
+            found = self._open[key] = Cache(site_root, environment)
         return found
 
-    @classmethod
-    def forget_all(cls) -> None:
-        """Drop what this process holds in memory (the folders stay)."""
-        cls._open.clear()
+
+class Cache(Memo):
+    """The cache folder of one site, for one statusgen version and environment."""
 
     def __init__(self, site_root: Path, environment: str | None = None) -> None:
         self.base = site_root.resolve() / CACHE_DIR
         self.environment = environment or environment_digest()
-        self.folder = self.base / f"{__version__}-{FORMAT}-{self.environment[:16]}"
-        self.parsed = Shards(self.folder / "parsed", 64)
-        self.markup = MarkupStore(self.folder / "markup")
-        self.models: dict[str, tuple[str, Parsed]] = {}
-        """Entries already made from the store in this process, by path and content
-        key: a process that builds again (``serve``) skips making them again."""
+        super().__init__(self.base / f"{__version__}-{FORMAT}-{self.environment[:16]}")
+        self.folder: Path
 
     def save(self) -> None:
         """Write what changed; then remove the folders of other versions."""
-        self.parsed.save()
-        self.markup.save()
+        super().save()
         self.prune_versions()
 
     def prune_versions(self) -> None:
@@ -208,393 +168,6 @@ class Cache:
             return
         for other in others:
             shutil.rmtree(other, ignore_errors=True)
-
-
-# --- files ------------------------------------------------------------------------------
-
-
-def read_blob(path: Path) -> Any:
-    """The value in `path`, or None for a missing, short, corrupt or foreign file."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    head = len(_MAGIC) + 32
-    if len(data) < head or not data.startswith(_MAGIC):
-        return None
-    payload = memoryview(data)[head:]
-    if hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]:
-        return None
-    try:
-        return marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
-
-
-def write_blob(path: Path, value: object) -> None:
-    """Write `value` atomically (temporary file, then rename); never raises for I/O."""
-    try:
-        payload = marshal.dumps(value, 4)
-    except ValueError:  # pragma: no cover - a value of a type marshal cannot hold: skip it
-        return
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-
-
-class Shards:
-    """A dict with text keys, kept as `count` files loaded on first use.
-
-    Sharded so that a build that changes one entry rewrites one small file,
-    not the whole store.
-    """
-
-    def __init__(self, folder: Path, count: int) -> None:
-        self.folder = folder
-        self.count = count
-        self._shards: dict[int, dict[str, Any]] = {}
-        self._dirty: set[int] = set()
-
-    def _number(self, key: str) -> int:
-        return zlib.crc32(key.encode("utf-8", "surrogatepass")) % self.count
-
-    def shard(self, number: int) -> dict[str, Any]:
-        loaded = self._shards.get(number)
-        if loaded is None:
-            value = read_blob(self.folder / f"{number:03d}")
-            loaded = value if isinstance(value, dict) else {}
-            self._shards[number] = loaded
-        return loaded
-
-    def get(self, key: str) -> Any:
-        return self.shard(self._number(key)).get(key)
-
-    def put(self, key: str, value: object) -> None:
-        number = self._number(key)
-        self.shard(number)[key] = value
-        self._dirty.add(number)
-
-    def loaded(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        return iter(self._shards.items())
-
-    def retain(self, keep: set[str], shards: Iterable[int] | None = None) -> None:
-        """Forget the keys not in `keep`, in the given (default: loaded) shards."""
-        numbers = list(self._shards) if shards is None else list(shards)
-        for number in numbers:
-            shard = self.shard(number)
-            stale = [key for key in shard if key not in keep]
-            for key in stale:
-                del shard[key]
-            if stale:
-                self._dirty.add(number)
-
-    @property
-    def dirty(self) -> set[int]:
-        return set(self._dirty)
-
-    def save(self) -> None:
-        for number in sorted(self._dirty):
-            write_blob(self.folder / f"{number:03d}", self._shards[number])
-        self._dirty.clear()
-
-
-class MarkupStore:
-    """Markdown text -> sanitised HTML, for `markup.use_store`."""
-
-    def __init__(self, folder: Path) -> None:
-        self.shards = Shards(folder, 256)
-
-    @staticmethod
-    def key(text: str) -> str:
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
-
-    def get(self, text: str) -> str | None:
-        found = self.shards.get(self.key(text))
-        return found if isinstance(found, str) else None
-
-    def put(self, text: str, html: str) -> None:
-        self.shards.put(self.key(text), html)
-
-    def retain(self, texts: Iterable[str]) -> None:
-        """Forget, in the shards this build changed, texts no entry holds any more.
-
-        Only once a build changed a good part of the store: hashing every text of
-        a large site costs a tenth of a second, and what an edit leaves behind
-        (its old text) is a few hundred bytes until the next large change.
-        """
-        dirty = self.shards.dirty
-        if len(dirty) * 4 >= self.shards.count:
-            self.shards.retain({self.key(t) for t in texts}, dirty)
-
-    def save(self) -> None:
-        self.shards.save()
-
-
-# --- parsed entries --------------------------------------------------------------------------
-
-
-def parse_environment(config: SiteConfig) -> str:
-    """What `content.parse_entry` reads besides the file: the zone and the service ids."""
-    zone = config.timezone.key
-    rules = b""
-    for folder in TZPATH:
-        with contextlib.suppress(OSError, ValueError):
-            rules = (Path(folder) / zone).read_bytes()
-            break
-    return digest(zone, rules, "\0".join(s.id for s in config.services))
-
-
-class ParseCache:
-    """`content.load_content`'s ``parse``: answers from the cache, parses the rest.
-
-    `parse_many` parses the misses (on several cores when there are many);
-    it returns plain records, see `entry_to_plain`.
-    """
-
-    def __init__(self, cache: Cache, config: SiteConfig) -> None:
-        self.cache = cache
-        self.config = config
-        self.environment = parse_environment(config)
-        self.hits = 0
-        self.misses = 0
-
-    def file_key(self, rel_path: str, data: bytes, folder: str) -> tuple[str, str]:
-        """(store key, content key): the store holds one record per path, valid while
-        the file's bytes, its folder and the parse environment are the same."""
-        return rel_path, f"{self.environment}:{folder}:{hashlib.sha256(data).hexdigest()}"
-
-    def __call__(self, pending: list[Pending], jobs: int | None = None) -> list[Parsed]:
-        store = self.cache.parsed
-        results: list[Parsed | None] = [None] * len(pending)
-        keys: list[tuple[str, str]] = []
-        misses: list[int] = []
-        for index, (rel_path, data, folder) in enumerate(pending):
-            key = self.file_key(rel_path, data, folder)
-            keys.append(key)
-            known = self.cache.models.get(key[0])
-            if known is not None and known[0] == key[1]:
-                results[index] = (known[1][0], list(known[1][1]))
-                continue
-            found = store.get(key[0])
-            if isinstance(found, tuple) and len(found) == 2 and found[0] == key[1]:
-                parsed = parsed_from_plain(found[1])
-                if parsed is not None:
-                    results[index] = parsed
-                    self.cache.models[key[0]] = (key[1], parsed)
-                    continue
-            misses.append(index)
-        self.hits = len(pending) - len(misses)
-        self.misses = len(misses)
-        if misses:
-            from .parallel import parse_files
-
-            fresh = parse_files(self.config, [pending[i] for i in misses], jobs)
-            for index, (plain, rendered) in zip(misses, fresh, strict=True):
-                parsed = None if plain is None else parsed_from_plain(plain)
-                if parsed is None:  # pragma: no cover - nothing the parser makes is unplain
-                    rel_path, data, folder = pending[index]
-                    results[index] = parse_entry(rel_path, data, self.config, folder)
-                    continue
-                results[index] = parsed
-                self.cache.models[keys[index][0]] = (keys[index][1], parsed)
-                store.put(keys[index][0], (keys[index][1], plain))
-                for text, html in rendered:
-                    self.cache.markup.put(text, html)
-        live = {key[0] for key in keys}
-        store.retain(live, (n for n, _ in list(store.loaded())))
-        for stale in [path for path in self.cache.models if path not in live]:
-            del self.cache.models[stale]
-        return [r for r in results if r is not None]
-
-
-# --- plain data -------------------------------------------------------------------------------
-#
-# Model objects as tuples of str, int, bool and None, so that marshal can
-# store them and processes can pass them. Times are UTC instants (the model
-# holds nothing else) as (year, month, day, hour, minute, second, microsecond).
-
-_IMPACTS = {i.value: i for i in Impact}
-_INCIDENT_STATUSES = {s.value: s for s in IncidentStatus}
-_MAINTENANCE_STATUSES = {s.value: s for s in MaintenanceStatus}
-_SEVERITIES = {s.value: s for s in Severity}
-
-
-class _NotPlain(Exception):
-    """A value this module does not know how to store: the entry is not cached."""
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def _time_out(moment: datetime) -> int:
-    """A UTC instant as whole microseconds since the epoch: one number, exact."""
-    if moment.tzinfo is not UTC:
-        raise _NotPlain("a time that is not a UTC instant")
-    return (moment - _EPOCH) // _MICROSECOND
-
-
-def _time_in(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-def _updates_out(updates: tuple[Update, ...]) -> tuple[tuple[Any, ...], ...]:
-    return tuple((_time_out(u.at), u.status.value, u.message) for u in updates)
-
-
-def _source_out(source: Source) -> tuple[Any, ...]:
-    # Keys and lines as two tuples, the keys interned: marshal then writes each
-    # key name once per store file, and reading back makes far fewer objects.
-    keys = tuple(sys.intern(k) for k in source.lines)
-    return (source.path, keys, tuple(source.lines.values()), source.body_line, source.digest)
-
-
-def _source_in(plain: tuple[Any, ...]) -> Source:
-    path, keys, lines, body_line, file_digest = plain
-    return Source(
-        path, MappingProxyType(dict(zip(keys, lines, strict=True))), body_line, file_digest
-    )
-
-
-def entry_to_plain(entry: Incident | Maintenance | NewsItem) -> tuple[Any, ...]:
-    if isinstance(entry, Incident):
-        return (
-            "incident",
-            entry.id,
-            entry.title,
-            tuple((s.service_id, s.impact.value) for s in entry.services),
-            _time_out(entry.started),
-            None if entry.resolved is None else _time_out(entry.resolved),
-            _updates_out(entry.updates),
-            entry.body,
-            entry.reference,
-            entry.draft,
-            entry.post,
-            entry.post_text,
-            _source_out(entry.source),
-        )
-    if isinstance(entry, Maintenance):
-        return (
-            "maintenance",
-            entry.id,
-            entry.title,
-            entry.service_ids,
-            _time_out(entry.start),
-            _time_out(entry.end),
-            _updates_out(entry.updates),
-            entry.body,
-            entry.reference,
-            entry.draft,
-            entry.post,
-            entry.post_text,
-            _source_out(entry.source),
-            entry.rrule,
-        )
-    return (
-        "news",
-        entry.id,
-        entry.title,
-        _time_out(entry.date),
-        entry.summary,
-        entry.body,
-        entry.tags,
-        entry.draft,
-        entry.post,
-        entry.post_text,
-        _source_out(entry.source),
-    )
-
-
-def entry_from_plain(plain: tuple[Any, ...]) -> Incident | Maintenance | NewsItem:
-    kind = plain[0]
-    if kind == "incident":
-        (_, ident, title, services, started, resolved, updates, body, reference, draft, post,
-         post_text, source) = plain  # fmt: skip
-        return Incident(
-            id=ident,
-            title=title,
-            services=tuple(AffectedService(s, _IMPACTS[i]) for s, i in services),
-            started=_time_in(started),
-            resolved=None if resolved is None else _time_in(resolved),
-            updates=tuple(Update(_time_in(t), _INCIDENT_STATUSES[s], m) for t, s, m in updates),
-            body=body,
-            reference=reference,
-            draft=draft,
-            post=post,
-            post_text=post_text,
-            source=_source_in(source),
-        )
-    if kind == "maintenance":
-        (_, ident, title, service_ids, start, end, updates, body, reference, draft, post,
-         post_text, source, rrule) = plain  # fmt: skip
-        return Maintenance(
-            id=ident,
-            title=title,
-            service_ids=tuple(service_ids),
-            start=_time_in(start),
-            end=_time_in(end),
-            updates=tuple(Update(_time_in(t), _MAINTENANCE_STATUSES[s], m) for t, s, m in updates),
-            body=body,
-            reference=reference,
-            draft=draft,
-            post=post,
-            post_text=post_text,
-            source=_source_in(source),
-            rrule=rrule,
-        )
-    if kind == "news":
-        (_, ident, title, date, summary, body, tags, draft, post, post_text, source) = plain
-        return NewsItem(
-            id=ident,
-            title=title,
-            date=_time_in(date),
-            summary=summary,
-            body=body,
-            tags=tuple(tags),
-            draft=draft,
-            post=post,
-            post_text=post_text,
-            source=_source_in(source),
-        )
-    raise _NotPlain(f"unknown kind {kind!r}")
-
-
-def parsed_to_plain(parsed: Parsed) -> tuple[Any, ...] | None:
-    """`parse_entry`'s answer as plain data; None if it holds something unexpected."""
-    entry, problems = parsed
-    try:
-        return (
-            None if entry is None else entry_to_plain(entry),
-            tuple((p.path, p.line, p.field, p.message, p.severity.value) for p in problems),
-        )
-    except _NotPlain:
-        return None
-
-
-def parsed_from_plain(plain: object) -> Parsed | None:
-    """The inverse of `parsed_to_plain`; None for anything malformed (a cache miss)."""
-    try:
-        entry_plain, problems = plain  # type: ignore[misc]
-        entry = None if entry_plain is None else entry_from_plain(entry_plain)
-        return entry, [
-            Problem(path, line, field, message, _SEVERITIES[severity])
-            for path, line, field, message, severity in problems
-        ]
-    except (_NotPlain, TypeError, ValueError, KeyError):
-        return None
-
-
-class MemoryMarkup(dict[str, str]):
-    """`markup.use_store` for a build without a cache folder: this build only."""
-
-    def put(self, text: str, html: str) -> None:
-        self[text] = html
 
 
 # --- site-wide inputs of every page --------------------------------------------------------
@@ -643,6 +216,7 @@ class OutputIndex:
     def __init__(self, cache: Cache, dest: Path) -> None:
         name = digest(str(dest))[:24]
         folder = cache.folder / "outputs"
+        self.cache = cache
         self.dest = dest
         self.live_file = folder / f"{name}.live"
         self.spare_file = folder / f"{name}.spare"
@@ -748,264 +322,3 @@ def _names_a_folder(dest_file: Path) -> bool:
         return Path(dest_file.read_text(encoding="utf-8")).exists()
     except OSError:
         return False
-
-
-# --- the manifest -------------------------------------------------------------------------
-
-
-Before = tuple[str, str | None, str | None, str, int]
-"""What `manifest` needs of a window's previous record: kind, start, end, title, sequence."""
-
-
-class ManifestCache:
-    """The build manifest from per-entry records kept already serialised.
-
-    `manifest.build_manifest` and `Manifest.to_bytes` cost seconds for a site
-    of 10,000 entries (dataclass conversions and the pure-Python JSON
-    encoder that ``indent`` selects), and the manifest changes with every
-    build. Each entry's record depends only on the entry, the configuration,
-    the build time for a window's state, and a window's previous record; it
-    is made by manifest's own functions, serialised once, and kept under a
-    key of exactly those. The file is then those texts joined, byte for byte
-    what `Manifest.to_bytes` writes (a test holds the two together).
-    """
-
-    def __init__(self, cache: Cache | None) -> None:
-        self.store = Shards(cache.folder / "manifest", 64) if cache is not None else None
-
-    def render(
-        self, site: Site, status: SiteStatus, previous: Mapping[str, Before]
-    ) -> tuple[bytes, dict[str, int], dict[str, Before]]:
-        """(manifest bytes, iCalendar sequence per window id, windows for the next build)."""
-        if not _joins_like_to_bytes():
-            return _manifest_slowly(site, status, previous)
-        return self._render(site, status, previous)
-
-    def _render(
-        self, site: Site, status: SiteStatus, previous: Mapping[str, Before]
-    ) -> tuple[bytes, dict[str, int], dict[str, Before]]:
-        from .manifest import MANIFEST_VERSION
-
-        config = site.config
-        setting = digest(config_text(config))[:32]
-        records: list[tuple[str, str]] = []
-        sequences: dict[str, int] = {}
-        windows: dict[str, Before] = {}
-        keys: set[str] = set()
-        entries: list[Incident | Maintenance | NewsItem] = [
-            *site.incidents,
-            *site.maintenances,
-            *site.news,
-        ]
-        for entry in entries:
-            ref = entry_path(entry).rstrip("/")
-            before = previous.get(ref) if isinstance(entry, Maintenance) else None
-            value = None
-            key = ""
-            if entry.source.digest and self.store is not None:
-                state = entry.state_at(status.now).value if isinstance(entry, Maintenance) else ""
-                key = f"{setting}\0{entry.kind.value}\0{ref}\0{entry.source.digest}"
-                key = f"{key}\0{state}\0{before!r}"
-                keys.add(key)
-                value = self.store.get(key)
-            if not (isinstance(value, tuple) and len(value) == 6):
-                value = _manifest_record(config, entry, status, before)
-                if key and self.store is not None:
-                    self.store.put(key, value)
-            fragment, sequence, kind, start, end, title = value
-            records.append((ref, fragment))
-            if isinstance(entry, Maintenance):
-                sequences[entry.id] = sequence
-                windows[ref] = (kind, start, end, title, sequence)
-        if self.store is not None:
-            self.store.retain(keys)
-        records.sort(key=lambda r: r[0])
-        text = (
-            "{\n"
-            f' "base_url": {_json(config.base_url)},\n'
-            f' "built_at": {_json(status.now.isoformat())},\n'
-            ' "entries": '
-            + ("[\n  " + ",\n  ".join(f for _, f in records) + "\n ]" if records else "[]")
-            + f',\n "version": {MANIFEST_VERSION}\n'
-            "}\n"
-        )
-        return text.encode(), sequences, windows
-
-    def save(self) -> None:
-        if self.store is not None:
-            self.store.save()
-
-
-def _manifest_record(
-    config: SiteConfig,
-    entry: Incident | Maintenance | NewsItem,
-    status: SiteStatus,
-    before: Before | None,
-) -> tuple[str, int, str, str | None, str | None, str]:
-    """One record by manifest's own rules: (JSON text at its depth, sequence, kind,
-    start, end, title).
-
-    The record is manifest's `_record` and `_with_sequence`; its digest and its
-    JSON text are made here as `_with_digest` and `Manifest.to_bytes` make them,
-    without their dataclass conversions and pure-Python indenting encoder (the
-    cost of a cold manifest); `_joins_like_to_bytes` checks that they agree.
-    """
-    from types import SimpleNamespace
-
-    from .jsontext import _HTML_SAFE
-    from .manifest import _record, _with_sequence, public_digest
-    from .model import EntryKind
-
-    record = _record(config, entry, status)
-    if before is not None:
-        kind, start, end, title, sequence = before
-        previous = SimpleNamespace(
-            kind=EntryKind(kind), start=start, end=end, title=title, sequence=sequence
-        )
-        record = _with_sequence(record, previous)  # type: ignore[arg-type]
-    fields = _record_fields(record)
-    fields.pop("digest", None)
-    fields["digest"] = public_digest(entry, fields)
-    # Its place in the file is two levels down: every line but the first moves two
-    # spaces right (JSON strings hold no raw line breaks).
-    fragment = _indented(fields).translate(_HTML_SAFE).replace("\n", "\n  ")
-    return fragment, record.sequence, record.kind.value, record.start, record.end, record.title
-
-
-def _record_fields(record: Any) -> dict[str, Any]:
-    """`manifest._record_to_json` without `dataclasses.asdict` (the same plain data)."""
-    from dataclasses import fields
-
-    data = {f.name: getattr(record, f.name) for f in fields(record)}
-    data["kind"] = record.kind.value
-    data["services"] = list(record.services)
-    data["updates"] = [{f.name: getattr(u, f.name) for f in fields(u)} for u in record.updates]
-    data["lines"] = {k: v for k, v in record.lines}
-    return data
-
-
-def _indented(value: object, level: int = 0) -> str:
-    """``json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)`` for the
-    plain data of a record (text, numbers, flags, lists, maps), at C speed for
-    the strings rather than through the pure-Python encoder that ``indent`` picks."""
-    if isinstance(value, str):
-        return _encode_string(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    inner = "\n" + " " * (level + 1)
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [
-            f"{_encode_string(key)}: {_indented(value[key], level + 1)}" for key in sorted(value)
-        ]
-    elif isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        items = [_indented(item, level + 1) for item in value]
-    else:
-        raise TypeError(f"not plain JSON data: {type(value).__name__}")
-    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
-    return opening + inner + ("," + inner).join(items) + "\n" + " " * level + closing
-
-
-def _json(value: str) -> str:
-    """A JSON string as the manifest writes it (HTML-safe)."""
-    from .jsontext import _HTML_SAFE
-
-    return _encode_string(value).translate(_HTML_SAFE)
-
-
-@functools.cache
-def _joins_like_to_bytes() -> bool:
-    """Whether `ManifestCache` still writes what `Manifest.to_bytes` writes, tried on
-    a small site with every kind of entry and every character JSON escapes. Should
-    manifest.py change its format, the cached path steps aside rather than differ."""
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    from .status import derive
-
-    zone = ZoneInfo("Europe/London")
-    start = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
-    odd = 'a<b>&"\\ \u2028\u2029 é \x01 {{ x }}'
-    config = SiteConfig(
-        root=Path("."),
-        title=odd,
-        base_url="https://status.example.ac.uk/sub/",
-        timezone=zone,
-        services=(Service("email", odd),),
-    )
-    site = Site(
-        config=config,
-        incidents=(
-            Incident(
-                id="incident",
-                title=odd,
-                services=(AffectedService("email", Impact.MAJOR_OUTAGE),),
-                started=start,
-                resolved=None,
-                # A message without Markdown: the check must not load Markdown.
-                updates=(Update(start, IncidentStatus.INVESTIGATING, ""),),
-                reference=odd,
-                post_text=odd,
-                source=Source(
-                    "content/incidents/incident.md", MappingProxyType({"title": 2}), 9, "d"
-                ),
-            ),
-        ),
-        maintenances=(
-            Maintenance(
-                id="window",
-                title=odd,
-                service_ids=("email",),
-                start=start,
-                end=start + timedelta(hours=2),
-                source=Source("content/incidents/window.md", digest="e"),
-            ),
-        ),
-        news=(NewsItem(id="news", title=odd, date=start, summary=odd, tags=(odd,)),),
-    )
-    status = derive(site, start + timedelta(hours=1))
-    previous = {"incidents/window": ("maintenance", None, None, "old", 3)}
-    ours = ManifestCache(None)._render(site, status, previous)[0]
-    expected, _, _ = _manifest_slowly(site, status, previous)
-    return ours == expected
-
-
-def _manifest_slowly(
-    site: Site, status: SiteStatus, previous: Mapping[str, Before]
-) -> tuple[bytes, dict[str, int], dict[str, Before]]:
-    """`ManifestCache.render` by manifest.py alone."""
-    from types import SimpleNamespace
-
-    from .manifest import build_manifest
-    from .model import EntryKind
-
-    stand_ins = [
-        SimpleNamespace(
-            ref=ref, kind=EntryKind(kind), start=start, end=end, title=title, sequence=sequence
-        )
-        for ref, (kind, start, end, title, sequence) in previous.items()
-    ]
-    before = SimpleNamespace(entry={s.ref: s for s in stand_ins}.get)
-    manifest = build_manifest(site, status, before)  # type: ignore[arg-type]
-    sequences = {e.id: e.sequence for e in manifest.entries if e.kind is EntryKind.MAINTENANCE}
-    return manifest.to_bytes(), sequences, windows_of(manifest)
-
-
-def windows_of(manifest: Manifest) -> dict[str, Before]:
-    """The windows of a manifest read from a previous build's files."""
-    from .model import EntryKind
-
-    return {
-        e.ref: (e.kind.value, e.start, e.end, e.title, e.sequence)
-        for e in manifest.entries
-        if e.kind is EntryKind.MAINTENANCE
-    }

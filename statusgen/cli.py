@@ -250,6 +250,7 @@ def _serve(args: argparse.Namespace, out: _Printer) -> int:
     import time
 
     from .build import build
+    from .cache import Session
     from .config import CONFIG_NAME
     from .serve import RebuildResult, serve
 
@@ -267,10 +268,14 @@ def _serve(args: argparse.Namespace, out: _Printer) -> int:
         address = url
         out.line(f"serving {root} at {url} (Ctrl-C to stop)")
 
+    session = Session()  # the warm cache every rebuild of this server shares
+
     def rebuild() -> RebuildResult:
         started = time.perf_counter()
         try:
-            result = build(root, output=output, drafts=args.drafts, base_url=address)
+            result = build(
+                root, output=output, drafts=args.drafts, base_url=address, session=session
+            )
         except ProblemsError as exc:
             out.problems(exc.problems)
             out.error("build failed: the browser shows the problems until a rebuild succeeds")

@@ -26,8 +26,8 @@ import dataclasses
 import enum
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -168,13 +168,8 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         """Deterministic JSON: same manifest, same bytes."""
-        data = {
-            "version": self.version,
-            "base_url": self.base_url,
-            "built_at": self.built_at,
-            "entries": [_record_to_json(e) for e in self.entries],
-        }
-        return jsontext.dump(data, indent=1, sort_keys=True)
+        texts = [_record_text(e) for e in self.entries]
+        return join(self.base_url, self.built_at, texts, self.version)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Manifest:
@@ -207,26 +202,94 @@ class Manifest:
             raise StatusgenError(f"corrupt statusgen manifest ({exc})") from None
 
 
+Before = tuple[str, str | None, str | None, str, int]
+"""What the next build needs of a window's record: kind, start, end, title, sequence
+(plain data, so that it can be kept with the output index)."""
+
+
+def windows_of(manifest: Manifest | None) -> dict[str, Before]:
+    """Each maintenance window of a (previous) manifest, by `EntryRecord.ref`."""
+    if manifest is None:
+        return {}
+    return {
+        e.ref: (e.kind.value, e.start, e.end, e.title, e.sequence)
+        for e in manifest.entries
+        if e.kind is EntryKind.MAINTENANCE
+    }
+
+
 def build_manifest(site: Site, status: SiteStatus, previous: Manifest | None) -> Manifest:
     """The manifest of one build; `previous` only carries the iCalendar sequences."""
     config = site.config
-    records: list[EntryRecord] = []
-    entries: list[Incident | Maintenance | NewsItem] = [
-        *site.incidents,
-        *site.maintenances,
-        *site.news,
+    windows = windows_of(previous)
+    records = [
+        _entry_record(config, entry, status, windows.get(entry_path(entry).rstrip("/")))
+        for entry in _entries(site)
     ]
-    for entry in entries:
-        record = _record(config, entry, status)
-        before = previous.entry(record.ref) if previous else None
-        record = _with_sequence(record, before)
-        records.append(_with_digest(record, entry))
     records.sort(key=lambda r: r.ref)
     return Manifest(
         base_url=config.base_url,
         built_at=status.now.isoformat(),
         entries=tuple(records),
     )
+
+
+# --- the file, from per-entry fragments ---------------------------------------------
+
+
+Fragment = tuple[str, int, str, str | None, str | None, str]
+"""One entry's record as plain data, as a build keeps it between builds: (its
+JSON text at its depth in the file, sequence, kind, start, end, title)."""
+
+
+def fragment(
+    config: SiteConfig,
+    entry: Incident | Maintenance | NewsItem,
+    status: SiteStatus,
+    before: Before | None,
+) -> Fragment:
+    """One entry's `Fragment`, by the rules `build_manifest` follows; `join` makes
+    the file of the texts of every entry's fragment, sorted by ref."""
+    record = _entry_record(config, entry, status, before)
+    return (
+        _record_text(record),
+        record.sequence,
+        record.kind.value,
+        record.start,
+        record.end,
+        record.title,
+    )
+
+
+def _entries(site: Site) -> Iterable[Incident | Maintenance | NewsItem]:
+    return (*site.incidents, *site.maintenances, *site.news)
+
+
+def _entry_record(
+    config: SiteConfig,
+    entry: Incident | Maintenance | NewsItem,
+    status: SiteStatus,
+    before: Before | None,
+) -> EntryRecord:
+    record = _with_sequence(_record(config, entry, status), before)
+    return _with_digest(record, entry)
+
+
+def join(
+    base_url: str, built_at: str, records: list[str], version: int = MANIFEST_VERSION
+) -> bytes:
+    """The manifest file around its records' texts (each from `_record_text`): what
+    ``jsontext.dump(data, indent=1, sort_keys=True)`` writes for the whole."""
+    entries = "[\n  " + ",\n  ".join(records) + "\n ]" if records else "[]"
+    text = (
+        "{\n"
+        f' "base_url": {jsontext.string(base_url)},\n'
+        f' "built_at": {jsontext.string(built_at)},\n'
+        f' "entries": {entries},\n'
+        f' "version": {int(version)}\n'
+        "}\n"
+    )
+    return text.encode("utf-8")
 
 
 # --- building records ----------------------------------------------------------------
@@ -312,14 +375,15 @@ def _record(
     )
 
 
-def _with_sequence(record: EntryRecord, before: EntryRecord | None) -> EntryRecord:
+def _with_sequence(record: EntryRecord, before: Before | None) -> EntryRecord:
     """iCalendar asks for a higher SEQUENCE whenever a published event changes."""
     if record.kind is not EntryKind.MAINTENANCE or before is None:
         return record
-    if before.kind is not EntryKind.MAINTENANCE:
+    kind, start, end, title, sequence = before
+    if kind != EntryKind.MAINTENANCE.value:
         return record
-    changed = (before.start, before.end, before.title) != (record.start, record.end, record.title)
-    return replace(record, sequence=before.sequence + 1 if changed else before.sequence)
+    changed = (start, end, title) != (record.start, record.end, record.title)
+    return replace(record, sequence=sequence + 1 if changed else sequence)
 
 
 def _with_digest(record: EntryRecord, entry: Incident | Maintenance | NewsItem) -> EntryRecord:
@@ -359,11 +423,19 @@ def _plain(value: object) -> object:
 # --- JSON --------------------------------------------------------------------------
 
 
+def _record_text(record: EntryRecord) -> str:
+    """The one encoder of a record: its JSON text two levels deep, where the file
+    holds it (`_file`)."""
+    return jsontext.indented(_record_to_json(record), 2)
+
+
 def _record_to_json(record: EntryRecord) -> dict[str, Any]:
-    data = asdict(record)
+    """The record as JSON data (``dataclasses.asdict`` without its deep copies:
+    every field is text, a number, a flag or a tuple of those)."""
+    data = {f.name: getattr(record, f.name) for f in fields(record)}
     data["kind"] = record.kind.value
     data["services"] = list(record.services)
-    data["updates"] = [asdict(u) for u in record.updates]
+    data["updates"] = [{f.name: getattr(u, f.name) for f in fields(u)} for u in record.updates]
     data["lines"] = {k: v for k, v in record.lines}
     return data
 

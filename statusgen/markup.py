@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -39,46 +41,48 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _SPACE = re.compile(r"\s+")
 
 
-class HtmlStore(Protocol):
-    """A persistent memo of `to_html` (the build's content-hash cache)."""
+class Converted(Protocol):
+    """Markdown already converted: the build's Markdown stage (`stages.convert_texts`)."""
 
-    def get(self, text: str) -> str | None: ...
+    def html(self, text: str) -> str:
+        """`convert(text)`, looked up (or converted and kept)."""
+        ...
 
-    def put(self, text: str, html: str) -> None: ...
 
+_converted: ContextVar[Converted | None] = ContextVar("statusgen.markup", default=None)
+"""The `Converted` of the build that is rendering now, set by `converting` only
+for the time of that build (a context variable, so that nothing of one build
+stays behind for the next, and a thread's build is its own)."""
 
-_store: HtmlStore | None = None
 _md: markdown.Markdown | None = None
 
 
-def use_store(store: HtmlStore | None) -> None:
-    """Let `to_html` look texts up in `store` before converting them, and remember
-    what it converts there. Markdown is by far the dearest step of a build, and a
-    text converts to the same HTML every time, so a build keeps the results."""
-    global _store
-    _store = store
+@contextmanager
+def converting(converted: Converted | None) -> Iterator[None]:
+    """Within the block, `to_html` answers from `converted`: Markdown is by far
+    the dearest step of a build, and the build converts each text once, in its
+    own stage, keeping the results between builds."""
+    token = _converted.set(converted)
+    try:
+        yield
+    finally:
+        _converted.reset(token)
 
 
-def remember(text: str, html: str) -> None:
-    """Give the store a conversion made elsewhere (by a worker process)."""
-    if _store is not None:
-        _store.put(text, html)
-
-
-@lru_cache(maxsize=16384)
 def to_html(text: str) -> str:
     """Sanitised HTML for a Markdown body or update message."""
     if not text.strip():
         return ""
-    store = _store
-    if store is not None:
-        known = store.get(text)
-        if known is not None:
-            return known
-    converted = convert(text)
-    if store is not None:
-        store.put(text, converted)
-    return converted
+    converted = _converted.get()
+    if converted is not None:
+        return converted.html(text)
+    return _to_html(text)
+
+
+@lru_cache(maxsize=16384)
+def _to_html(text: str) -> str:
+    """`convert`, for a caller outside any build (a test, the manifest of a model)."""
+    return convert(text)
 
 
 def convert(text: str) -> str:
@@ -137,10 +141,14 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-@lru_cache(maxsize=16384)
 def to_text(text: str) -> str:
     """Plain text of a Markdown text on one line, for posts and JSON bodies."""
-    stripped = nh3.clean(to_html(text), tags=set(), strip_comments=True)
+    return _to_text(to_html(text))
+
+
+@lru_cache(maxsize=16384)
+def _to_text(html_text: str) -> str:
+    stripped = nh3.clean(html_text, tags=set(), strip_comments=True)
     return _SPACE.sub(" ", html.unescape(stripped)).strip()
 
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from statusgen import cache as cache_module
-from statusgen import markup, parallel
-from statusgen.build import build, check
-from statusgen.cache import CACHE_DIR, MIN_FILES, Cache
+from statusgen import codec, markup, stages
+from statusgen.build import build, check, load_site
+from statusgen.cache import CACHE_DIR, MIN_FILES, Session
 from statusgen.errors import ProblemsError
 from statusgen.render import html
 
@@ -80,16 +82,8 @@ def reference(site: Path, tmp_path: Path, name: str = "reference") -> dict[str, 
 
 def cached(site: Path, **kwargs: object) -> dict[str, bytes]:
     """A build with the cache, as a new process would run it (nothing in memory)."""
-    Cache.forget_all()
     result = build(site, now=NOW, cache=True, **kwargs)  # type: ignore[arg-type]
     return tree(result.output)
-
-
-@pytest.fixture(autouse=True)
-def fresh_process() -> Iterator[None]:
-    Cache.forget_all()
-    yield
-    Cache.forget_all()
 
 
 class Counter:
@@ -106,8 +100,8 @@ class Counter:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    counter = Counter(parallel.parse_entry)
-    monkeypatch.setattr(parallel, "parse_entry", counter)
+    counter = Counter(stages.parse_entry)
+    monkeypatch.setattr(stages, "parse_entry", counter)
     return counter
 
 
@@ -122,11 +116,11 @@ def pages(monkeypatch: pytest.MonkeyPatch) -> Counter:
 def conversions(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter]:
     counter = Counter(markup.convert)
     monkeypatch.setattr(markup, "convert", counter)
-    markup.to_html.cache_clear()
-    markup.to_text.cache_clear()
+    markup._to_html.cache_clear()
+    markup._to_text.cache_clear()
     yield counter
-    markup.to_html.cache_clear()
-    markup.to_text.cache_clear()
+    markup._to_html.cache_clear()
+    markup._to_text.cache_clear()
 
 
 def content_files(site: Path) -> int:
@@ -154,10 +148,24 @@ def test_markdown_is_converted_once(demo, conversions):
     cached(demo)
     assert conversions.calls > 0
     conversions.calls = 0
-    markup.to_html.cache_clear()
-    markup.to_text.cache_clear()
+    markup._to_html.cache_clear()
+    markup._to_text.cache_clear()
     cached(demo)
     assert conversions.calls == 0
+
+
+def test_without_the_cache_each_text_is_converted_once_and_nothing_stays(demo, conversions):
+    # Markdown is a stage of its own, with a memo for this build only: every text
+    # once, however many outputs quote it, and nothing left for the next build.
+    site, _, _, _ = load_site(demo, now=NOW)
+    entries = (*site.incidents, *site.maintenances, *site.news)
+    distinct = {t for e in entries for t in stages.texts(e) if t.strip()}
+    conversions.calls = 0
+    result = build(demo, now=NOW, cache=False, jobs=1)
+    assert conversions.calls == len(distinct)
+    assert result.files > len(entries)  # pages, feeds and the API quote the texts too
+    assert markup._converted.get() is None
+    assert not (demo / CACHE_DIR).exists()
 
 
 def test_an_edited_file_is_parsed_and_rendered_again_and_only_it(demo, tmp_path, parses, pages):
@@ -218,8 +226,9 @@ def test_a_changed_site_title_renders_pages_again_but_parses_nothing(demo, tmp_p
     cached(demo)
     toml = demo / "site.toml"
     toml.write_text(toml.read_text().replace("title = ", 'title = "New" #', 1))
+    expected = reference(demo, tmp_path)
     parses.calls = pages.calls = 0
-    assert cached(demo) == reference(demo, tmp_path)
+    assert cached(demo) == expected
     assert parses.calls == 0
     assert pages.calls > 0
 
@@ -386,17 +395,44 @@ def test_a_large_site_gets_a_cache_folder(demo, monkeypatch):
     assert (demo / CACHE_DIR).is_dir()
 
 
-def test_the_manifest_falls_back_to_manifest_py_should_its_format_change(
-    demo, tmp_path, monkeypatch
-):
-    expected = reference(demo, tmp_path)
-    monkeypatch.setattr(cache_module, "_joins_like_to_bytes", lambda: False)
-    assert cached(demo) == expected
+def test_manifest_fragments_kept_in_the_cache_join_to_manifest_py_s_bytes(tmp_path):
+    # One encoder: the cached manifest is manifest.py's fragments, joined. Kept,
+    # they must give the bytes of `build_manifest` cold, warm, and once a window
+    # moved (its SEQUENCE goes up) or time passed (its state changed).
+    from conftest import NOW as MODEL_NOW
+    from conftest import at, make_site
 
+    from statusgen.manifest import build_manifest, windows_of
+    from statusgen.memo import Shards
+    from statusgen.model import Source
+    from statusgen.stages import manifest_file
+    from statusgen.status import derive
 
-def test_the_manifest_check_holds_for_this_statusgen():
-    cache_module._joins_like_to_bytes.cache_clear()
-    assert cache_module._joins_like_to_bytes()
+    site = make_site()
+    site = replace(
+        site,
+        maintenances=tuple(
+            replace(m, source=Source(f"content/incidents/{m.id}.md", digest=m.id))
+            for m in site.maintenances
+        ),
+    )
+    store = Shards(tmp_path / "manifest", 4)
+    moved = replace(site.maintenances[0], start=at("2026-11-29 07:00"))
+    later = replace(site, maintenances=(moved, *site.maintenances[1:]))
+    previous = None
+    for now_site, now in [
+        (site, MODEL_NOW),
+        (site, MODEL_NOW),
+        (later, MODEL_NOW + timedelta(days=6)),
+    ]:
+        status = derive(now_site, now)
+        expected = build_manifest(now_site, status, previous)
+        made = manifest_file(now_site, status, windows_of(previous), store)
+        assert made.data == expected.to_bytes()
+        assert made.windows == windows_of(expected)
+        previous = expected
+    assert any(sequence == 1 for *_, sequence in made.windows.values())
+    assert len(list(store.loaded())) > 0 and store.dirty
 
 
 def test_a_build_served_at_another_address_keeps_its_own_output(demo, tmp_path, pages):
@@ -415,15 +451,22 @@ def test_a_build_served_at_another_address_keeps_its_own_output(demo, tmp_path, 
 def test_a_process_that_builds_again_keeps_what_it_made(demo, tmp_path, monkeypatch):
     """`serve` builds in one process: its later builds make no entry again."""
     expected = reference(demo, tmp_path)
-    made = Counter(cache_module.parsed_from_plain)
-    monkeypatch.setattr(cache_module, "parsed_from_plain", made)
-    assert tree(build(demo, now=NOW, cache=True).output) == expected
+    made = Counter(codec.load)
+    monkeypatch.setattr(codec, "load", made)
+    monkeypatch.setattr(codec, "load_or_none", made)
+    session = Session()  # what serve holds
+    assert tree(build(demo, now=NOW, cache=True, session=session).output) == expected
     made.calls = 0
-    assert tree(build(demo, now=NOW, cache=True).output) == expected
+    assert tree(build(demo, now=NOW, cache=True, session=session).output) == expected
     assert made.calls == 0
+    # Without the session, a build reads the entries back from the folder.
+    assert tree(build(demo, now=NOW, cache=True).output) == expected
+    assert made.calls == content_files(demo)
     edited = demo / "content/incidents/2026-09-gen-06.md"
     edited.write_text(incident(6, body="Changed while serving."), encoding="utf-8")
-    assert tree(build(demo, now=NOW, cache=True).output) == reference(demo, tmp_path, "again")
+    again = reference(demo, tmp_path, "again")  # without the cache: it makes every entry
+    made.calls = 0
+    assert tree(build(demo, now=NOW, cache=True, session=session).output) == again
     assert made.calls == 1  # the edited file, parsed and made once
 
 
@@ -433,7 +476,6 @@ def test_an_output_outside_the_site_keeps_its_spare_in_the_cache(demo, tmp_path)
     scratch = tmp_path / "scratch"
     out = scratch / "site"
     for _ in range(3):
-        Cache.forget_all()
         build(demo, output=out, now=NOW, cache=True)
     assert sorted(p.name for p in scratch.iterdir()) == ["site"]
     assert len(list((demo / CACHE_DIR).glob("*/trees/*"))) == 1
@@ -452,6 +494,5 @@ def test_the_site_named_by_a_relative_path_is_the_same_site(demo, pages, monkeyp
     cached(demo)
     monkeypatch.chdir(demo.parent)
     pages.calls = 0
-    Cache.forget_all()
     build(Path(demo.name), now=NOW, cache=True)
     assert pages.calls == 0

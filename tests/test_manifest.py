@@ -10,6 +10,7 @@ from types import MappingProxyType
 import pytest
 from conftest import NOW, at, make_site
 
+from statusgen import jsontext
 from statusgen.errors import StatusgenError
 from statusgen.manifest import (
     LEDGER_PATH,
@@ -18,6 +19,7 @@ from statusgen.manifest import (
     EntryRecord,
     Manifest,
     build_manifest,
+    windows_of,
 )
 from statusgen.model import EntryKind, Site, Source
 from statusgen.status import derive
@@ -124,6 +126,65 @@ def test_bytes_are_deterministic_and_round_trip() -> None:
     assert parsed == manifest_of(site)
     assert parsed.to_bytes() == first
     assert json.loads(first)["version"] == MANIFEST_VERSION
+
+
+HOSTILE = 'a<b>&"\\ \u2028\u2029 é \x01 {{ x }} \U0001f600'
+"""Every character JSON escapes, and those the HTML-safe writer escapes too."""
+
+
+def test_the_file_is_what_the_json_module_writes_for_the_same_data() -> None:
+    # The manifest has one encoder (per record, joined); the json module, with
+    # the writer every other JSON file uses, is the independent reference.
+    site = make_site()
+    odd = replace(site.incidents[0], title=HOSTILE, reference=HOSTILE, post_text=HOSTILE)
+    news = replace(site.news[0], summary=HOSTILE, title=HOSTILE)
+    site = replace(
+        site,
+        config=replace(site.config, base_url="https://status.example.ac.uk/<sub>/"),
+        incidents=(odd, *site.incidents[1:]),
+        news=(news, *site.news[1:]),
+    )
+    first = manifest_of(site)
+    manifest = manifest_of(site, replace(first, entries=first.entries[:3]))
+    data = json.loads(manifest.to_bytes())
+    assert manifest.to_bytes() == jsontext.dump(data, indent=1, sort_keys=True)
+    assert b"<" not in manifest.to_bytes() and b"\xe2\x80\xa8" not in manifest.to_bytes()
+    assert sum(e["title"] == HOSTILE for e in data["entries"]) == 2
+    empty = manifest_of(replace(site, incidents=(), maintenances=(), news=()))
+    assert empty.to_bytes() == jsontext.dump(json.loads(empty.to_bytes()), indent=1, sort_keys=True)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        [],
+        {"b": [1, True, False, None, "x"], "a": {"z": [], "y": {}}, "c": -3},
+        [[[HOSTILE]], {"k": HOSTILE}],
+        HOSTILE,
+    ],
+)
+def test_indented_writes_what_dump_writes(value: object) -> None:
+    expected = jsontext.dump(value, indent=1, sort_keys=True).decode()[:-1]
+    assert jsontext.indented(value) == expected
+    # Placed two levels deep, only the line starts move.
+    assert jsontext.indented(value, 2) == expected.replace("\n", "\n  ")
+
+
+def test_indented_refuses_what_is_not_plain_data() -> None:
+    with pytest.raises(TypeError, match="not plain JSON data: float"):
+        jsontext.indented({"a": 1.5})
+
+
+def test_windows_of_a_manifest_carry_their_sequences() -> None:
+    site = make_site()
+    moved = TestSequence().window(site, start=at("2026-11-29 07:00"))
+    second = manifest_of(moved, manifest_of(site))
+    windows = windows_of(second)
+    assert windows[TestSequence.REF][0] == "maintenance"
+    assert windows[TestSequence.REF][4] == 1
+    assert all(ref.startswith("incidents/") for ref in windows)
+    assert windows_of(None) == {}
 
 
 def test_lines_round_trip() -> None:

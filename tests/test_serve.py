@@ -509,3 +509,32 @@ def test_build_base_url_override_leaves_site_toml_alone(site, tmp_path):
     )
     assert b"http://127.0.0.1:9/" in (result.output / "sitemap.xml").read_bytes()
     assert b"status.example.org" not in (result.output / "sitemap.xml").read_bytes()
+
+
+def test_cli_serve_rebuilds_through_one_warm_session(site, monkeypatch):
+    """Every rebuild of one server shares one `Session`: its cache stays open, with
+    the parsed entries in memory, and nothing of it outlives the server."""
+    import statusgen.build as build_module
+    import statusgen.serve as serve_module
+    from statusgen import cli
+
+    sessions = []
+    real_build = build_module.build
+
+    def recording_build(*args, **kwargs):
+        sessions.append(kwargs.get("session"))
+        return real_build(*args, **kwargs)
+
+    def two_rebuilds(rebuild, output, watch, **kwargs):
+        kwargs["on_ready"]("http://127.0.0.1:9/")
+        assert rebuild().ok
+        assert rebuild().ok
+
+    monkeypatch.setattr(build_module, "build", recording_build)
+    monkeypatch.setattr(serve_module, "serve", two_rebuilds)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # leave pytest's handlers
+    assert cli.main(["--site", str(site), "serve", "--port", "0"]) == 0
+    assert len(sessions) == 2
+    assert sessions[0] is not None and sessions[0] is sessions[1]
+    assert cli.main(["--site", str(site), "serve", "--port", "0"]) == 0
+    assert sessions[2] is not sessions[0]  # a new server, a new session

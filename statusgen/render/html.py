@@ -607,15 +607,6 @@ def environment(template_dirs: tuple[str, ...], bytecode: str | None = None) -> 
     )
 
 
-_bytecode_folder: str | None = None
-
-
-def use_bytecode_cache(folder: Path | None) -> None:
-    """Keep compiled templates in `folder` (None: in memory only)."""
-    global _bytecode_folder
-    _bytecode_folder = str(folder) if folder is not None else None
-
-
 class _QuietBytecodeCache(FileSystemBytecodeCache):
     """Jinja's own cache of compiled templates (checked against each template's
     source), where a folder that cannot be written is no error: a cache, not a
@@ -635,8 +626,9 @@ class _QuietBytecodeCache(FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def load_theme(config: SiteConfig) -> Theme:
-    """The cached Environment and the merged static files (read, never written)."""
+def load_theme(config: SiteConfig, bytecode: Path | None = None) -> Theme:
+    """The cached Environment and the merged static files (read, never written);
+    compiled templates kept in `bytecode` (the build's cache folder), if given."""
     dirs = theme_dirs(config)
     _refuse_links_out(config, dirs)
     templates = tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir())
@@ -649,7 +641,8 @@ def load_theme(config: SiteConfig) -> Theme:
             rel = path.relative_to(folder)
             if path.is_file() and not any(p.startswith(".") for p in rel.parts):
                 static["static/" + rel.as_posix()] = path.read_bytes()
-    return Theme(environment(templates, _bytecode_folder), dict(sorted(static.items())))
+    folder = str(bytecode) if bytecode is not None else None
+    return Theme(environment(templates, folder), dict(sorted(static.items())))
 
 
 def _refuse_links_out(config: SiteConfig, dirs: tuple[Path, ...]) -> None:
@@ -705,9 +698,11 @@ class Page:
     render: Callable[[], bytes]
 
 
-def html_pages(site: Site, status: SiteStatus, *, extra_head: str = "") -> list[Page]:
+def html_pages(
+    site: Site, status: SiteStatus, *, extra_head: str = "", bytecode: Path | None = None
+) -> list[Page]:
     """`render_html`'s files, in its order, each rendered only when asked to."""
-    return _Renderer(site, status, extra_head).pages()
+    return _Renderer(site, status, extra_head, bytecode).pages()
 
 
 class _Lazy(dict[str, Any]):
@@ -725,14 +720,16 @@ class _Lazy(dict[str, Any]):
 class _Renderer:
     """Builds each view once (an entry appears on several pages), on first use."""
 
-    def __init__(self, site: Site, status: SiteStatus, extra_head: str) -> None:
+    def __init__(
+        self, site: Site, status: SiteStatus, extra_head: str, bytecode: Path | None = None
+    ) -> None:
         self.site = site
         self.status = status
         self.config = site.config
         self.zone = site.config.timezone
         self.now = status.now
         self.extra_head = extra_head
-        self.theme = load_theme(self.config)
+        self.theme = load_theme(self.config, bytecode)
         self.names = {s.id: s.name for s in self.config.services}
         self._whens: dict[float, When] = {}
         self._badges: dict[object, Badge] = {}

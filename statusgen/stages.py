@@ -1,0 +1,258 @@
+"""The build's memoised stages: each a pure function, mapped over what the memo lacks.
+
+Every stage asks the `memo.Memo` first and hands the misses to
+`pool.Pool.map`, which runs the same function here or in forked workers:
+neither the memo (kept in ``.statusgen-cache/`` or in memory for one build)
+nor the pool (one process or several) changes which code runs.
+
+* `parse_all`: content files -> entries and problems (``parsed``);
+* `convert_texts`: Markdown -> sanitised HTML (``markup``), for the texts of
+  the files parsed in this build; a text the renderers meet that is not in
+  the memo yet (an entry from ``parsed`` whose HTML was dropped) is
+  converted when it is first shown, and kept then;
+* `manifest_file`: each entry's manifest fragment (``manifest``), joined;
+  the previous build's windows (`previous_windows`) carry the sequences.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+from zoneinfo import TZPATH
+
+from . import codec, markup
+from .cache import config_text, digest
+from .content import Parsed, Pending, parse_entry
+from .errors import StatusgenError
+from .manifest import MANIFEST_PATH, Before, Manifest, fragment, join, windows_of
+from .memo import Memo, Shards
+from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
+from .output import FileState, same_file
+from .pool import Pool
+from .urls import entry_path
+
+if TYPE_CHECKING:
+    from .status import SiteStatus
+
+Entry = Incident | Maintenance | NewsItem
+
+MIN_FILES = 200
+"""Files to parse before forked workers pay for themselves."""
+
+MIN_TEXTS = 400
+"""Markdown texts to convert before forked workers pay for themselves."""
+
+MIN_PAGES = 400
+"""Pages to render before forked workers pay for themselves."""
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def parse_environment(config: SiteConfig) -> str:
+    """What `content.parse_entry` reads besides the file: the zone and the service ids."""
+    zone = config.timezone.key
+    rules = b""
+    for folder in TZPATH:
+        with contextlib.suppress(OSError, ValueError):
+            rules = (Path(folder) / zone).read_bytes()
+            break
+    return digest(zone, rules, "\0".join(s.id for s in config.services))
+
+
+class ParsedFiles(NamedTuple):
+    parsed: list[Parsed]
+    """What `content.parse_entry` says of each file, in order."""
+    fresh: list[Incident | Maintenance | NewsItem]
+    """The entries parsed in this build (not found in the memo)."""
+
+
+def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool) -> ParsedFiles:
+    """Each file's entry and problems: from the memo while its bytes, its folder
+    and the parse environment are the same, else parsed (`_parse_plain`, mapped)."""
+    environment = parse_environment(config)
+    store = memo.parsed
+    results: list[Parsed | None] = [None] * len(pending)
+    keys: list[tuple[str, str]] = []
+    misses: list[int] = []
+    for index, (rel_path, data, folder) in enumerate(pending):
+        key = (rel_path, f"{environment}:{folder}:{hashlib.sha256(data).hexdigest()}")
+        keys.append(key)
+        known = memo.models.get(rel_path)
+        if known is not None and known[0] == key[1]:
+            results[index] = (known[1][0], list(known[1][1]))
+            continue
+        found = store.get(rel_path)
+        if isinstance(found, tuple) and len(found) == 2 and found[0] == key[1]:
+            parsed = codec.load_or_none(Parsed, found[1])
+            if parsed is not None:
+                results[index] = parsed
+                memo.models[rel_path] = (key[1], parsed)
+                continue
+        misses.append(index)
+    made = pool.map(partial(_parse_plain, config), [pending[i] for i in misses], minimum=MIN_FILES)
+    fresh: list[Incident | Maintenance | NewsItem] = []
+    for index, plain in zip(misses, made, strict=True):
+        rel_path, content = keys[index]
+        if plain is None:  # pragma: no cover - nothing the parser makes is unplain
+            parsed = parse_entry(rel_path, pending[index][1], config, pending[index][2])
+        else:
+            parsed = codec.load(Parsed, plain)
+            store.put(rel_path, (content, plain))
+            memo.models[rel_path] = (content, parsed)
+        results[index] = parsed
+        if parsed[0] is not None:
+            fresh.append(parsed[0])
+    live = {rel_path for rel_path, _ in keys}
+    store.retain(live, (n for n, _ in list(store.loaded())))
+    for stale in [path for path in memo.models if path not in live]:
+        del memo.models[stale]
+    return ParsedFiles([r for r in results if r is not None], fresh)
+
+
+def _parse_plain(config: SiteConfig, item: Pending) -> Any:
+    """One file parsed, as the plain data (`codec`) that the memo keeps and a worker
+    sends back; None should it hold something the codec cannot keep."""
+    rel_path, data, folder = item
+    try:
+        return codec.dump(Parsed, parse_entry(rel_path, data, config, folder))
+    except codec.NotPlain:  # pragma: no cover - nothing the parser makes is unplain
+        return None
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+
+def texts(entry: Incident | Maintenance | NewsItem) -> list[str]:
+    """The Markdown of an entry: its body and its update messages."""
+    found = [entry.body]
+    if not isinstance(entry, NewsItem):
+        found += [u.message for u in entry.updates]
+    return found
+
+
+def convert_texts(
+    entries: Iterable[Incident | Maintenance | NewsItem], memo: Memo, pool: Pool
+) -> None:
+    """Convert the Markdown of `entries` that the memo does not hold (`markup.convert`,
+    mapped), and keep it there for the renderers (`markup.converting`)."""
+    store = memo.markup
+    wanted = dict.fromkeys(t for e in entries for t in texts(e) if t.strip())
+    missing = [text for text in wanted if store.get(text) is None]
+    for text, html in zip(
+        missing, pool.map(markup.convert, missing, minimum=MIN_TEXTS), strict=True
+    ):
+        store.put(text, html)
+
+
+def retain_texts(site: Site, memo: Memo) -> None:
+    """Forget texts no entry holds any more (see `memo.MarkupStore.retain`)."""
+    memo.markup.retain(
+        t for e in (*site.incidents, *site.maintenances, *site.news) for t in texts(e)
+    )
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def call(render: Any) -> Any:
+    """``render()``: what `pool.Pool.map` runs for each page."""
+    return render()
+
+
+# --- the manifest -------------------------------------------------------------------------
+
+
+class ManifestFile(NamedTuple):
+    data: bytes
+    """The file, byte for byte what `manifest.build_manifest(...).to_bytes()` writes."""
+    sequences: dict[str, int]
+    """The iCalendar SEQUENCE of each window, by id."""
+    windows: dict[str, Before]
+    """The windows, for the next build's sequences."""
+
+
+def manifest_file(
+    site: Site, status: SiteStatus, windows: Mapping[str, Before], store: Shards
+) -> ManifestFile:
+    """The manifest from each entry's `manifest.fragment`, kept in `store` under
+    `fragment_key`: `manifest.build_manifest` and a cold manifest cost
+    seconds at 10,000 entries, and only the entries that changed (and windows
+    whose state did) make a new fragment; `manifest.join` makes the file of them,
+    as `Manifest.to_bytes` does."""
+    config = site.config
+    setting = digest(config_text(config))[:32]
+    parts: list[tuple[str, str]] = []
+    sequences: dict[str, int] = {}
+    next_windows: dict[str, Before] = {}
+    keys: set[str] = set()
+    for entry in (*site.incidents, *site.maintenances, *site.news):
+        ref = entry_path(entry).rstrip("/")
+        before = windows.get(ref) if isinstance(entry, Maintenance) else None
+        key = fragment_key(setting, entry, status, before)
+        value = None
+        if key is not None:
+            keys.add(key)
+            value = store.get(key)
+        if not (isinstance(value, tuple) and len(value) == 6):
+            value = fragment(config, entry, status, before)
+            if key is not None:
+                store.put(key, value)
+        text, sequence, kind, start, end, title = value
+        parts.append((ref, text))
+        if isinstance(entry, Maintenance):
+            sequences[entry.id] = sequence
+            next_windows[ref] = (kind, start, end, title, sequence)
+    store.retain(keys)
+    parts.sort(key=lambda part: part[0])
+    data = join(config.base_url, status.now.isoformat(), [text for _, text in parts])
+    return ManifestFile(data, sequences, next_windows)
+
+
+def fragment_key(
+    setting: str,
+    entry: Incident | Maintenance | NewsItem,
+    status: SiteStatus,
+    before: Before | None,
+) -> str | None:
+    """What an entry's fragment depends on: the configuration (`setting`), the
+    file (by its digest), a window's state now and its previous record. None for
+    an entry made in code (no digest): never kept."""
+    if not entry.source.digest:
+        return None
+    state = entry.state_at(status.now).value if isinstance(entry, Maintenance) else ""
+    ref = entry_path(entry).rstrip("/")
+    return f"{setting}\0{entry.kind.value}\0{ref}\0{entry.source.digest}\0{state}\0{before!r}"
+
+
+def previous_windows(
+    dest: Path, live: Mapping[str, FileState], facts: Mapping[str, object]
+) -> dict[str, Before]:
+    """The windows of the manifest `dest` holds, for iCalendar's SEQUENCE: as the
+    output index recorded them (`live`, `facts`) while that manifest is still
+    the file the index describes, else read from the file."""
+    state = live.get(MANIFEST_PATH)
+    windows = facts.get("windows")
+    if (
+        state is None
+        or not isinstance(windows, dict)
+        or facts.get("manifest") != state.digest
+        or not same_file(dest / MANIFEST_PATH, state)
+    ):
+        return windows_of(read_manifest(dest))
+    return windows
+
+
+def read_manifest(dest: Path) -> Manifest | None:
+    path = dest / MANIFEST_PATH
+    if not path.is_file():
+        return None
+    try:
+        return Manifest.from_bytes(path.read_bytes())
+    except StatusgenError:
+        # A corrupt old manifest only costs the iCalendar sequence history.
+        return None
