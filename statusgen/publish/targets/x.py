@@ -30,7 +30,6 @@ read) is `Refused` and the run goes on without the check.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -229,8 +228,9 @@ def _reset_at(response: object) -> float | None:
     """When X's rate limit resets (``x-rate-limit-reset``, Unix seconds), read
     from the answer itself: tweepy only parses it from 4.17 on."""
     headers = getattr(response, "headers", None) or {}
-    try:
-        reset = float(headers["x-rate-limit-reset"])
-    except (KeyError, TypeError, ValueError):
+    text = headers.get("x-rate-limit-reset")
+    # Whole seconds, as X sends them; anything else is no hint (tweepy 4.17's
+    # own int() of the header refuses it too, so every version reads it alike).
+    if not isinstance(text, str) or not text.strip().isdigit():
         return None
-    return reset if math.isfinite(reset) else None
+    return float(int(text))
