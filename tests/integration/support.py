@@ -73,3 +73,6 @@ class Demo:
 # The demo's ongoing incident at NOW, and the one service it affects.
 ONGOING_INCIDENT = "2026-11-24-eduroam-authentication-failures"
 ONGOING_SERVICE = "wifi"
+# Its scheduled maintenance window (29 Nov, 07:00-12:00 UTC) and a news post.
+UPCOMING_WINDOW = "2026-11-29-eastbridge-learn-upgrade"
+NEWS_POST = "2026-11-10-phishing-warning"

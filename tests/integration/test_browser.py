@@ -1,10 +1,14 @@
 """The demo pages in headless Chromium (Debian's, driven by Playwright), with axe-core.
 
-Home, the ongoing incident, history and a service page, at 360 px and
+Every kind of page (home, the ongoing incident, a maintenance window,
+history, a service, a news post and the 404 page) at 390 px (a phone) and
 1280 px wide, in light and dark: no console errors, no horizontal overflow,
-the banner and the service names visible, and 0 axe-core violations at
-WCAG 2.1 AA. Each page is opened once per case; the tests read what that
-visit saw. Screenshots go to tests/artifacts/screenshots/.
+the banner and the service names visible, the page's parts in view (the
+uptime bars and their legend, past incidents by day, history's durations,
+the "Get updates" box and its channels), and 0 axe-core violations at
+WCAG 2.1 AA, also with an uptime day's details open. Each page is opened
+once per case; the tests read what that visit saw. Screenshots go to
+tests/artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ import pytest
 
 from .support import (
     ARTIFACTS,
+    NEWS_POST,
     ONGOING_INCIDENT,
     ONGOING_SERVICE,
+    UPCOMING_WINDOW,
     Demo,
 )
 
@@ -32,10 +38,31 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 PAGES = {
     "home": "",
     "incident": f"incidents/{ONGOING_INCIDENT}/",
+    "maintenance": f"incidents/{UPCOMING_WINDOW}/",
     "history": "history/",
     "service": f"services/{ONGOING_SERVICE}/",
+    "news": f"news/{NEWS_POST}/",
+    "404": "404.html",
 }
-WIDTHS = {360: 740, 1280: 800}  # viewport width -> height
+# The issue's phone (390 px, an iPhone 12 to 15) and desktop.
+WIDTHS = {390: 844, 1280: 800}  # viewport width -> height
+# The parts each page shows to sight (CSS selectors, each matching at least
+# one element, all of them visible and inside the viewport's width), besides
+# the "Get updates" box with every channel, which every page has.
+SUBSCRIBE = ["#subscribe h2", "#subscribe li > a"]
+BARS = [".legend li", ".bars"]
+PARTS = {
+    "home": [*BARS, "section[aria-labelledby=past-h] h3.day", "#past-h ~ .quiet", *SUBSCRIBE],
+    "incident": [".timeline", *SUBSCRIBE],
+    "maintenance": [".facts", *SUBSCRIBE],
+    "history": ["h2[id^=m]", ".item-meta .dur", *SUBSCRIBE],
+    "service": [*BARS, ".item-meta .dur", *SUBSCRIBE],
+    "news": [".prose", *SUBSCRIBE],
+    "404": SUBSCRIBE,
+}
+# The uptime day whose details are opened (by keyboard focus) for a second
+# axe run: the first day with an incident that the width shows.
+TROUBLE_DAY = ".bars > li:has(a)"
 SCHEMES = ("light", "dark")
 CASES = [(page, width, scheme) for page in PAGES for width in WIDTHS for scheme in SCHEMES]
 
@@ -82,6 +109,7 @@ class Visit:
     errors: list[str] = field(default_factory=list)
     overflow: dict[str, Any] = field(default_factory=dict)
     not_visible: list[str] = field(default_factory=list)
+    parts_not_shown: list[str] = field(default_factory=list)
     violations: list[dict[str, Any]] = field(default_factory=list)
     screenshot: Path | None = None
 
@@ -141,11 +169,35 @@ def visit(
             if not any(m.is_visible() and m.evaluate(IN_VIEW_JS) for m in matches):
                 seen.not_visible.append(f"service name {name!r} ({len(matches)} matches)")
 
+        for selector in PARTS[page_name]:
+            matches = page.locator(selector).all()
+            hidden = [m for m in matches if not (m.is_visible() and m.evaluate(IN_VIEW_JS))]
+            if not matches or hidden:
+                seen.parts_not_shown.append(f"{selector} ({len(hidden)} of {len(matches)} not)")
+
         page.add_script_tag(path=str(axe_script))
         seen.violations = page.evaluate(AXE_JS, AXE_TAGS)
+        if PARTS[page_name][: len(BARS)] == BARS:
+            _open_a_day(page, seen)
         yield seen
     finally:
         context.close()
+
+
+def _open_a_day(page: Any, seen: Visit) -> None:
+    """Focus a trouble day in view, then check the page with its details open."""
+    day = page.locator(TROUBLE_DAY).filter(visible=True).first
+    day.evaluate("e => e.scrollIntoView({block: 'center'})")
+    day.focus()
+    details = day.locator("p").bounding_box()
+    # Closed, the details are a clipped 1 px box (still read by screen readers).
+    if not (details and details["width"] > 1 and day.locator("p").evaluate(IN_VIEW_JS)):
+        seen.parts_not_shown.append(f"the open details of {TROUBLE_DAY} ({details})")
+    opened = page.evaluate(OVERFLOW_JS)
+    if opened["scrollWidth"] > seen.overflow["scrollWidth"]:
+        seen.overflow = {**opened, "offenders": ["with a day open:", *opened["offenders"]]}
+    for violation in page.evaluate(AXE_JS, AXE_TAGS):
+        seen.violations.append({**violation, "help": violation["help"] + " (a day open)"})
 
 
 def test_no_console_errors(visit: Visit) -> None:
@@ -163,6 +215,12 @@ def test_no_horizontal_overflow(visit: Visit) -> None:
 def test_banner_and_service_names_visible(visit: Visit) -> None:
     assert not visit.not_visible, f"{visit.case} ({visit.url}): not visible: " + "; ".join(
         visit.not_visible
+    )
+
+
+def test_the_pages_parts_are_shown(visit: Visit) -> None:
+    assert not visit.parts_not_shown, f"{visit.case} ({visit.url}): not shown: " + "; ".join(
+        visit.parts_not_shown
     )
 
 

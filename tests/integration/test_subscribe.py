@@ -21,12 +21,12 @@ from typing import Any, ClassVar
 
 import pytest
 
-from .support import Demo
+from .support import UPCOMING_WINDOW, Demo
 
 pytestmark = pytest.mark.integration
 
 BUILT = datetime.fromisoformat("2026-11-24T12:00:00+00:00")  # support.NOW, London in November
-WINDOW = "2026-11-29-eastbridge-learn-upgrade"
+WINDOW = UPCOMING_WINDOW
 STARTS = datetime.fromisoformat("2026-11-29T07:00:00+00:00")
 ENDS = datetime.fromisoformat("2026-11-29T12:00:00+00:00")
 
