@@ -15,10 +15,20 @@
   <xsl:variable name="about" select="(atom:feed/atom:subtitle | rss/channel/description)[1]"/>
   <xsl:variable name="self" select="(atom:feed/atom:link[@rel='self'] | rss/channel/atom:link[@rel='self'])[1]/@href"/>
   <xsl:variable name="page" select="(atom:feed/atom:link[@rel='alternate']/@href | rss/channel/link)[1]"/>
+  <!-- The site's root, relative to the feed (feeds/ or feeds/services/), so
+       that the icons come from the site serving it, under any base path. -->
+  <xsl:variable name="root">
+    <xsl:choose>
+      <xsl:when test="contains(substring-after($self, '/feeds/'), '/')">../../</xsl:when>
+      <xsl:otherwise>../</xsl:otherwise>
+    </xsl:choose>
+  </xsl:variable>
   <html lang="{$lang}">
   <head>
   <meta name="viewport" content="width=device-width, initial-scale=1"/>
   <meta name="color-scheme" content="light dark"/>
+  <link rel="icon" href="{$root}static/favicon.svg" type="image/svg+xml"/>
+  <link rel="icon" href="{$root}static/favicon-32.png" type="image/png" sizes="32x32"/>
   <title><xsl:value-of select="$title"/> (feed)</title>
   <style>
 :root{--bg:#fff;--surface:#f6f8fa;--text:#1f2328;--muted:#59636e;--border:#d1d9e0;--link:#0969da}
