@@ -173,3 +173,29 @@ def test_a_build_writes_the_badges_with_the_cache_and_without(cache, tmp_path) -
     assert json.loads((out / SITE_BADGE_JSON).read_bytes())["message"] == "Minor Service Outage"
     assert (out / "services" / "wifi" / "badge.svg").is_file()
     assert (out / EMBED_PATH).read_bytes() == render()[EMBED_PATH]
+
+
+def test_every_badge_of_a_build_is_well_formed_svg_and_valid_shields_json(tmp_path) -> None:
+    # The demo site as built, every badge of it: the site's and each service's.
+    repo = Path(__file__).resolve().parents[1]
+    out = tmp_path / "out"
+    build(repo, output=out, now="2026-11-24 12:00", cache=False)
+    services = sorted(p.name for p in (out / "services").iterdir() if p.is_dir())
+    assert len(services) == 13
+    svgs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.svg") if "badge" in p.name)
+    assert svgs == [SITE_BADGE, *(f"services/{s}/badge.svg" for s in services)]
+    for path in svgs:
+        # A strict XML parser: a stray "&" or "<" in a name raises ParseError here.
+        root = ET.fromstring((out / path).read_bytes())
+        assert root.tag == SVG + "svg", path
+        assert root.get("role") == "img", path
+        assert root[0].tag == SVG + "title", path
+        assert root[0].text == root.get("aria-label"), path
+        assert float(root.get("width")) > 0 and float(root.get("height")) > 0, path
+    documents = sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*.json") if p.name == "badge.json"
+    )
+    assert documents == [SITE_BADGE_JSON, *(f"services/{s}/badge.json" for s in services)]
+    for path in documents:
+        errors = sorted(SHIELDS.iter_errors(json.loads((out / path).read_bytes())), key=str)
+        assert not errors, (path, [e.message for e in errors])
