@@ -4,9 +4,10 @@ Two HTTP servers on 127.0.0.1, on different ports: the status site (the demo
 build, sending ``Access-Control-Allow-Origin: *`` as GitHub Pages does) and
 an intranet page that embeds the script with one tag. While the demo has an
 ongoing incident the page shows an accessible banner (role=status, the
-overall description, the incident, a link to the status page) with 0 axe
-violations; when all is well, or when the status site sends no CORS header,
-it shows nothing and raises nothing.
+overall description, the incident, a link to the status page), fitting the
+page, with 0 axe violations at 390 and 1280 px, light and dark; when all is
+well, or when the status site sends no CORS header, it shows nothing and
+raises nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 import pytest
 
 from .support import ONGOING_INCIDENT, Demo
-from .test_browser import AXE_JS, AXE_TAGS
+from .test_browser import AXE_JS, AXE_TAGS, OVERFLOW_JS
 
 pytestmark = pytest.mark.integration
 
@@ -77,16 +78,19 @@ def embed(
     opened: list[Any] = []
 
     @contextmanager
-    def open_page(folder: Path, handler: type[_Handler]) -> Iterator[tuple[Any, str, list[str]]]:
+    def open_page(
+        folder: Path, handler: type[_Handler], width: int = 1280, scheme: str = "light"
+    ) -> Iterator[tuple[Any, str, list[str]]]:
         host = tmp_path / "intranet"
         host.mkdir(exist_ok=True)
         with serving(folder, handler) as site, serving(host, _Handler) as intranet:
             assert site != intranet  # two origins: another port
             (host / "index.html").write_text(HOST_PAGE.format(site=site), encoding="utf-8")
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context = browser.new_context(viewport={"width": width, "height": 800})
             opened.append(context)
             page = context.new_page()
             page.set_default_timeout(20_000)
+            page.emulate_media(color_scheme=scheme)
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
             # The script asks for the site's summary (the request is made even
@@ -100,10 +104,14 @@ def embed(
         context.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
 def test_the_banner_shows_what_is_wrong_on_another_origin(
     embed: Any,
     demo: Demo,
     axe_script: Path,
+    width: int,
+    scheme: str,
 ) -> None:
     summary = json.loads((demo.output / "api/v2/summary.json").read_bytes())
     assert summary["status"]["indicator"] != "none"
@@ -111,7 +119,7 @@ def test_the_banner_shows_what_is_wrong_on_another_origin(
         "incidents"
     ][0]
     assert incident["shortlink"].rstrip("/").endswith(ONGOING_INCIDENT)
-    with embed(demo.output, _CorsHandler) as (page, site, errors):
+    with embed(demo.output, _CorsHandler, width, scheme) as (page, site, errors):
         banner = page.get_by_role("status")
         banner.get_by_role("link").wait_for()
         words = banner.inner_text()
@@ -127,6 +135,8 @@ def test_the_banner_shows_what_is_wrong_on_another_origin(
             )
             == "status"
         )
+        overflow = page.evaluate(OVERFLOW_JS)
+        assert overflow["scrollWidth"] <= overflow["innerWidth"], overflow
         page.add_script_tag(path=str(axe_script))
         assert page.evaluate(AXE_JS, AXE_TAGS) == []
         assert errors == []
