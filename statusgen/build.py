@@ -24,7 +24,7 @@ same bytes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property, partial
@@ -217,6 +217,7 @@ def build(
     cache: bool | None = None,
     jobs: int | None = None,
     session: Session | None = None,
+    windows: Mapping[str, Before] | None = None,
 ) -> BuildResult:
     """Build the site in `root` into its output folder; return what was written.
 
@@ -227,6 +228,9 @@ def build(
     (`cache.worth_caching`). `jobs` caps the processes of a large cold build
     (None: every core when it pays; 1: serial). A `cache.Session` (``serve``'s)
     keeps the cache open, with what it loaded, for the next build of its process.
+    `windows` are the previous build's maintenance windows (`manifest.windows_of`,
+    ``build --previous``): their SEQUENCE and moves carry on from there; None
+    takes them from the manifest the output folder holds.
     """
     memo = _open_memo(root, cache, session)
     pool = Pool(jobs)
@@ -240,16 +244,22 @@ def build(
             raise
         dest = (output if output is not None else site.config.output_dir).absolute()
         guard_destination(dest, root)
-        return _write(site, warnings, dest, when, memo, pool)
+        return _write(site, warnings, dest, when, memo, pool, windows)
 
 
 def _write(
-    site: Site, warnings: list[Problem], dest: Path, when: datetime, memo: Memo, pool: Pool
+    site: Site,
+    warnings: list[Problem],
+    dest: Path,
+    when: datetime,
+    memo: Memo,
+    pool: Pool,
+    previous: Mapping[str, Before] | None = None,
 ) -> BuildResult:
     """Plan every output, check it, and make `dest` hold it."""
     index = _index(memo, dest)
     live, facts = _live(index)
-    windows = stages.previous_windows(dest, live, facts)
+    windows = stages.previous_windows(dest, live, facts) if previous is None else dict(previous)
     plan = _plan(site, derive(site, when), memo, windows, pool, live, facts)
     # Outputs the live tree holds with the same bytes, checked under the same
     # rules, cannot match now either: only the others are searched.
@@ -408,9 +418,11 @@ def _plan(
     rendered = pool.map(stages.call, renders, minimum=stages.MIN_PAGES)
     for (path, key, _), data in zip(fresh, rendered, strict=True):
         plan.add(path, data, key)
-    for path, data in render_feeds(site, status).items():
-        plan.add(path, data)
     manifest, sequences, plan.windows = stages.manifest_file(site, status, windows, memo.manifest)
+    # The feeds tell each move of a window, which only the manifest's history holds.
+    moves = {ref.rpartition("/")[2]: w[5] for ref, w in plan.windows.items() if w[5]}
+    for path, data in render_feeds(site, status, moves).items():
+        plan.add(path, data)
     # The calendar shows every window, never the build time: kept while no window,
     # no SEQUENCE and nothing site-wide changed (icalendar is slow to write).
     shown = [(w.id, w.source.digest, sequences.get(w.id, 0)) for w in site.maintenances]

@@ -184,7 +184,10 @@ def _check(args: argparse.Namespace, out: _Printer) -> int:
 def _build(args: argparse.Namespace, out: _Printer) -> int:
     from .build import build
 
-    result = build(args.site, output=args.output, now=args.now, drafts=args.drafts)
+    windows = None
+    if args.previous is not None:
+        windows = _previous_windows(args, out)
+    result = build(args.site, output=args.output, now=args.now, drafts=args.drafts, windows=windows)
     if result.warnings:
         out.problems(result.warnings)
         if args.strict:
@@ -192,6 +195,36 @@ def _build(args: argparse.Namespace, out: _Printer) -> int:
             return EXIT_FAILED
     out.line(f"built {result.files} files ({result.bytes / 1024:.0f} KiB) in {result.output}")
     return EXIT_OK
+
+
+def _previous_windows(args: argparse.Namespace, out: _Printer) -> dict:
+    """``build --previous``: the windows of the live site's (or a folder's) manifest.
+
+    A site not deployed yet (no manifest, or no answer at all) has no history:
+    the build goes on with SEQUENCE 0 and no moves, saying so, since failing
+    here would keep the first deploy from ever happening. Any other answer is
+    an error, as for publish.
+    """
+    from .config import load_config
+    from .manifest import windows_of
+    from .publish.previous import Unreachable, read_previous
+
+    previous = args.previous
+    if previous is _LIVE:
+        previous = load_config(args.site).base_url
+    assert isinstance(previous, str)
+    try:
+        manifest, _ = read_previous(previous)
+    except Unreachable as exc:
+        out.line(f"previous build: cannot reach {previous} ({exc.reason}); no window history")
+        return {}
+    if manifest is None:
+        out.line(f"previous build: no manifest at {previous}; no window history")
+    return windows_of(manifest)
+
+
+_LIVE = object()
+"""``build --previous`` without a value: the live site at site.toml's base_url."""
 
 
 def _publish(args: argparse.Namespace, out: _Printer) -> int:
@@ -368,6 +401,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--now", metavar="TIME", help="pin the build time, e.g. '2026-11-24 12:00'")
     build.add_argument("--drafts", action="store_true", help="include draft entries")
     build.add_argument("--strict", action="store_true", help="warnings fail the build")
+    build.add_argument(
+        "--previous",
+        nargs="?",
+        const=_LIVE,
+        metavar="PATH|URL",
+        help="the previous build, for calendar SEQUENCE and window moves: a folder or "
+        "the live site (alone: base_url; default: the output folder)",
+    )
     _report_option(build)
 
     publish = command("publish", _publish, "post what changed since the previous build")

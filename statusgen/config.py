@@ -30,7 +30,17 @@ from .rules import Rule, RuleError, compile_rule
 
 CONFIG_NAME = "site.toml"
 SERVICE_ID = re.compile(r"[a-z0-9-]+")
-TEMPLATE_EVENTS = ("opened", "updated", "resolved", "scheduled", "maintenance_update", "news")
+TEMPLATE_EVENTS = (
+    "opened",
+    "updated",
+    "resolved",
+    "scheduled",
+    "maintenance_update",
+    "maintenance_started",
+    "maintenance_ended",
+    "maintenance_moved",
+    "news",
+)
 
 
 SCAFFOLD_BASE_URL = "https://status.example.org/"

@@ -14,8 +14,15 @@ Drafts reach a manifest only from ``build --drafts``, with ``draft=True``;
 `publish` posts nothing before it, whatever the build left out.
 
 The iCalendar ``SEQUENCE`` of a maintenance window lives here too, because it
-is the one rendered value that depends on the previous build: it goes up by
-one whenever the window's start, end or title changes.
+is a rendered value that depends on the previous build: it goes up by one
+whenever the window's start, end or title changes. So does a window's move
+history (`EntryRecord.moves`), which the feeds and `publish` read: the source
+file holds only the window's current times, so each build carries the
+previous build's moves forward and adds one when the times changed
+(`_with_history`). A change within ``publish.max_age`` hours of the last move
+corrects that move (a typo fixed: same move, new times) rather than making a
+second one. The previous build is the output folder's manifest, or the live
+site's with ``build --previous`` (a CI checkout starts with no output folder).
 
 This is a lower stage: it imports only model, status, urls, markup and errors.
 """
@@ -28,7 +35,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -77,6 +84,18 @@ class UpdateRecord:
 
 
 @dataclass(frozen=True)
+class MoveRecord:
+    """One reschedule of a maintenance window, as the builds saw it."""
+
+    at: str
+    """The build time of the first build that saw it (ISO 8601): when followers heard."""
+    start: str
+    """The window's new start (ISO 8601); a later correction replaces it."""
+    end: str
+    """The window's new end (ISO 8601)."""
+
+
+@dataclass(frozen=True)
 class EntryRecord:
     """One incident, maintenance window or news item as `publish` sees it."""
 
@@ -121,6 +140,10 @@ class EntryRecord:
     """``draft: true`` (only in a ``build --drafts`` manifest): never posted."""
     publish_at: str | None = None
     """News: the time it may be published (its date, ISO 8601); never posted before."""
+    moves: tuple[MoveRecord, ...] = ()
+    """A maintenance window's reschedules, oldest first (see the module docstring)."""
+    rrule: str | None = None
+    """A recurring window's rule (``rrule:``): its start and end are the first occurrence's."""
     digest: str = ""
     """sha256 of the entry's public fields (`public_digest`): changes with what the
     outputs show, never with ``internal_notes`` or anything else kept out of them."""
@@ -202,9 +225,10 @@ class Manifest:
             raise StatusgenError(f"corrupt statusgen manifest ({exc})") from None
 
 
-Before = tuple[str, str | None, str | None, str, int]
+Before = tuple[str, str | None, str | None, str, int, tuple[tuple[str, str, str], ...]]
 """What the next build needs of a window's record: kind, start, end, title, sequence
-(plain data, so that it can be kept with the output index)."""
+and moves as (at, start, end) (plain data, so that it can be kept with the output
+index; an index written before moves were kept holds the first five)."""
 
 
 def windows_of(manifest: Manifest | None) -> dict[str, Before]:
@@ -212,7 +236,7 @@ def windows_of(manifest: Manifest | None) -> dict[str, Before]:
     if manifest is None:
         return {}
     return {
-        e.ref: (e.kind.value, e.start, e.end, e.title, e.sequence)
+        e.ref: (e.kind.value, e.start, e.end, e.title, e.sequence, _plain_moves(e.moves))
         for e in manifest.entries
         if e.kind is EntryKind.MAINTENANCE
     }
@@ -237,9 +261,9 @@ def build_manifest(site: Site, status: SiteStatus, previous: Manifest | None) ->
 # --- the file, from per-entry fragments ---------------------------------------------
 
 
-Fragment = tuple[str, int, str, str | None, str | None, str]
+Fragment = tuple[str, int, str, str | None, str | None, str, tuple[tuple[str, str, str], ...]]
 """One entry's record as plain data, as a build keeps it between builds: (its
-JSON text at its depth in the file, sequence, kind, start, end, title)."""
+JSON text at its depth in the file, sequence, kind, start, end, title, moves)."""
 
 
 def fragment(
@@ -258,7 +282,12 @@ def fragment(
         record.start,
         record.end,
         record.title,
+        _plain_moves(record.moves),
     )
+
+
+def _plain_moves(moves: tuple[MoveRecord, ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((m.at, m.start, m.end) for m in moves)
 
 
 def _entries(site: Site) -> Iterable[Incident | Maintenance | NewsItem]:
@@ -272,6 +301,7 @@ def _entry_record(
     before: Before | None,
 ) -> EntryRecord:
     record = _with_sequence(_record(config, entry, status), before)
+    record = _with_history(record, before, status.now, config.publish.max_age)
     return _with_digest(record, entry)
 
 
@@ -365,6 +395,7 @@ def _record(
             end=_iso(config, entry.end),
             reference=entry.reference,
             updates=_updates(config, entry.updates),
+            rrule=entry.rrule,
         )
     return EntryRecord(
         **common,
@@ -379,11 +410,41 @@ def _with_sequence(record: EntryRecord, before: Before | None) -> EntryRecord:
     """iCalendar asks for a higher SEQUENCE whenever a published event changes."""
     if record.kind is not EntryKind.MAINTENANCE or before is None:
         return record
-    kind, start, end, title, sequence = before
+    kind, start, end, title, sequence = before[:5]
     if kind != EntryKind.MAINTENANCE.value:
         return record
     changed = (start, end, title) != (record.start, record.end, record.title)
     return replace(record, sequence=sequence + 1 if changed else sequence)
+
+
+def _with_history(
+    record: EntryRecord, before: Before | None, now: datetime, correction_hours: float
+) -> EntryRecord:
+    """The previous build's moves carried forward, and this build's change of the
+    window's times added to them: a new move, or a correction of the last one
+    when that is less than `correction_hours` old (``publish.max_age``: while a
+    move is still news, a change to it is taken for fixing a typo)."""
+    if record.kind is not EntryKind.MAINTENANCE or before is None:
+        return record
+    if before[0] != EntryKind.MAINTENANCE.value or not before[1] or not before[2]:
+        return record
+    moves = [MoveRecord(*m) for m in (before[5] if len(before) > 5 else ())]
+    assert record.start is not None and record.end is not None
+    if _instant(before[1]) != _instant(record.start) or _instant(before[2]) != _instant(record.end):
+        fresh = moves and now - datetime.fromisoformat(moves[-1].at) < timedelta(
+            hours=correction_hours
+        )
+        if fresh:
+            moves[-1] = replace(moves[-1], start=record.start, end=record.end)
+        else:
+            moves.append(MoveRecord(now.isoformat(), record.start, record.end))
+    return replace(record, moves=tuple(moves))
+
+
+def _instant(text: str) -> datetime:
+    # Compared as instants: a corrected time zone rewrites every offset, and
+    # moves no window.
+    return datetime.fromisoformat(text)
 
 
 def _with_digest(record: EntryRecord, entry: Incident | Maintenance | NewsItem) -> EntryRecord:
@@ -437,6 +498,7 @@ def _record_to_json(record: EntryRecord) -> dict[str, Any]:
     data["services"] = list(record.services)
     data["updates"] = [{f.name: getattr(u, f.name) for f in fields(u)} for u in record.updates]
     data["lines"] = {k: v for k, v in record.lines}
+    data["moves"] = [{f.name: getattr(m, f.name) for f in fields(m)} for m in record.moves]
     return data
 
 
@@ -488,6 +550,11 @@ def _record_from_json(raw: Any) -> EntryRecord:
                 message=_get(u, "message", str),
             )
         )
+    moves = []
+    for m in _get(raw, "moves", list, optional=True) or ():
+        if not isinstance(m, dict):
+            raise _Corrupt("a move is not an object")
+        moves.append(MoveRecord(at=_time(m, "at"), start=_time(m, "start"), end=_time(m, "end")))
     services = _get(raw, "services", list)
     lines = _get(raw, "lines", dict)
     if not all(isinstance(s, str) for s in services):
@@ -517,5 +584,7 @@ def _record_from_json(raw: Any) -> EntryRecord:
         sequence=_get(raw, "sequence", int),
         source=_get(raw, "source", str),
         lines=tuple(sorted(lines.items())),
+        moves=tuple(moves),
+        rrule=_get(raw, "rrule", str, optional=True),
         digest=_get(raw, "digest", str),
     )

@@ -30,16 +30,17 @@ SERVICES = ("email", "webmail", "vpn", "wifi", "printing")
 FEEDS = ("all", "incidents", "news", *(f"services/{s}" for s in SERVICES))
 
 # Entries of make_site(): one per incident update, "Scheduled" plus one per
-# update for each window, one per news item.
+# update for each window, its start and end once past (printing: both; email
+# patching's start is its own update), one per news item.
 EXPECTED_COUNTS = {
-    "all": 13,
-    "incidents": 11,
+    "all": 15,
+    "incidents": 13,
     "news": 2,
     "services/email": 5,  # email incident (3 updates), patching (scheduled + 1 update)
     "services/webmail": 3,
     "services/vpn": 3,  # vpn incident (2 updates), wifi upgrade window
     "services/wifi": 3,  # wifi incident (2 updates), wifi upgrade window
-    "services/printing": 1,
+    "services/printing": 3,  # scheduled, started, ended
 }
 
 # The entry pages each feed may link to.
@@ -290,14 +291,24 @@ def test_characters_xml_cannot_carry_are_dropped() -> None:
     assert parsed.entries[0].title == "Investigating: Bell and tab\there"
 
 
-def test_bytes_are_reproducible_and_independent_of_build_time() -> None:
+def test_bytes_are_reproducible_and_move_only_when_a_window_starts_or_ends() -> None:
     site = make_site()
     first = render_feeds(site, derive(site, NOW))
     again = render_feeds(site, derive(site, NOW))
-    later = render_feeds(site, derive(site, NOW + timedelta(hours=1)))
+    later = render_feeds(site, derive(site, NOW + timedelta(minutes=59)))
     much_later = render_feeds(site, derive(site, NOW + timedelta(days=400)))
 
-    assert first == again == later == much_later
+    assert first == again == later
+    added = set(entry_ids(parse(much_later["feeds/all.atom"], "atom"))) - set(
+        entry_ids(parse(first["feeds/all.atom"], "atom"))
+    )
+    base = "https://status.example.ac.uk/incidents/"
+    assert added == {
+        f"{base}2026-11-24-email-patching/#ended",
+        f"{base}2026-11-29-wifi-upgrade/#started",
+        f"{base}2026-11-29-wifi-upgrade/#ended",
+    }
+    assert render_feeds(site, derive(site, NOW + timedelta(days=500))) == much_later
 
 
 def test_feed_updated_is_the_newest_entry_time_or_the_epoch() -> None:
@@ -472,3 +483,37 @@ def test_a_feed_in_a_browser_is_a_page_with_its_address_to_copy(fmt: str) -> Non
     assert [a.get("href") for a in items] == [e.link for e in parsed.entries]
     assert next(a.text for a in tree.iter("a")) == "Open the status page"
     assert tree.find(".//a").get("href") == "https://status.example.ac.uk/services/email/"
+
+
+def test_a_window_announced_with_a_scheduled_update_has_one_scheduled_entry() -> None:
+    from statusgen.model import Maintenance, MaintenanceStatus
+
+    announced = Update(at("2026-11-19 14:00"), MaintenanceStatus.SCHEDULED, "Down 07:00-12:00.")
+    started = Update(at("2026-11-29 07:00"), MaintenanceStatus.IN_PROGRESS, "Work has begun.")
+    window = Maintenance(
+        "vle", "VLE upgrade", ("email",), at("2026-11-29 07:00"), at("2026-11-29 12:00"),
+        updates=(announced, started), body="Details.",
+    )  # fmt: skip
+    site = Site(make_config(), maintenances=(window,))
+    output = render_feeds(site, derive(site, at("2026-11-29 13:00")))
+    parsed = parse(output["feeds/all.atom"], "atom")
+    base = "https://status.example.ac.uk/incidents/vle/"
+    # The written in_progress update is the start: no automatic "In progress" beside it.
+    assert [(e.id, e.title) for e in parsed.entries] == [
+        (f"{base}#ended", "Completed: VLE upgrade"),
+        (f"{base}#u-20261129T0700Z", "In progress: VLE upgrade"),
+        (f"{base}#scheduled", "Scheduled: VLE upgrade"),
+    ]
+    scheduled = parsed.entries[-1]
+    assert scheduled.published == "2026-11-19T14:00:00+00:00"
+    assert "Down 07:00-12:00." in scheduled.content[0].value
+    assert "Details." in scheduled.content[0].value
+
+
+def test_a_recurring_window_feeds_no_start_or_end() -> None:
+    site = make_site()
+    series = dataclasses.replace(site.maintenances[0], rrule="FREQ=WEEKLY;COUNT=3")
+    site = dataclasses.replace(site, maintenances=(series,))
+    output = render_feeds(site, derive(site, NOW + timedelta(days=400)))
+    ids = entry_ids(parse(output["feeds/all.atom"], "atom"))
+    assert not [i for i in ids if i.endswith(("#started", "#ended"))]

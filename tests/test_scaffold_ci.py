@@ -145,7 +145,8 @@ def test_github_deploy_job_checks_builds_publishes_then_deploys(site):
     by_name = {s["name"]: s for s in steps}
     assert by_name["install statusgen"]["run"] == INSTALL
     assert by_name["check"]["run"] == "statusgen check"
-    assert by_name["build"]["run"] == "statusgen build"
+    # The window history (calendar SEQUENCE, moves) comes from the live site.
+    assert by_name["build"]["run"] == "statusgen build --previous"
     assert by_name["publish"]["run"] == "statusgen publish"
     assert by_name["publish"]["env"] == {k: f"${{{{ secrets.{k} }}}}" for k in SECRETS}
     assert by_name["upload"]["uses"].startswith("actions/upload-pages-artifact@")
@@ -286,6 +287,7 @@ def test_gitlab_pages_job_checks_builds_publishes_then_deploys(site):
         for command in ("check", "build", "publish")
     ]
     assert commands == sorted(commands)
+    assert "statusgen build --previous" in script  # window history from the live site
     assert job["artifacts"]["paths"] == ["public"]
     assert job["resource_group"]
     assert ci["publish-result"]["needs"] == ["pages"]

@@ -23,7 +23,13 @@ site.toml under ``[publish.templates]`` (keys: `TEMPLATE_EVENTS`, the
 ``{summary}``
     A news item's summary.
 ``{window}``
-    A maintenance window, ``Sun 29 Nov 2026, 06:00–08:00 GMT``.
+    A maintenance window, ``Sun 29 Nov 2026, 06:00–08:00 GMT`` (for a
+    ``maintenance_moved`` post: the new times).
+
+A window's start, end and moves (``maintenance_started``,
+``maintenance_ended``, ``maintenance_moved``) reply to its announcement, with
+the status words ``Maintenance in progress``, ``Maintenance completed`` and
+``Maintenance rescheduled``.
 
 A template line whose placeholders are all empty is left out, so that
 ``Affected: {services}`` disappears from a news post and ``{message}`` from
@@ -60,17 +66,21 @@ from zoneinfo import ZoneInfo
 
 from ..config import CONFIG_NAME, _KeyLines
 from ..errors import Problem, StatusgenError
-from ..manifest import EntryRecord, Manifest
+from ..manifest import EntryRecord, Manifest, MoveRecord
 from ..model import EntryKind, IncidentStatus, Site, SiteConfig
 from ..urls import absolute, entry_path
 from .diff import (
+    ENDED,
     RESOLUTION,
+    STARTED,
     Event,
     EventKind,
     event_for,
     first_event,
+    move_key,
     resolving_update,
     update_event,
+    window_event,
 )
 from .weighted import parse_tweet
 
@@ -87,6 +97,9 @@ DEFAULT_TEMPLATES: Mapping[str, str] = {
         "{status}: {title}\nWhen: {window}\nAffected: {services}\n{message}\n{link}"
     ),
     EventKind.MAINTENANCE_UPDATE: "Update on {title} ({services})\n{status}: {message}\n{link}",
+    EventKind.MAINTENANCE_STARTED: "{status}: {title} ({services})\nWhen: {window}\n{link}",
+    EventKind.MAINTENANCE_ENDED: "{status}: {title} ({services})\n{link}",
+    EventKind.MAINTENANCE_MOVED: "{status}: {title} ({services})\nNow: {window}\n{link}",
     EventKind.NEWS: "{title}\n{summary}\n{link}",
 }
 
@@ -95,6 +108,11 @@ _MAINTENANCE_WORDS = {
     "in_progress": "Maintenance in progress",
     "verifying": "Maintenance: verifying",
     "completed": "Maintenance completed",
+}
+_LIFECYCLE_WORDS = {
+    EventKind.MAINTENANCE_STARTED: "Maintenance in progress",
+    EventKind.MAINTENANCE_ENDED: "Maintenance completed",
+    EventKind.MAINTENANCE_MOVED: "Maintenance rescheduled",
 }
 
 ELLIPSIS = "…"
@@ -271,6 +289,11 @@ def _foreseen_events(record: EntryRecord) -> Iterator[Event]:
         resolution = event_for(record, RESOLUTION)
         if resolution is not None:
             yield resolution
+    keys = [STARTED, ENDED, *(move_key(n) for n in range(1, len(record.moves) + 1))]
+    for key in keys:
+        lifecycle = window_event(record, key)
+        if lifecycle is not None:
+            yield lifecycle
 
 
 def _site_toml_lines(config: SiteConfig) -> _KeyLines:
@@ -293,7 +316,7 @@ def _fields(event: Event, zone: ZoneInfo) -> dict[str, str]:
         "link": entry.link,
         "reference": entry.reference or "",
         "summary": entry.summary or "",
-        "window": _window(entry, zone),
+        "window": _window(event.move or entry, zone),
     }
 
 
@@ -301,6 +324,8 @@ def _status_word(event: Event) -> str:
     entry = event.entry
     if entry.kind is EntryKind.NEWS:
         return "News"
+    if event.kind in _LIFECYCLE_WORDS:
+        return _LIFECYCLE_WORDS[event.kind]
     value = entry.status if event.is_first or event.update is None else event.update.status
     if event.kind is EventKind.RESOLVED:
         value = IncidentStatus.RESOLVED.value
@@ -324,7 +349,7 @@ def _service_variants(names: tuple[str, ...]) -> Iterator[str]:
         yield f"{', '.join(names[:shown])} and {len(names) - shown} more"
 
 
-def _window(entry: EntryRecord, zone: ZoneInfo) -> str:
+def _window(entry: EntryRecord | MoveRecord, zone: ZoneInfo) -> str:
     if not (entry.start and entry.end):
         return ""
     start = datetime.fromisoformat(entry.start).astimezone(zone)

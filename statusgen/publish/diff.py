@@ -25,7 +25,33 @@ resolution, one per entry however written: ``resolved:``, the first
   ones are not (``publish --retry``).
 - ``post: false`` entries and drafts never post; a draft in the previous
   build counts as unseen, so publishing it posts its opening. Edits to
-  titles or texts, and a rescheduled window, are not events.
+  titles or texts are not events.
+
+A maintenance window has three more kinds of event, each a reply to its
+announcement:
+
+- ``started`` once the build time is past its start, ``ended`` once it is
+  past its end (the manifest's ``status``, the window's state at build
+  time). When both are due in one run (a window that began and finished
+  between two runs) only ``ended`` is posted, and it counts as the start
+  too: "completed" is what a follower needs then, not two posts in a row.
+  A window whose file already says so itself (an ``in_progress`` update for
+  the start, a ``completed`` one for the end) does not get the automatic
+  post: the written update tells it, once. A first post tells the window's
+  state as it is, so an announcement of a window already under way counts
+  as its start (and its end, when over).
+- ``moved:N``, the N-th reschedule in the window's move history
+  (`EntryRecord.moves`, carried from build to build). Keyed by position in
+  that history, not by the new time: the build records a change made within
+  ``publish.max_age`` hours of the last move as a correction of that move
+  (same N, new times), so fixing a typo'd time never posts again, while a
+  real second reschedule, later, is ``moved:2``. Keying by the new start
+  instant would post each correction as a move. To tell followers of a
+  corrected time, add an update (``maintenance_update``).
+- A recurring window (``rrule:``) is announced once for the series and
+  moves with it; its occurrences post no start or end by default: a post
+  every week or night is noise to a follower, and the page and calendar
+  show each occurrence.
 - Ledgers from before ``update:N`` keyed updates ``<time>/<status>``:
   `legacy_keys` maps them through the manifests.
 """
@@ -36,7 +62,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..manifest import EntryRecord, Manifest, UpdateRecord
+from ..manifest import EntryRecord, Manifest, MoveRecord, UpdateRecord
 from ..model import EntryKind, IncidentStatus
 from .ledger import Ledger
 
@@ -44,6 +70,14 @@ FIRST = "first"
 """Event key of an entry's opening (its first post)."""
 RESOLUTION = "resolved"
 """Event key of an incident's resolution, however it was written (one per entry)."""
+STARTED = "started"
+"""Event key of a maintenance window's start (its build time passed the start)."""
+ENDED = "ended"
+"""Event key of a maintenance window's end."""
+MOVE_PREFIX = "moved:"
+"""Event key of a window's n-th move: ``moved:2`` (1-based, in `EntryRecord.moves`)."""
+_UNDER_WAY = ("in_progress", "verifying", "completed")
+"""Maintenance states at build time past the window's start."""
 UPDATE_PREFIX = "update:"
 """Event key of an entry's n-th update: ``update:3`` (1-based, by position in the file)."""
 _CLOSED = (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM)
@@ -58,6 +92,9 @@ class EventKind(enum.StrEnum):
     RESOLVED = "resolved"
     SCHEDULED = "scheduled"
     MAINTENANCE_UPDATE = "maintenance_update"
+    MAINTENANCE_STARTED = "maintenance_started"
+    MAINTENANCE_ENDED = "maintenance_ended"
+    MAINTENANCE_MOVED = "maintenance_moved"
     NEWS = "news"
 
 
@@ -68,7 +105,12 @@ class Event:
     update: UpdateRecord | None
     """The update this event posts (for a first post: the latest one, if any)."""
     key: str
-    """Stable within the entry: `FIRST`, `RESOLUTION` or ``update:N``; the ledger's key."""
+    """Stable within the entry: `FIRST`, `RESOLUTION`, ``update:N``, `STARTED`,
+    `ENDED` or ``moved:N``; the ledger's key."""
+    move: MoveRecord | None = None
+    """The move a ``moved:N`` event posts."""
+    also: tuple[str, ...] = ()
+    """Further keys the post tells (an ``ended`` posted with no ``started`` before)."""
 
     @property
     def is_first(self) -> bool:
@@ -80,13 +122,21 @@ class Event:
         already resolved is also its resolution."""
         if self.is_first and self.kind is EventKind.RESOLVED:
             return (FIRST, RESOLUTION)
-        return (self.key,)
+        if self.is_first and self.kind is EventKind.SCHEDULED:
+            return (FIRST, *_told_by_state(self.entry))
+        return (self.key, *self.also)
 
     @property
     def time(self) -> datetime:
         """When it happened, for oldest-first order."""
         if self.is_first:
             return datetime.fromisoformat(self.entry.time)
+        if self.move is not None:
+            return datetime.fromisoformat(self.move.at)
+        if self.key == STARTED and self.entry.start:
+            return datetime.fromisoformat(self.entry.start)
+        if self.key == ENDED and self.entry.end:
+            return datetime.fromisoformat(self.entry.end)
         if self.update is not None:
             return datetime.fromisoformat(self.update.at)
         return datetime.fromisoformat(self.entry.resolved or self.entry.time)
@@ -140,6 +190,8 @@ def events(previous: Manifest | None, current: Manifest, ledger: Ledger) -> list
                 record.ref, RESOLUTION
             )
             found = _changes(record, seen, was_resolved)
+            if record.kind is EntryKind.MAINTENANCE:
+                found += _window_changes(record, before, ledger)
         for event in found:
             due[(record.ref, event.key)] = event
     for ref, key in ledger.pending:
@@ -211,6 +263,8 @@ def event_for(record: EntryRecord, key: str) -> Event | None:
         return first_event(record)
     if key == RESOLUTION:
         return resolution_event(record)
+    if key in (STARTED, ENDED) or move_number(key) is not None:
+        return window_event(record, key)
     number = update_number(key)
     if number is None or number > len(record.updates):
         return None
@@ -224,6 +278,81 @@ def update_number(key: str) -> int | None:
         return None
     digits = key.removeprefix(UPDATE_PREFIX)
     return int(digits) if digits.isdigit() and int(digits) > 0 else None
+
+
+def move_key(number: int) -> str:
+    """The event key of a window's `number`-th move (1-based)."""
+    return f"{MOVE_PREFIX}{number}"
+
+
+def move_number(key: str) -> int | None:
+    """N of ``moved:N``; None for any other key."""
+    digits = key.removeprefix(MOVE_PREFIX)
+    if not key.startswith(MOVE_PREFIX) or not digits.isdigit() or int(digits) < 1:
+        return None
+    return int(digits)
+
+
+def window_event(record: EntryRecord, key: str, also: tuple[str, ...] = ()) -> Event | None:
+    """The ``started``, ``ended`` or ``moved:N`` event of a window, when it has one."""
+    if record.kind is not EntryKind.MAINTENANCE:
+        return None
+    number = move_number(key)
+    if number is not None:
+        if number > len(record.moves):
+            return None
+        move = record.moves[number - 1]
+        return Event(record, EventKind.MAINTENANCE_MOVED, None, key, move=move)
+    if record.rrule or key not in _lifecycle(record):
+        return None
+    kind = EventKind.MAINTENANCE_STARTED if key == STARTED else EventKind.MAINTENANCE_ENDED
+    return Event(record, kind, None, key, also=also)
+
+
+def _lifecycle(record: EntryRecord) -> tuple[str, ...]:
+    """The start and end events a window's state at build time makes due, less
+    those its own updates tell (an ``in_progress`` or ``completed`` update)."""
+    if record.kind is not EntryKind.MAINTENANCE or record.rrule:
+        return ()
+    written = {u.status for u in record.updates}
+    keys = []
+    if record.status in _UNDER_WAY and "in_progress" not in written:
+        keys.append(STARTED)
+    if record.status == "completed" and "completed" not in written:
+        keys.append(ENDED)
+    return tuple(keys)
+
+
+def _told_by_state(record: EntryRecord) -> tuple[str, ...]:
+    """What a window's first post tells besides its announcement: its moves so far
+    (it gives the current times) and its start and end when already past."""
+    moves = tuple(move_key(n) for n in range(1, len(record.moves) + 1))
+    passed = () if record.rrule else (STARTED,) * (record.status in _UNDER_WAY)
+    ended = () if record.rrule else (ENDED,) * (record.status == "completed")
+    return (*moves, *passed, *ended)
+
+
+def _window_changes(record: EntryRecord, before: EntryRecord | None, ledger: Ledger) -> list[Event]:
+    """A window's moves past those the previous build knew, and its start and end
+    once the build time passes them (`ended` alone, telling the start too, when
+    both are new)."""
+    known = len(before.moves) if before is not None else 0
+    found = [
+        e
+        for n in range(known + 1, len(record.moves) + 1)
+        if (e := window_event(record, move_key(n))) is not None
+    ]
+    lifecycle = _lifecycle(record)
+    was = set(_told_by_state(before)) if before is not None else set()
+    new = [k for k in lifecycle if k not in was and not ledger.has(record.ref, k)]
+    if ENDED in new:
+        also = (STARTED,) if STARTED in new else ()
+        event = window_event(record, ENDED, also)
+    elif new:
+        event = window_event(record, new[0])
+    else:
+        event = None
+    return found + ([event] if event is not None else [])
 
 
 def _resolved(record: EntryRecord) -> bool:
@@ -276,7 +405,9 @@ def legacy_keys(ledger: Ledger, *manifests: Manifest | None) -> dict[tuple[str, 
     """
     mapping: dict[tuple[str, str], str] = {}
     for ref, key in ledger.event_keys():
-        if key in (FIRST, RESOLUTION) or update_number(key) is not None:
+        if key in (FIRST, RESOLUTION, STARTED, ENDED) or update_number(key) is not None:
+            continue
+        if move_number(key) is not None:
             continue
         for manifest in manifests:
             record = manifest.entry(ref) if manifest else None

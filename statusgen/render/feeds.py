@@ -19,12 +19,23 @@ maintenance window is not one entry but several, one per event:
 - a resolved incident none of whose updates says "resolved" gets one more
   entry, "Resolved: <title>", dated when it was resolved, so the resolution
   is never silent;
-- a maintenance window gets "Scheduled: <title>" with the window, the body
-  and the affected services, plus one entry per update. The model has no
-  announcement date, so the "Scheduled" entry is dated at the earliest of
-  the window's start and its updates' times: a window announced with an
-  update is dated then; one without updates is dated at its start, so an
-  upcoming window sits at the top of a newest-first feed until it begins;
+- a maintenance window gets one entry per lifecycle event:
+
+  - its announcement, "Scheduled: <title>", with the window, the body and
+    the affected services. A first update with status ``scheduled`` *is*
+    the announcement (its message leads the entry, dated at its time), not a
+    second "Scheduled" entry. Without one the model has no announcement
+    date, so the entry is dated at the earliest of the window's start and
+    its updates' times (an upcoming window without updates sits at the top
+    of a newest-first feed until it begins);
+  - "In progress: <title>" at its start and "Completed: <title>" at its end,
+    once the build time has passed them, unless an update of the window
+    says so itself (an ``in_progress`` or ``completed`` update is that
+    entry). A recurring window (``rrule:``) has none: it is announced once
+    for the series, and its occurrences are the calendar's;
+  - "Rescheduled: <title>" for each move, with the new window, dated when a
+    build first saw it (the manifest's move history, ``moves``);
+  - one entry per other update;
 - a news item is one entry: content is its body, summary its summary.
 
 Identity: an entry's id (Atom id, RSS guid) is the entry's absolute URL
@@ -37,7 +48,8 @@ a reader never shows the same update twice:
   duplicate it. `update_anchors` gives the same fragments for the
   incident pages;
 - an incident's opening ``#opened``, its resolution ``#resolved``, a
-  window's announcement ``#scheduled``;
+  window's announcement ``#scheduled``, start ``#started``, end ``#ended``
+  and n-th move ``#moved-<n>`` (a corrected move keeps its id);
 - a news item: its URL, no fragment.
 
 Every entry links to its page at that fragment.
@@ -48,9 +60,9 @@ entries that make it into some feed are turned into `FeedEntry` objects,
 once each, and shared by every feed that lists them: a site with 10,000
 incidents costs a sort and ``limit`` entries per feed, not 10,000 contents.
 
-Reproducible: the bytes depend only on the site, never on the build time
-(`status` is accepted for the renderers' common signature and deliberately
-unused), so an unchanged feed keeps its bytes and its HTTP caching. A
+Reproducible: the bytes depend on the site, its windows' move history, and
+the build time only through which windows have started or ended (never the
+time itself), so an unchanged feed keeps its bytes and its HTTP caching. A
 feed's ``updated`` / ``lastBuildDate`` is its newest entry's time, or the
 Unix epoch for an empty feed; the generator is plain ``statusgen``
 without a version.
@@ -81,7 +93,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, NamedTuple
@@ -114,6 +126,13 @@ GENERATOR = "statusgen"
 STYLESHEET = "static/feed.xsl"
 """The XSLT (a theme static file) that feeds name for browsers."""
 
+_WINDOW_EVENTS = {
+    "started": MaintenanceStatus.IN_PROGRESS.label,
+    "ended": MaintenanceStatus.COMPLETED.label,
+    "moved": "Rescheduled",
+}
+"""The title word of a window's automatic events."""
+
 _RSS_TYPE = "application/rss+xml"
 _ATOM_TYPE = "application/atom+xml"
 
@@ -134,14 +153,18 @@ _MARKUP = re.compile(
 )
 
 
-def render_feeds(site: Site, status: SiteStatus) -> dict[str, bytes]:
+def render_feeds(
+    site: Site, status: SiteStatus, moves: Mapping[str, Sequence[Sequence[str]]] | None = None
+) -> dict[str, bytes]:
     """Every feed of the site, as ``{"feeds/all.rss": b"...", ...}``.
 
-    `status` is not read: feeds depend on the content alone (see the module
-    docstring), so two builds of the same content give the same bytes.
+    `status` gives only the build time, for which windows have started or
+    ended. `moves` maps a window's id to its moves as ``(seen at, start, end)``
+    ISO 8601 texts (`manifest.EntryRecord.moves`); missing ids have none.
     """
     config = site.config
-    items = sorted(_items(site), key=lambda i: (i.time, i.source.id, i.step, i.id), reverse=True)
+    found = _items(site, status.now, moves or {})
+    items = sorted(found, key=lambda i: (i.time, i.source.id, i.step, i.id), reverse=True)
     limit = config.feeds.limit
     entries: dict[str, FeedEntry] = {}
     services = {s.id: s.name for s in config.services}
@@ -217,11 +240,14 @@ class _Item(NamedTuple):
     id: str
     """Absolute URL with the event's fragment: the Atom id and RSS guid."""
     event: str
-    """``update``, ``opened``, ``resolved``, ``scheduled`` or ``news``."""
+    """``update``, ``opened``, ``resolved``, ``scheduled``, ``started``, ``ended``,
+    ``moved`` or ``news``."""
     source: Incident | Maintenance | NewsItem
     step: int
     """Position among its entry's events, so events at one instant keep their order."""
     update: Update | None = None
+    window: tuple[datetime, datetime] | None = None
+    """A move's new start and end."""
 
     @property
     def kind(self) -> EntryKind:
@@ -233,7 +259,9 @@ class _Item(NamedTuple):
         return () if isinstance(source, NewsItem) else source.service_ids
 
 
-def _items(site: Site) -> Iterator[_Item]:
+def _items(
+    site: Site, now: datetime, moves: Mapping[str, Sequence[Sequence[str]]]
+) -> Iterator[_Item]:
     # `_new` skips the NamedTuple's Python-level constructor: a large site has
     # tens of thousands of events, and this is most of what a feed costs.
     config = site.config
@@ -241,22 +269,49 @@ def _items(site: Site) -> Iterator[_Item]:
         url = urls.absolute(config, urls.entry_path(incident))
         anchors = update_anchors(incident.updates)
         if (opened_at := opened_event(incident)) is not None:
-            yield _new(_Item, (opened_at, f"{url}#opened", "opened", incident, 0, None))
+            yield _new(_Item, (opened_at, f"{url}#opened", "opened", incident, 0, None, None))
         for step, (update, anchor) in enumerate(zip(incident.updates, anchors, strict=True), 1):
-            yield _new(_Item, (update.at, f"{url}#{anchor}", "update", incident, step, update))
+            yield _new(
+                _Item, (update.at, f"{url}#{anchor}", "update", incident, step, update, None)
+            )
         if (resolved_at := resolved_event(incident)) is not None:
             last = len(incident.updates) + 1
-            yield _new(_Item, (resolved_at, f"{url}#resolved", "resolved", incident, last, None))
+            yield _new(
+                _Item, (resolved_at, f"{url}#resolved", "resolved", incident, last, None, None)
+            )
     for window in site.maintenances:
-        url = urls.absolute(config, urls.entry_path(window))
-        announced = min([window.start, *(u.at for u in window.updates)])
-        yield _new(_Item, (announced, f"{url}#scheduled", "scheduled", window, 0, None))
-        anchors = update_anchors(window.updates)
-        for step, (update, anchor) in enumerate(zip(window.updates, anchors, strict=True), 1):
-            yield _new(_Item, (update.at, f"{url}#{anchor}", "update", window, step, update))
+        yield from _window_items(config, window, now, moves.get(window.id, ()))
     for news in site.news:
         url = urls.absolute(config, urls.entry_path(news))
-        yield _new(_Item, (news.date, url, "news", news, 0, None))
+        yield _new(_Item, (news.date, url, "news", news, 0, None, None))
+
+
+def _window_items(
+    config: SiteConfig, window: Maintenance, now: datetime, moves: Sequence[Sequence[str]]
+) -> Iterator[_Item]:
+    """A window's announcement, start, end, moves and updates (module docstring)."""
+    url = urls.absolute(config, urls.entry_path(window))
+    updates = window.updates
+    anchors = update_anchors(updates)
+    told = {u.status for u in updates}
+    # A first update saying "scheduled" is the announcement itself.
+    opening = updates[0] if updates and updates[0].status is MaintenanceStatus.SCHEDULED else None
+    announced = opening.at if opening else min([window.start, *(u.at for u in updates)])
+    yield _new(_Item, (announced, f"{url}#scheduled", "scheduled", window, 0, opening, None))
+    for step, (update, anchor) in enumerate(zip(updates, anchors, strict=True), 1):
+        if update is not opening:
+            yield _new(_Item, (update.at, f"{url}#{anchor}", "update", window, step, update, None))
+    last = len(updates) + 1
+    for number, (seen, start, end) in enumerate(moves, 1):
+        new = (datetime.fromisoformat(start), datetime.fromisoformat(end))
+        moved = (datetime.fromisoformat(seen), f"{url}#moved-{number}", "moved", window)
+        yield _new(_Item, (*moved, last + number, None, new))
+    if window.rrule:
+        return
+    if now >= window.start and MaintenanceStatus.IN_PROGRESS not in told:
+        yield _new(_Item, (window.start, f"{url}#started", "started", window, 0, None, None))
+    if now >= window.end and MaintenanceStatus.COMPLETED not in told:
+        yield _new(_Item, (window.end, f"{url}#ended", "ended", window, last, None, None))
 
 
 _new = tuple.__new__
@@ -307,12 +362,18 @@ def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig) -> Fe
             entry.category(term=_xml(tag))
         return entry
 
-    if item.update is not None:
+    window = _window(source, config) if isinstance(source, Maintenance) else ""
+    if item.event == "scheduled":
+        label = MaintenanceStatus.SCHEDULED.label
+        parts = [to_html(item.update.message) if item.update else "", to_html(source.body)]
+    elif item.update is not None:
         label = item.update.status.label
         parts = [to_html(item.update.message)]
-    elif item.event == "scheduled":
-        label = MaintenanceStatus.SCHEDULED.label
-        parts = [to_html(source.body)]
+    elif item.event in _WINDOW_EVENTS:
+        label = _WINDOW_EVENTS[item.event]
+        if item.window is not None:
+            window = _window_text(*item.window, config)
+        parts = [f"<p>{html.escape(label)}.</p>"]
     elif item.event == "resolved":
         label = IncidentStatus.RESOLVED.label
         parts = [f"<p>{html.escape(label)}.</p>"]
@@ -320,7 +381,7 @@ def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig) -> Fe
         label = IncidentStatus.INVESTIGATING.label
         parts = [to_html(source.body)]
     if isinstance(source, Maintenance):
-        parts.append(f"<p>{_escaped('Window', _window(source, config))}</p>")
+        parts.append(f"<p>{_escaped('Window', window)}</p>")
         affected = [services.get(s, s) for s in source.service_ids]
     else:
         affected = [
@@ -427,9 +488,12 @@ def _utc_stamp(moment: datetime) -> str:
 
 def _window(window: Maintenance, config: SiteConfig) -> str:
     """``29 Nov 2026 06:00 GMT to 29 Nov 2026 08:00 GMT`` in the site's zone."""
-    start = window.start.astimezone(config.timezone)
-    end = window.end.astimezone(config.timezone)
-    return f"{_local(start)} to {_local(end)}"
+    return _window_text(window.start, window.end, config)
+
+
+def _window_text(start: datetime, end: datetime, config: SiteConfig) -> str:
+    local = (start.astimezone(config.timezone), end.astimezone(config.timezone))
+    return f"{_local(local[0])} to {_local(local[1])}"
 
 
 def _local(moment: datetime) -> str:
