@@ -1369,13 +1369,13 @@ def test_a_library_nesting_limit_reads_as_ours(monkeypatch):
             "while increasing flow level", None, "exceeded maximum nesting depth", None
         )
 
-    monkeypatch.setattr("statusgen.content.yaml.compose", libyaml_refuses)
+    monkeypatch.setattr("statusgen.source.frontmatter.yaml.compose", libyaml_refuses)
     assert problems_for("---\ntitle: [[[x]]]\n---\n") == expected
 
     def python_recursion(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("statusgen.content.yaml.compose", python_recursion)
+    monkeypatch.setattr("statusgen.source.frontmatter.yaml.compose", python_recursion)
     assert problems_for("---\ntitle: [[[x]]]\n---\n") == expected
 
 

@@ -651,7 +651,7 @@ def _refuse_links_out(config: SiteConfig, dirs: tuple[Path, ...]) -> None:
 
     A static file linked to /proc/self/environ put the build's environment,
     credentials included, on the public site; one linked to ``.git/config``
-    the CI checkout's token. Content files are held to the same rule in content.py.
+    the CI checkout's token. Content files are held to the same rule in source/files.py.
     """
     problems = [p for theme in dirs for p in links_out(theme, config.root)]
     if problems:
