@@ -15,13 +15,7 @@ from typing import NamedTuple
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import closest
-from ..model import (
-    EntryKind,
-    IncidentStatus,
-    MaintenanceStatus,
-    Source,
-    Update,
-)
+from ..model import EntryKind, IncidentStatus, MaintenanceStatus, Source, Update
 from .reader import _NULL, _describe, _raw, _Reader
 from .times import _before, _fmt
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from ..model import (
-    AffectedService,
-    Impact,
-    Incident,
-    IncidentStatus,
-)
+from ..model import AffectedService, Impact, Incident, IncidentStatus
 from .entries import (
     _check_order,
     _common,
