@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from . import markup, privacy, stages
 from .build_time import split_embargoed, time_problems
 from .config import load_config
-from .content import Parsed, Pending, load_content, parse_time
 from .errors import Problem, ProblemsError, StatusgenError
 from .manifest import LEDGER_PATH, MANIFEST_PATH, Before, Manifest, windows_of
 from .memo import Memo
@@ -47,6 +46,7 @@ from .render.feeds import render_feeds
 from .render.html import html_pages
 from .render.ical import ICAL_PATH, render_ical
 from .site_files import root_files
+from .source import Parsed, Pending, load_content, parse_time
 from .status import SiteStatus, derive
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ window itself may of course lie in the future. A news item dated in the
 future is embargoed, as Hugo does by default: neither built nor posted
 until its time comes, and ``check`` says so in a note.
 
-These rules are not part of parsing: `content.parse_entry` is a pure
+These rules are not part of parsing: `source.parse_entry` is a pure
 function of a file's bytes (and cached by them), while these answers change
 with the clock.
 """

@@ -177,7 +177,7 @@ def site_digest(cache: Cache, config: SiteConfig, extra_head: str = "") -> str:
     """Everything every page depends on besides its own entries: the configuration
     (all of it: over-invalidating is cheap, a stale page is not), the theme's files
     (the site's and the built-in ones, templates and static) and the code."""
-    from .render.html import theme_dirs
+    from .render.theme import theme_dirs
 
     h = hashlib.sha256()
     h.update(digest(cache.environment, config_text(config), extra_head).encode())

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from . import markup
 
 if TYPE_CHECKING:
-    from .content import Parsed
+    from .source import Parsed
 
 _MAGIC = b"statusgen cache\n"
 

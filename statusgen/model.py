@@ -1,8 +1,8 @@
 """The immutable model of a status site: configuration, content, enumerations.
 
-No I/O here. `config.py` and `content.py` build these objects at the
+No I/O here. `config.py` and `source/` build these objects at the
 boundary, after validation; everything downstream only reads them.
-Times are aware datetimes; `content.py` stores UTC instants, because two
+Times are aware datetimes; `source/` stores UTC instants, because two
 datetimes sharing a ZoneInfo compare and subtract by wall clock (wrong
 across a DST change). Renderers convert to the site's zone for display.
 Enumeration values are Statuspage's own strings, so the JSON API can use

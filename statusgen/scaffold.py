@@ -36,9 +36,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from . import __version__
-from .content import parse_time, service_hint, summary_problems
 from .errors import StatusgenError
 from .model import SiteConfig
+from .source import parse_time, service_hint, summary_problems
 
 KINDS = ("incident", "maintenance", "news")
 """What `new_entry` writes; incidents and maintenance go in content/incidents/."""

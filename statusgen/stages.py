@@ -26,13 +26,13 @@ from zoneinfo import TZPATH
 
 from . import codec, markup
 from .cache import config_text, digest
-from .content import Parsed, Pending, parse_entry
 from .errors import StatusgenError
 from .manifest import MANIFEST_PATH, Before, Manifest, fragment, join, windows_of
 from .memo import Memo, Shards
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
 from .output import FileState, same_file
 from .pool import Pool
+from .source import Parsed, Pending, parse_entry
 from .urls import entry_path
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ MIN_PAGES = 400
 
 
 def parse_environment(config: SiteConfig) -> str:
-    """What `content.parse_entry` reads besides the file: the zone and the service ids."""
+    """What `source.parse_entry` reads besides the file: the zone and the service ids."""
     zone = config.timezone.key
     rules = b""
     for folder in TZPATH:
@@ -66,7 +66,7 @@ def parse_environment(config: SiteConfig) -> str:
 
 class ParsedFiles(NamedTuple):
     parsed: list[Parsed]
-    """What `content.parse_entry` says of each file, in order."""
+    """What `source.parse_entry` says of each file, in order."""
     fresh: list[Incident | Maintenance | NewsItem]
     """The entries parsed in this build (not found in the memo)."""
 

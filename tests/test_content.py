@@ -1369,13 +1369,13 @@ def test_a_library_nesting_limit_reads_as_ours(monkeypatch):
             "while increasing flow level", None, "exceeded maximum nesting depth", None
         )
 
-    monkeypatch.setattr("statusgen.content.yaml.compose", libyaml_refuses)
+    monkeypatch.setattr("statusgen.source.frontmatter.yaml.compose", libyaml_refuses)
     assert problems_for("---\ntitle: [[[x]]]\n---\n") == expected
 
     def python_recursion(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("statusgen.content.yaml.compose", python_recursion)
+    monkeypatch.setattr("statusgen.source.frontmatter.yaml.compose", python_recursion)
     assert problems_for("---\ntitle: [[[x]]]\n---\n") == expected
 
 
@@ -1546,3 +1546,15 @@ def test_an_rrule_that_is_not_text_is_refused_like_any_text():
 def test_odd_rules_never_crash(rule):
     problems = rrule_problems(rule)
     assert problems and all(p.startswith(f"{P}:7: rrule: ") for p in problems)
+
+
+def test_yaml_line_breaks_python_does_not_split_on_are_a_problem_not_a_crash():
+    """U+0085 and U+2028 end a line for YAML but not for the file's numbering:
+    libyaml's line was past the last line, and explaining it raised IndexError
+    (found by test_hostile). The line number still counts YAML's breaks."""
+    (problem,) = parse("---\n0\u0085\u0085\u2028: incident\n---\n", "news")[1]
+    assert (problem.path, problem.field, problem.is_error) == ("content/news/x.md", "-", True)
+    assert problem.message == (
+        "YAML syntax error: did not find expected <document start> "
+        "(check the indentation, and quote values that contain ': ' or ' #')"
+    )

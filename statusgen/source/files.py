@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import Problem
+from ..errors import Problem
 
 FOLDERS = ("incidents", "news")
 """Sub-folders of ``content/`` that hold entries."""

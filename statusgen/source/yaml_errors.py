@@ -128,7 +128,9 @@ def _colonless_line(lines: list[str], index: int) -> int:
     lines to the last line that has a key-like start but no ``: ``; with none,
     libyaml's line stands.
     """
-    for back in range(index - 1, -1, -1):
+    # YAML also breaks lines at U+0085, U+2028 and U+2029, which `lines` (split at
+    # "\n", as the file is numbered) does not: its line can be past the last one.
+    for back in range(min(index, len(lines)) - 1, -1, -1):
         text = lines[back]
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):

@@ -1,0 +1,368 @@
+"""Every view of a site, each made once (an entry appears on several pages) and on first use.
+
+The pages (`html`) ask for views by id or key; links go through the base path
+(`urls.link`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .. import urls
+from ..markup import to_html
+from ..model import (
+    Entry,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Maintenance,
+    MaintenanceStatus,
+    NewsItem,
+    Site,
+    Update,
+    entry_time,
+)
+from ..status import (
+    ServiceStatus,
+    SiteStatus,
+    affecting,
+    maintenance_state,
+    opened_event,
+    resolved_event,
+)
+from .feeds import update_anchors
+from .formatting import (
+    _MONTHS,
+    LEGEND,
+    NEWS_BADGE,
+    component_badge,
+    duration,
+    end_text,
+    impact_badge,
+    indicator_badge,
+    maintenance_badge,
+    newest_first,
+    uptime_view,
+    when,
+)
+from .subscribe import channels, x_handle
+from .theme import load_theme
+from .views import (
+    AffectedView,
+    Badge,
+    Banner,
+    EntryView,
+    GroupView,
+    HistoryItem,
+    HomeView,
+    Link,
+    NewsView,
+    PastDay,
+    ServiceRow,
+    SiteView,
+    UpdateView,
+    When,
+)
+
+RECENT_NEWS = 5
+"""News items on the home page."""
+
+
+class _Lazy(dict[str, Any]):
+    """Views made on first use: a cached build renders a few pages, not every view."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.make(key)
+        return value
+
+
+class ViewBuilder:
+    """Builds each view once (an entry appears on several pages), on first use."""
+
+    def __init__(
+        self, site: Site, status: SiteStatus, extra_head: str, bytecode: Path | None = None
+    ) -> None:
+        self.site = site
+        self.status = status
+        self.config = site.config
+        self.zone = site.config.timezone
+        self.now = status.now
+        self.extra_head = extra_head
+        self.theme = load_theme(self.config, bytecode)
+        self.names = {s.id: s.name for s in self.config.services}
+        self._whens: dict[float, When] = {}
+        self._badges: dict[object, Badge] = {}
+        windows: list[Incident | Maintenance] = [*site.incidents, *site.maintenances]
+        by_id = {e.id: e for e in windows}
+        news_by_id = {n.id: n for n in site.news}
+        self.entries: dict[str, EntryView] = _Lazy(lambda i: self.entry_view(by_id[i]))
+        # Windows by `Maintenance.key`: an occurrence of a series has its own times and state.
+        by_key = {m.key: m for m in status.maintenances}
+        self.windows: dict[str, EntryView] = _Lazy(lambda k: self.entry_view(by_key[k]))
+        self.news: dict[str, NewsView] = _Lazy(lambda i: self.news_view(news_by_id[i]))
+        links = {e.id: Link(self.link(urls.entry_path(e)), e.title) for e in windows}
+        started = {e.id: entry_time(e) for e in windows}
+        self.rows = {s.service.id: self.service_row(s, links, started) for s in status.services}
+        self.site_view = self.make_site_view()
+        self.affecting = affecting(site)
+
+    # --- links -----------------------------------------------------------
+
+    def link(self, path: str = "") -> str:
+        return urls.link(self.config, path)
+
+    def absolute(self, path: str = "") -> str:
+        return urls.absolute(self.config, path)
+
+    def static_link(self, name: str) -> str:
+        """A theme file's link with a content hash, so caches can keep it for ever."""
+        return self.link(f"static/{name}") + self._version(name)
+
+    def absolute_static(self, name: str) -> str:
+        """`static_link`, absolute (``og:image`` must be)."""
+        return self.absolute(f"static/{name}") + self._version(name)
+
+    def _version(self, name: str) -> str:
+        data = self.theme.static.get(f"static/{name}", b"")
+        return f"?v={hashlib.sha256(data).hexdigest()[:10]}"
+
+    def make_site_view(self) -> SiteView:
+        config = self.config
+        feeds = (
+            Link(self.link("feeds/all.rss"), f"{config.title} (RSS)", "rss", "application/rss+xml"),
+            Link(
+                self.link("feeds/all.atom"), f"{config.title} (Atom)", "rss", "application/atom+xml"
+            ),
+        )
+        subscribe = channels(config, self.link, self.absolute)
+        # The clock's three states, in the words and colours of the pages.
+        moves = ("SCHEDULED", "IN_PROGRESS", "COMPLETED")
+        badges = [maintenance_badge(MaintenanceStatus[m]) for m in moves]
+        return SiteView(
+            title=config.title,
+            description=config.description,
+            language=config.language,
+            timezone=self.zone.key,
+            home_href=self.link(),
+            history_href=self.link("history/"),
+            css_href=self.static_link("style.css"),
+            icons_href=self.static_link("icons.svg"),
+            icon_href=self.link("static/favicon.svg"),
+            png_icon_href=self.static_link("favicon-32.png"),
+            touch_icon_href=self.static_link("apple-touch-icon.png"),
+            subscribe=subscribe,
+            profiles=tuple(c.href for c in subscribe if c.profile),
+            x_handle=x_handle(config),
+            clock_src=self.static_link("clock.js"),
+            clock_states="|".join(f"{b.key}:{b.icon}:{b.label}" for b in badges),
+            feeds=feeds,
+        )
+
+    # --- views -----------------------------------------------------------
+
+    def when(self, moment: datetime) -> When:
+        # Memoised by instant (not by datetime equality, which ignores `fold`
+        # within one zone): most pages show the same few thousand moments.
+        stamp = moment.timestamp()
+        known = self._whens.get(stamp)
+        if known is None:
+            known = self._whens[stamp] = when(moment, self.zone)
+        return known
+
+    def service_link(self, service_id: str) -> str:
+        return self.link(urls.service_path(service_id))
+
+    # Badges are small immutable values that a large site shows tens of thousands
+    # of times: made once per (impact, status) rather than per update.
+
+    def incident_badge(self, worst: Impact, status: IncidentStatus) -> Badge:
+        """An incident status in the colour of its worst impact while open, green
+        once resolved."""
+        key = (worst, status)
+        found = self._badges.get(key)
+        if found is None:
+            if status is IncidentStatus.RESOLVED:
+                found = Badge("ok", status.label, "ok")
+            elif status is IncidentStatus.POSTMORTEM:
+                # Resolved, so green; a page icon says a review was written.
+                found = Badge("ok", status.label, "news")
+            else:
+                base = impact_badge(worst)
+                found = Badge(base.key, status.label, base.icon)
+            self._badges[key] = found
+        return found
+
+    def impact_badge(self, impact: Impact) -> Badge:
+        found = self._badges.get(impact)
+        if found is None:
+            found = self._badges[impact] = impact_badge(impact)
+        return found
+
+    def update_views(
+        self, updates: Sequence[Update], badge_of: Callable[[Update], Badge]
+    ) -> list[tuple[datetime, UpdateView]]:
+        anchors = update_anchors(updates)
+        return [
+            (u.at, UpdateView(anchor, self.when(u.at), badge_of(u), to_html(u.message)))
+            for u, anchor in zip(updates, anchors, strict=True)
+        ]
+
+    def entry_view(self, entry: Incident | Maintenance) -> EntryView:
+        href = self.link(urls.entry_path(entry))
+        if isinstance(entry, Incident):
+            incident = entry
+            worst = incident.impact
+            views = self.update_views(
+                incident.updates, lambda u: self.incident_badge(worst, IncidentStatus(u.status))
+            )
+            # The same events as the feeds (status.py's rule), with the same fragments.
+            if (opened_at := opened_event(incident)) is not None:
+                opened = self.incident_badge(worst, IncidentStatus.INVESTIGATING)
+                views.append((opened_at, UpdateView("opened", self.when(opened_at), opened, "")))
+            if (resolved_at := resolved_event(incident)) is not None:
+                views.append(
+                    (
+                        resolved_at,
+                        UpdateView(
+                            "resolved",
+                            self.when(resolved_at),
+                            self.incident_badge(worst, IncidentStatus.RESOLVED),
+                            "<p>This incident has been resolved.</p>",
+                        ),
+                    )
+                )
+            affected = tuple(
+                AffectedView(
+                    self.names[a.service_id],
+                    self.service_link(a.service_id),
+                    self.impact_badge(a.impact),
+                )
+                for a in incident.services
+            )
+            start, end_at = incident.started, incident.resolved
+            badge = self.incident_badge(worst, incident.status)
+            impact: Badge | None = self.impact_badge(worst)
+            kind_label = "Incident"
+        else:
+            views = self.update_views(
+                entry.updates, lambda u: maintenance_badge(MaintenanceStatus(u.status))
+            )
+            affected = tuple(
+                AffectedView(self.names[sid], self.service_link(sid), None)
+                for sid in entry.service_ids
+            )
+            start, end_at = entry.start, entry.end
+            badge = dataclasses.replace(
+                maintenance_badge(maintenance_state(entry, self.now)),
+                starts=start.isoformat(),
+                ends=end_at.isoformat(),
+            )
+            impact = None
+            kind_label = "Maintenance"
+        timeline = newest_first(views)
+        start_when = self.when(start)
+        end_when = self.when(end_at) if end_at is not None else None
+        return EntryView(
+            id=entry.id,
+            kind=entry.kind.value,
+            kind_label=kind_label,
+            title=entry.title,
+            href=href,
+            badge=badge,
+            impact=impact,
+            affected=affected,
+            affected_text=", ".join(a.name for a in affected),
+            start=start_when,
+            end=end_when,
+            end_text=end_text(start_when, end_when) if end_when else "",
+            duration=duration(start, end_at) if end_at is not None else "",
+            duration_text=f"Duration {duration(start, end_at)}"
+            if end_at is not None
+            else "Ongoing",
+            ongoing=isinstance(entry, Incident) and entry.resolved is None,
+            reference=entry.reference,
+            latest=timeline[0] if timeline else None,
+            timeline=timeline,
+            body_html=to_html(entry.body),
+        )
+
+    def news_view(self, item: NewsItem) -> NewsView:
+        return NewsView(
+            id=item.id,
+            title=item.title,
+            href=self.link(urls.entry_path(item)),
+            when=self.when(item.date),
+            summary=item.summary,
+            tags=item.tags,
+            body_html=to_html(item.body),
+        )
+
+    def service_row(
+        self, service: ServiceStatus, links: dict[str, Link], started: dict[str, datetime]
+    ) -> ServiceRow:
+        s = service.service
+        return ServiceRow(
+            id=s.id,
+            name=s.name,
+            description=s.description,
+            href=self.service_link(s.id),
+            badge=component_badge(service.status),
+            uptime=uptime_view(service, links, started),
+        )
+
+    def home_view(self) -> HomeView:
+        status = self.status
+        overall = status.overall
+        groups = tuple(
+            GroupView(
+                g.name,
+                component_badge(g.status),
+                tuple(self.rows[s.service.id] for s in g.services),
+            )
+            for g in status.groups
+        )
+        return HomeView(
+            banner=Banner(
+                indicator_badge(overall.indicator, overall.description), overall.description
+            ),
+            as_of=self.when(self.now),
+            ongoing=tuple(self.entries[i.id] for i in status.ongoing),
+            active=tuple(self.windows[m.key] for m in status.active_maintenances),
+            upcoming=tuple(self.windows[m.key] for m in status.upcoming_maintenances),
+            past=tuple(
+                PastDay(
+                    d.day.isoformat(),
+                    f"{d.day.day} {_MONTHS[d.day.month - 1][:3]} {d.day.year}",
+                    tuple(self.history_item(e) for e in d.entries),
+                )
+                for d in status.past
+            ),
+            groups=groups,
+            legend=LEGEND,
+            news=tuple(self.news[n.id] for n in self.site.news[:RECENT_NEWS]),
+        )
+
+    def history_item(self, entry: Entry) -> HistoryItem:
+        if isinstance(entry, NewsItem):
+            news = self.news[entry.id]
+            return HistoryItem(news.title, news.href, "News", NEWS_BADGE, news.when, news.summary)
+        view = self.entries[entry.id]
+        return HistoryItem(
+            view.title,
+            view.href,
+            view.kind_label,
+            view.badge,
+            view.start,
+            view.affected_text,
+            view.impact,
+            view.duration_text,
+        )
