@@ -34,7 +34,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -52,6 +52,16 @@ from .model import (
     SiteConfig,
     Update,
     entry_time,
+)
+from .records import (
+    Corrupt,
+    EntryRecord,
+    MoveRecord,
+    UpdateRecord,
+    get_field,
+    record_from_json,
+    record_text,
+    record_to_json,
 )
 from .status import SiteStatus
 from .urls import absolute, entry_path
@@ -72,108 +82,6 @@ _POSTED_KEYS = ("title", "summary", "post_text", "reference")
 
 
 @dataclass(frozen=True)
-class UpdateRecord:
-    key: str
-    """`Update.key()`: the update's identity within its entry (time/status)."""
-    at: str
-    """ISO 8601 time with the site's offset."""
-    status: str
-    """`IncidentStatus` or `MaintenanceStatus` value."""
-    message: str
-    """The message as plain text on one line (Markdown removed)."""
-
-
-@dataclass(frozen=True)
-class MoveRecord:
-    """One reschedule of a maintenance window, as the builds saw it."""
-
-    at: str
-    """The build time of the first build that saw it (ISO 8601): when followers heard."""
-    start: str
-    """The window's new start (ISO 8601); a later correction replaces it."""
-    end: str
-    """The window's new end (ISO 8601)."""
-
-
-@dataclass(frozen=True)
-class EntryRecord:
-    """One incident, maintenance window or news item as `publish` sees it."""
-
-    id: str
-    """File name without ``.md``."""
-    kind: EntryKind
-    path: str
-    """Page path relative to the site root, ``incidents/<id>/`` or ``news/<id>/``."""
-    title: str
-    link: str
-    """Absolute URL of the entry's page; every post ends with it."""
-    services: tuple[str, ...]
-    """Display names of the affected services, in catalogue order."""
-    status: str
-    """Incident status, maintenance state at build time, or ``published`` for news."""
-    time: str
-    """When the entry is filed: ``started``, ``start`` or ``date`` (ISO 8601)."""
-    impact: str | None = None
-    """Worst `Impact` value (incidents only)."""
-    resolved: str | None = None
-    """``resolved`` time (incidents only, ISO 8601)."""
-    start: str | None = None
-    """Maintenance window start (ISO 8601)."""
-    end: str | None = None
-    """Maintenance window end (ISO 8601)."""
-    reference: str | None = None
-    updates: tuple[UpdateRecord, ...] = ()
-    """Oldest first, as in the source file."""
-    summary: str | None = None
-    """News summary (plain text)."""
-    post: bool = True
-    """False for ``post: false``: part of the baseline, never posted."""
-    post_text: str | None = None
-    """Hand-written text for the entry's first post."""
-    sequence: int = 0
-    """iCalendar SEQUENCE of a maintenance window; 0 for other entries."""
-    source: str = ""
-    """Source file, relative to the site folder."""
-    lines: tuple[tuple[str, int], ...] = ()
-    """Lines of the front-matter keys a post can quote (``updates[2].message`` style)."""
-    draft: bool = False
-    """``draft: true`` (only in a ``build --drafts`` manifest): never posted."""
-    publish_at: str | None = None
-    """News: the time it may be published (its date, ISO 8601); never posted before."""
-    moves: tuple[MoveRecord, ...] = ()
-    """A maintenance window's reschedules, oldest first (see the module docstring)."""
-    rrule: str | None = None
-    """A recurring window's rule (``rrule:``): its start and end are the first occurrence's."""
-    digest: str = ""
-    """sha256 of the entry's public fields (`public_digest`): changes with what the
-    outputs show, never with ``internal_notes`` or anything else kept out of them."""
-
-    @property
-    def ref(self) -> str:
-        """Unique key of the entry across kinds (news and incidents may share an id)."""
-        return self.path.rstrip("/")
-
-    def line_of(self, key: str) -> int | None:
-        for name, line in self.lines:
-            if name == key:
-                return line
-        return None
-
-    def update(self, key: str) -> UpdateRecord | None:
-        for update in self.updates:
-            if update.key == key:
-                return update
-        return None
-
-    def update_number(self, key: str) -> int:
-        """1-based position of an update, as in ``updates[2].message``."""
-        for number, update in enumerate(self.updates, 1):
-            if update.key == key:
-                return number
-        raise KeyError(key)
-
-
-@dataclass(frozen=True)
 class Manifest:
     base_url: str
     built_at: str
@@ -191,7 +99,7 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         """Deterministic JSON: same manifest, same bytes."""
-        texts = [_record_text(e) for e in self.entries]
+        texts = [record_text(e) for e in self.entries]
         return join(self.base_url, self.built_at, texts, self.version)
 
     @classmethod
@@ -215,13 +123,13 @@ class Manifest:
                 "version for build and publish)"
             )
         try:
-            entries = tuple(_record_from_json(e) for e in _get(raw, "entries", list))
+            entries = tuple(record_from_json(e) for e in get_field(raw, "entries", list))
             return cls(
-                base_url=_get(raw, "base_url", str),
-                built_at=_get(raw, "built_at", str),
+                base_url=get_field(raw, "base_url", str),
+                built_at=get_field(raw, "built_at", str),
                 entries=entries,
             )
-        except _Corrupt as exc:
+        except Corrupt as exc:
             raise StatusgenError(f"corrupt statusgen manifest ({exc})") from None
 
 
@@ -276,7 +184,7 @@ def fragment(
     the file of the texts of every entry's fragment, sorted by ref."""
     record = _entry_record(config, entry, status, before)
     return (
-        _record_text(record),
+        record_text(record),
         record.sequence,
         record.kind.value,
         record.start,
@@ -308,7 +216,7 @@ def _entry_record(
 def join(
     base_url: str, built_at: str, records: list[str], version: int = MANIFEST_VERSION
 ) -> bytes:
-    """The manifest file around its records' texts (each from `_record_text`): what
+    """The manifest file around its records' texts (each from `record_text`): what
     ``jsontext.dump(data, indent=1, sort_keys=True)`` writes for the whole."""
     entries = "[\n  " + ",\n  ".join(records) + "\n ]" if records else "[]"
     text = (
@@ -448,7 +356,7 @@ def _instant(text: str) -> datetime:
 
 
 def _with_digest(record: EntryRecord, entry: Incident | Maintenance | NewsItem) -> EntryRecord:
-    fields = _record_to_json(record)
+    fields = record_to_json(record)
     fields.pop("digest", None)
     return replace(record, digest=public_digest(entry, fields))
 
@@ -479,112 +387,3 @@ def _plain(value: object) -> object:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     raise TypeError(f"not plain data: {type(value).__name__}")
-
-
-# --- JSON --------------------------------------------------------------------------
-
-
-def _record_text(record: EntryRecord) -> str:
-    """The one encoder of a record: its JSON text two levels deep, where the file
-    holds it (`_file`)."""
-    return jsontext.indented(_record_to_json(record), 2)
-
-
-def _record_to_json(record: EntryRecord) -> dict[str, Any]:
-    """The record as JSON data (``dataclasses.asdict`` without its deep copies:
-    every field is text, a number, a flag or a tuple of those)."""
-    data = {f.name: getattr(record, f.name) for f in fields(record)}
-    data["kind"] = record.kind.value
-    data["services"] = list(record.services)
-    data["updates"] = [{f.name: getattr(u, f.name) for f in fields(u)} for u in record.updates]
-    data["lines"] = {k: v for k, v in record.lines}
-    data["moves"] = [{f.name: getattr(m, f.name) for f in fields(m)} for m in record.moves]
-    return data
-
-
-class _Corrupt(Exception):
-    pass
-
-
-def _get(data: Mapping[str, Any], key: str, kind: type, optional: bool = False) -> Any:
-    if key not in data:
-        if optional:
-            return None
-        raise _Corrupt(f"missing {key!r}")
-    value = data[key]
-    if value is None and optional:
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Corrupt(f"{key!r} should be {kind.__name__}")
-    return value
-
-
-def _time(data: Mapping[str, Any], key: str, optional: bool = False) -> Any:
-    value = _get(data, key, str, optional)
-    if value is not None:
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise _Corrupt(f"{key!r} is not an ISO 8601 time") from None
-        if moment.tzinfo is None:
-            raise _Corrupt(f"{key!r} has no UTC offset")
-    return value
-
-
-def _record_from_json(raw: Any) -> EntryRecord:
-    if not isinstance(raw, dict):
-        raise _Corrupt("an entry is not an object")
-    try:
-        kind = EntryKind(_get(raw, "kind", str))
-    except ValueError:
-        raise _Corrupt(f"unknown entry kind {raw.get('kind')!r}") from None
-    updates = []
-    for u in _get(raw, "updates", list):
-        if not isinstance(u, dict):
-            raise _Corrupt("an update is not an object")
-        updates.append(
-            UpdateRecord(
-                key=_get(u, "key", str),
-                at=_time(u, "at"),
-                status=_get(u, "status", str),
-                message=_get(u, "message", str),
-            )
-        )
-    moves = []
-    for m in _get(raw, "moves", list, optional=True) or ():
-        if not isinstance(m, dict):
-            raise _Corrupt("a move is not an object")
-        moves.append(MoveRecord(at=_time(m, "at"), start=_time(m, "start"), end=_time(m, "end")))
-    services = _get(raw, "services", list)
-    lines = _get(raw, "lines", dict)
-    if not all(isinstance(s, str) for s in services):
-        raise _Corrupt("'services' should hold text")
-    if not all(isinstance(v, int) for v in lines.values()):
-        raise _Corrupt("'lines' should hold numbers")
-    return EntryRecord(
-        id=_get(raw, "id", str),
-        kind=kind,
-        path=_get(raw, "path", str),
-        title=_get(raw, "title", str),
-        link=_get(raw, "link", str),
-        services=tuple(services),
-        status=_get(raw, "status", str),
-        time=_time(raw, "time"),
-        impact=_get(raw, "impact", str, optional=True),
-        resolved=_time(raw, "resolved", optional=True),
-        start=_time(raw, "start", optional=True),
-        end=_time(raw, "end", optional=True),
-        reference=_get(raw, "reference", str, optional=True),
-        updates=tuple(updates),
-        summary=_get(raw, "summary", str, optional=True),
-        post=_get(raw, "post", bool),
-        draft=_get(raw, "draft", bool, optional=True) or False,
-        publish_at=_time(raw, "publish_at", optional=True),
-        post_text=_get(raw, "post_text", str, optional=True),
-        sequence=_get(raw, "sequence", int),
-        source=_get(raw, "source", str),
-        lines=tuple(sorted(lines.items())),
-        moves=tuple(moves),
-        rrule=_get(raw, "rrule", str, optional=True),
-        digest=_get(raw, "digest", str),
-    )
