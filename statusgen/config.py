@@ -121,6 +121,14 @@ _SCHEMA: dict[str, dict[str, Key]] = {
     "publish.x": {
         "enabled": Key(bool, "Post to X on publish (default false)."),
         "account": Key(str, "X handle without @, for the subscribe link."),
+        "links": Key(str, 'Posts that carry the entry\'s link: "first" (default) or "all".'),
+        "price_post": Key(
+            (int, float), "US dollars per post without a URL, for --dry-run (default 0.015)."
+        ),
+        "price_link_post": Key(
+            (int, float), "US dollars per post with a URL, for --dry-run (default 0.200)."
+        ),
+        "max_posts_per_day": Key(int, "Posts in any 24 hours at most (default 50); a hard stop."),
     },
     "privacy": {
         "forbidden": Key(list, "RE2 regexes (case-insensitive) no output or post may match."),
@@ -333,7 +341,7 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
                         f"{account!r} is not an X handle (1-15 letters, digits or _)",
                         lines.find("account", "publish.x"),
                     )
-            x = XConfig(enabled=raw_x.get("enabled", False), account=account)
+            x = _x_config(raw_x, account, lines, problem)
         templates: dict[str, str] = {}
         for event, template in raw_publish.get("templates", {}).items():
             where = lines.find(event, "publish.templates")
@@ -432,6 +440,44 @@ def _since(
             return date.fromisoformat(text)
     problem(field, f"{value!r} is not a date (like since = 2026-11-01)", line)
     return None
+
+
+LINK_POLICIES = ("first", "all")
+
+
+def _x_config(
+    raw: dict[str, Any],
+    account: str | None,
+    lines: _KeyLines,
+    problem: Callable[[str, str, int | None], None],
+) -> XConfig:
+    """``[publish.x]`` past its types: the link rule, prices, and the daily cap."""
+    default = XConfig()
+    links = raw.get("links", default.links)
+    if links not in LINK_POLICIES:
+        problem(
+            "publish.x.links",
+            f'{links!r} is not "first" or "all"',
+            lines.find("links", "publish.x"),
+        )
+    prices = {}
+    for key in ("price_post", "price_link_post"):
+        prices[key] = float(raw.get(key, getattr(default, key)))
+        if not 0 <= prices[key] < float("inf"):
+            where = lines.find(key, "publish.x")
+            problem(f"publish.x.{key}", f"{prices[key]:g} must be US dollars, 0 or more", where)
+    per_day = raw.get("max_posts_per_day", default.max_posts_per_day)
+    if per_day < 1:
+        where = lines.find("max_posts_per_day", "publish.x")
+        message = f"{per_day} is too small (at least 1; enabled = false posts nothing)"
+        problem("publish.x.max_posts_per_day", message, where)
+    return XConfig(
+        enabled=raw.get("enabled", False),
+        account=account,
+        links=links,
+        max_posts_per_day=per_day,
+        **prices,
+    )
 
 
 _RULE_KEYS = ("pattern", "case_sensitive")

@@ -177,6 +177,15 @@ class XConfig:
     """Post to X on `publish`. Credentials come only from the environment."""
     account: str | None = None
     """The X handle (without @), shown as a subscribe link."""
+    links: str = "first"
+    """``first``: only a thread's first post carries the entry's link (X bills a
+    post with a URL far above one without); ``all``: replies carry it too."""
+    price_post: float = 0.015
+    """US dollars X bills per post without a URL (list price, `publish.cost`)."""
+    price_link_post: float = 0.200
+    """US dollars X bills per post with a URL (list price, `publish.cost`)."""
+    max_posts_per_day: int = 50
+    """Posts in any 24 hours at most, counted in the ledger: a hard stop on spending."""
 
 
 @dataclass(frozen=True)

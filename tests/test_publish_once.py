@@ -57,7 +57,7 @@ DUPLICATE = {
 RESOLVED = Update(at("2026-11-24 11:30"), IncidentStatus.RESOLVED, "VPN is back to normal.")
 UPDATE_2 = (
     "Update on VPN connections slow & dropping <sometimes> (VPN)\n"
-    "Identified: A faulty licence server is the cause.\n" + VPN_LINK
+    "Identified: A faulty licence server is the cause."  # a reply: no link (X bills it)
 )
 
 

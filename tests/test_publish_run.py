@@ -238,7 +238,7 @@ def test_update_replies_to_the_first_post(tmp_path: Path) -> None:
     lines = run(config(), out2, live)
     assert bodies()[-1] == {
         "text": "Update on VPN connections slow & dropping <sometimes> (VPN)\n"
-        "Identified: A faulty licence server is the cause.\n" + VPN_LINK,
+        "Identified: A faulty licence server is the cause.",  # a reply: no link
         "reply": {"in_reply_to_tweet_id": "3001"},
     }
     assert lines[-1] == f"posted {VPN} (updated): id 3002, replying to 3001"
@@ -263,8 +263,7 @@ def test_resolution_replies_too(tmp_path: Path) -> None:
     run(config(), out, live)
     assert bodies() == [
         {
-            "text": "Resolved: VPN connections slow & dropping <sometimes> (VPN)\nFixed.\n"
-            + VPN_LINK,
+            "text": "Resolved: VPN connections slow & dropping <sometimes> (VPN)\nFixed.",
             "reply": {"in_reply_to_tweet_id": "4001"},
         }
     ]
@@ -526,8 +525,10 @@ def test_dry_run_prints_and_sends_and_writes_nothing(two_builds: tuple[Path, Pat
     lines = run(config(), current, previous, dry_run=True)
     assert lines == [
         f"previous build: {previous} (built 2026-11-24T12:00:00+00:00)",
-        f"would post (85/280): {NEWS}",
-        f"would post (131/280): {OPENED}",
+        f"would post (85/280, $0.200): {NEWS}",
+        f"would post (131/280, $0.200): {OPENED}",
+        "estimated cost: $0.400 for 2 posts (2 with a link at $0.200, 0 without at $0.015: "
+        "X's list prices, checked 2026-12-01)",
     ]
     assert len(responses.calls) == 0
     assert (snapshot(current), snapshot(previous)) == before
@@ -541,15 +542,14 @@ def test_dry_run_shows_replies(tmp_path: Path) -> None:
     Ledger(path=live / LEDGER_PATH).record(VPN, "first", "1301", "x", "t")
     out = build(tmp_path / "out", site)
     lines = run(config(), out, live, dry_run=True)
-    assert lines[-1].startswith("would post (")
-    assert ", replying to 1301: Update on VPN connections" in lines[-1]
+    assert lines[-2].startswith("would post (109/280, $0.015), replying to 1301: Update on VPN")
 
 
 def test_dry_run_works_while_posting_is_off(two_builds: tuple[Path, Path]) -> None:
     previous, current = two_builds
     lines = run(make_config(), current, previous, dry_run=True)
     assert lines[0] == "publish.x.enabled is false: showing what would be posted once it is on"
-    assert len(lines) == 4
+    assert len(lines) == 5  # the two posts between the previous build and the cost
 
 
 # --- switched off, and reading the builds ----------------------------------------------------

@@ -15,7 +15,8 @@ The run reads everything first, then sends:
    is deployed after a failed run;
 3. the posts (`compose.compose`); a refused post (privacy, a template that
    cannot fit) is reported and the others still go;
-4. at most ``publish.max_posts`` posts, oldest first, each recorded in the
+4. at most ``publish.max_posts`` posts, oldest first, and no more than
+   ``[publish.x] max_posts_per_day`` allows (`cost`), each recorded in the
    ledger the moment it succeeds. Updates reply to the entry's first post.
 
 Failures: a 429 waits for the reset when that is within the run's budget
@@ -23,8 +24,9 @@ Failures: a 429 waits for the reset when that is within the run's budget
 are retried with exponential backoff, then stop; a duplicate-content answer
 counts as posted; bad credentials and other refusals stop at once. When
 something is left unsent, the run ends with `PublishError` (exit non-zero)
-after every line is out; posts waiting only because of ``max_posts`` are not
-a failure (exit 0, "N more wait for the next run").
+after every line is out, posts the daily cap holds included (they may wait
+for hours); posts waiting only because of ``max_posts`` are not a failure
+(exit 0, "N more wait for the next run").
 
 Nothing here prints: the generator yields one line per action and the CLI
 prints them.
@@ -43,6 +45,7 @@ from ..errors import StatusgenError
 from ..manifest import LEDGER_PATH, MANIFEST_PATH, Manifest
 from ..model import SiteConfig
 from ..output import write_atomic
+from . import cost
 from .compose import X_LIMIT, Post, PostRefused, compose, x_weighted_length
 from .diff import Event, events, first_event, legacy_keys, update_events_after
 from .ledger import Ledger, prune
@@ -255,7 +258,12 @@ def _run(
         except PostRefused as exc:
             refused += 1
             yield f"refused {event.describe()}: {exc.problem}"
+    x, name = config.publish.x, target.name if target else "x"
     sending, waiting = posts[: config.publish.max_posts], posts[config.publish.max_posts :]
+    # The daily cap comes before the read of the account: a capped run reads
+    # nothing (X bills reads too), and again after it, which may queue replies.
+    left = cost.allowance(ledger, name, now, x)
+    sending, held = sending[:left], sending[left:]
     if sending and not dry_run and target is not None:
 
         def make_post(event: Event) -> Post | None:
@@ -265,15 +273,29 @@ def _run(
                 return None  # reported by the run that finds it due
 
         sending = yield from _reconcile(target, sending, ledger, clock, oldest, make_post)
+        left = cost.allowance(ledger, name, datetime.fromtimestamp(clock.now(), UTC), x)
+        sending, held = sending[:left], sending[left:] + held
 
     deadline = clock.now() + config.publish.timeout
     stopped: str | None = None
     unsent = unrecorded = 0
+    estimate = cost.Estimate()
+    rooted: set[str] = set()  # a dry run's first posts, which its replies go under
     for event, post in sending:
         reply_to = ledger.first_post(event.entry.ref) if post.reply_to_entry else None
         replying = f", replying to {reply_to}" if reply_to else ""
+        if post.reply_to_entry and not reply_to and event.entry.ref not in rooted:
+            try:  # no thread to go under: it stands alone, with the link
+                post = compose(event, config, weigh=weigh, limit=limit, threaded=False)
+            except PostRefused as exc:
+                refused += 1
+                yield f"refused {event.describe()}: {exc.problem}"
+                continue
         if dry_run:
-            yield f"would post ({post.length}/{limit}){replying}: {post.text}"
+            estimate = estimate.add(post.text, x)
+            rooted.add(event.entry.ref)
+            price = cost.dollars(cost.price(post.text, x))
+            yield f"would post ({post.length}/{limit}, {price}){replying}: {post.text}"
             continue
         assert target is not None
         if stopped is None and clock.now() >= deadline:
@@ -316,6 +338,11 @@ def _run(
             stopped = stopped or failed
             yield f"cannot write the post ledger ({failed}): stopping"
 
+    if dry_run and sending:
+        yield estimate.line(x)
+    if held:
+        this_run = len(sending) if dry_run else 0
+        yield cost.held_line(len(held), ledger, name, now, x, this_run)
     if waiting:
         verb = "would wait" if dry_run else "wait"
         yield (
@@ -327,6 +354,8 @@ def _run(
         failures.append(f"{_posts(unsent)} not sent: {stopped} (a re-run sends them)")
     if refused:
         failures.append(f"{_posts(refused)} refused (see above)")
+    if held:
+        failures.append(f"{_posts(len(held))} held by [publish.x] max_posts_per_day (see above)")
     if unrecorded:
         failures.append(
             f"{_posts(unrecorded)} sent but not recorded (the next run finds "

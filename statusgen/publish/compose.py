@@ -16,8 +16,12 @@ site.toml under ``[publish.templates]`` (keys: `TEMPLATE_EVENTS`, the
 ``{message}``
     The update's message as plain text (for a first post: the latest update).
 ``{link}``
-    The entry's page, absolute. Every post ends with it: when the filled-in
-    template does not, it is added on a line of its own.
+    The entry's page, absolute. A thread's first post ends with it: when the
+    filled-in template does not, it is added on a line of its own. Replies
+    leave it out (``{link}`` is empty, so its line goes), since X bills a post
+    with a URL far above one without (`cost`); ``[publish.x] links = "all"``
+    puts it in every post, and a reply that stands alone (no first post to
+    reply to) keeps it.
 ``{reference}``
     The helpdesk or change reference, e.g. ``INC-12345``.
 ``{summary}``
@@ -148,9 +152,17 @@ def x_weighted_length(text: str) -> int:
 
 
 def compose(
-    event: Event, config: SiteConfig, *, weigh: Weigh = x_weighted_length, limit: int = X_LIMIT
+    event: Event,
+    config: SiteConfig,
+    *,
+    weigh: Weigh = x_weighted_length,
+    limit: int = X_LIMIT,
+    threaded: bool = True,
 ) -> Post:
-    """The post for `event`; raises `PostRefused` with a `Problem` when it must not be sent."""
+    """The post for `event`; raises `PostRefused` with a `Problem` when it must not be sent.
+
+    `threaded`: a reply will go under the entry's first post (False: it stands
+    alone, so it carries the link like a first post)."""
     entry = event.entry
     reply = not event.is_first
     if event.is_first and entry.post_text:
@@ -167,6 +179,8 @@ def compose(
     if problem:
         raise PostRefused(problem)
     fields = _fields(event, config.timezone)
+    if reply and threaded and config.publish.x.links == "first":
+        fields["link"] = ""
     text = _fit(template, fields, entry.services, weigh, limit)
     if text is None:
         raise PostRefused(

@@ -43,6 +43,9 @@ def _import_parse_tweet():  # type: ignore[no-untyped-def]
 
 
 parse_tweet = _import_parse_tweet()
+from twitter_text import extract_urls  # noqa: E402  (loaded above, under the stand-in)
+
+__all__ = ["extract_urls", "parse_tweet", "weighted_length"]
 
 
 def weighted_length(text: str) -> int:
