@@ -125,11 +125,12 @@ def test_announce_start_and_end_post_three_posts_threaded(flow: Flow) -> None:
             None,
         ),
         (
+            # Replies leave the link out ([publish.x] links = "first", the default).
             "Maintenance in progress: Email patching (Email)\n"
-            "When: Sun 29 Nov 2026, 07:00–09:00 UTC\n" + LINK,
+            "When: Sun 29 Nov 2026, 07:00–09:00 UTC",
             "1",
         ),
-        ("Maintenance completed: Email patching (Email)\n" + LINK, "1"),
+        ("Maintenance completed: Email patching (Email)", "1"),
     ]
     assert flow.ledger() == [("ended", "3"), ("first", "1"), ("started", "2")]
     # One feed entry per lifecycle event, each once.
@@ -177,7 +178,7 @@ def test_a_move_posts_once_and_correcting_it_posts_nothing(flow: Flow) -> None:
     assert lines[-1] == f"posted {REF} (maintenance_moved): id 2, replying to 1"
     assert sent()[-1] == (
         "Maintenance rescheduled: Email patching (Email)\n"
-        "Now: Mon 30 Nov 2026, 07:00–09:00 UTC\n" + LINK,
+        "Now: Mon 30 Nov 2026, 07:00–09:00 UTC",
         "1",
     )
     # A typo: 08:00 was meant. Corrected half an hour later: the same move.
