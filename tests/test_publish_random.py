@@ -12,13 +12,15 @@ by a first post made after it) or refused with X's reason in the ledger.
 X is mocked at the HTTP layer by `responses`, so tweepy's real code runs; it
 answers the reconciliation reads from the posts it accepted, and refuses a
 text it already has with its real duplicate answer. No sleeps: the clock is
-fake. Bounded and deterministic (`derandomize`), a few seconds in all.
+fake. Bounded and deterministic (`derandomize`): about 10 s.
 
 Known limits the machine keeps out (README "The limits, precisely"): reads
 of the account never fail here (without them only X's duplicate refusal
 guards a lost record), and no correction touches an update whose post X has
 but no ledger records (such a reply is no longer found by its text), nor an
-incident's first update (a rename is recognised by it).
+incident's first update (a rename is recognised by it); an incident renamed
+before its first post reached the live site is left alone until it does
+(it is found on X by its unchanged text).
 """
 
 from __future__ import annotations
