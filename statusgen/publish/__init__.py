@@ -50,7 +50,7 @@ from .compose import X_LIMIT, Post, PostRefused, compose, x_weighted_length
 from .diff import Event, events, first_event, legacy_keys, update_events_after
 from .ledger import Ledger, prune
 from .previous import Unreachable, is_url, read_current, read_previous, same_folder
-from .reconcile import find
+from .reconcile import Gone, find, gone_pages, old_ref
 from .renames import as_renamed, redirect_pages, renames
 from .send import Clock, RefusedPost, Stopped, SystemClock, send
 from .state import LEDGER_COPY_NAME, STATE_DIR, publish_lock
@@ -272,7 +272,8 @@ def _run(
             except PostRefused:
                 return None  # reported by the run that finds it due
 
-        sending = yield from _reconcile(target, sending, ledger, clock, oldest, make_post)
+        gone = gone_pages(config.base_url, {e.ref for e in current.entries})
+        sending = yield from _reconcile(target, sending, ledger, clock, oldest, make_post, gone)
         left = cost.allowance(ledger, name, datetime.fromtimestamp(clock.now(), UTC), x)
         sending, held = sending[:left], sending[left:] + held
 
@@ -425,6 +426,7 @@ def _reconcile(
     clock: Clock,
     oldest: datetime,
     make_post: Callable[[Event], Post | None],
+    gone: Gone,
 ) -> Generator[str, None, list[tuple[Event, Post]]]:
     """Record what the target already has (accepted, never recorded); return the rest.
 
@@ -445,11 +447,15 @@ def _reconcile(
     queue = list(sending)
     while queue:
         event, post = queue.pop(0)
-        match = find(found, text=post.text, link=event.entry.link, first=event.is_first)
+        match = find(found, text=post.text, link=event.entry.link, first=event.is_first, gone=gone)
         if match is None:
             rest.append((event, post))
             continue
         told = None
+        renamed = old_ref(match, gone) if event.is_first else None
+        if renamed:
+            ledger.move(renamed, event.entry.ref)  # posted under the old name: a rename
+            yield f"renamed {renamed} to {event.entry.ref} before its first post was recorded"
         if event.is_first:
             told = _told(event, match.created_at)
             event = first_event(event.entry, told)  # what that post told

@@ -12,6 +12,12 @@ account's recent posts once and matches each due event:
 - a first post by its link: a post that is not a reply and links the
   entry's page (X reports the link unshortened in ``entities.urls``);
   first posts always end with the entry's link;
+- a first post of an entry renamed before its first post was recorded and
+  deployed (so no previous build holds the old name and `renames` cannot
+  tell): a post that is not a reply, links a page of this site that the
+  build no longer has, and has the composed text (as below). Only an entry
+  whose text is otherwise unchanged since is found so; `publish` then moves
+  the old name's records, as for a rename;
 - any other post by its text: the composed text and the post's, both with
   links removed, HTML entities decoded (X sends ``&amp;``) and white space
   collapsed. Replies may carry no link, and their text is composed from the
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,15 +60,47 @@ def comparable(text: str) -> str:
     return " ".join(_LINK.sub(" ", html.unescape(text)).split())
 
 
-def find(recent: Iterable[RecentPost], *, text: str, link: str, first: bool) -> RecentPost | None:
+Gone = Callable[[str], str | None]
+"""A link's entry ref when it is a page of this site the build no longer has."""
+
+
+def gone_pages(base_url: str, refs: Collection[str]) -> Gone:
+    def gone(link: str) -> str | None:
+        if not link.startswith(base_url):
+            return None
+        ref = link.removeprefix(base_url).strip("/")
+        return ref if ref.count("/") == 1 and ref not in refs else None
+
+    return gone
+
+
+def find(
+    recent: Iterable[RecentPost],
+    *,
+    text: str,
+    link: str,
+    first: bool,
+    gone: Gone = lambda link: None,
+) -> RecentPost | None:
     """The post that already tells this event; None when there is none."""
     posts = list(recent)
+    wanted = comparable(text)
     if first:
         roots = [p for p in posts if not p.reply and _links_to(p, link)]
+        if not roots:  # under a name the build no longer has (module docstring)
+            roots = [
+                p
+                for p in posts
+                if not p.reply and comparable(p.text) == wanted and old_ref(p, gone)
+            ]
         return roots[-1] if roots else None  # newest first: the last is the oldest
-    wanted = comparable(text)
     same = [p for p in posts if comparable(p.text) == wanted]
     return same[-1] if same else None
+
+
+def old_ref(post: RecentPost, gone: Gone) -> str | None:
+    """The gone entry `post` links to, if any."""
+    return next((ref for ref in map(gone, post.links) if ref), None)
 
 
 def _links_to(post: RecentPost, link: str) -> bool:
