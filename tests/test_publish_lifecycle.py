@@ -177,8 +177,7 @@ def test_a_move_posts_once_and_correcting_it_posts_nothing(flow: Flow) -> None:
     lines = flow.run("2026-11-21 10:00")
     assert lines[-1] == f"posted {REF} (maintenance_moved): id 2, replying to 1"
     assert sent()[-1] == (
-        "Maintenance rescheduled: Email patching (Email)\n"
-        "Now: Mon 30 Nov 2026, 07:00–09:00 UTC",
+        "Maintenance rescheduled: Email patching (Email)\nNow: Mon 30 Nov 2026, 07:00–09:00 UTC",
         "1",
     )
     # A typo: 08:00 was meant. Corrected half an hour later: the same move.
