@@ -35,6 +35,7 @@ prints them.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import os
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -50,7 +51,7 @@ from .compose import X_LIMIT, Post, PostRefused, compose, x_weighted_length
 from .diff import Event, events, first_event, legacy_keys, update_events_after
 from .ledger import Ledger, prune
 from .previous import Unreachable, is_url, read_current, read_previous, same_folder
-from .reconcile import Gone, find, gone_pages, old_ref
+from .reconcile import Gone, RecentPost, comparable, find, gone_pages, old_ref
 from .renames import as_renamed, redirect_pages, renames
 from .send import Clock, RefusedPost, Stopped, SystemClock, send
 from .state import LEDGER_COPY_NAME, STATE_DIR, publish_lock
@@ -457,7 +458,7 @@ def _reconcile(
             ledger.move(renamed, event.entry.ref)  # posted under the old name: a rename
             yield f"renamed {renamed} to {event.entry.ref} before its first post was recorded"
         if event.is_first:
-            told = _told(event, match.created_at)
+            told = _told(event, match, make_post)
             event = first_event(event.entry, told)  # what that post told
             later = update_events_after(event.entry, told)
             queued = {(e.entry.ref, e.key) for e, _ in rest + queue}
@@ -471,12 +472,38 @@ def _reconcile(
     return rest
 
 
-def _told(event: Event, created_at: float | None) -> int:
-    """How many updates a first post made at `created_at` told (all, when unknown)."""
+_LIKE = 0.8
+"""How alike a found first post and a composed one must read to be the same post."""
+
+
+def _told(event: Event, match: RecentPost, make_post: Callable[[Event], Post | None]) -> int:
+    """How many updates a first post found on the target told.
+
+    Its text says it best: the first post as it reads after each number of
+    updates, most first, compared with the one found (links aside). Only when
+    none reads the same (a template changed since) does the time decide: the
+    updates written before it was made (all, when the time is unknown). Times
+    alone misjudge an update written before a killed run's post but added to
+    the file after it, which would then never be posted.
+    """
     updates = event.entry.updates
-    if created_at is None:
+    seen = comparable(match.text)
+    likeness: list[tuple[float, int]] = []
+    for told in range(len(updates), -1, -1):
+        post = make_post(first_event(event.entry, told))
+        if post is None:
+            continue
+        text = comparable(post.text)
+        if text == seen:
+            return told
+        likeness.append((difflib.SequenceMatcher(None, text, seen).ratio(), told))
+    # A message corrected since the post reads nearly, not exactly, the same.
+    best = max(likeness, default=(0.0, 0))
+    if best[0] >= _LIKE:
+        return best[1]
+    if match.created_at is None:
         return len(updates)
-    made = datetime.fromtimestamp(created_at, UTC)
+    made = datetime.fromtimestamp(match.created_at, UTC)
     return sum(1 for u in updates if datetime.fromisoformat(u.at) <= made)
 
 
