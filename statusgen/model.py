@@ -189,8 +189,79 @@ class XConfig:
 
 
 @dataclass(frozen=True)
+class MastodonConfig:
+    """``[publish.mastodon]``; the token comes from ``MASTODON_ACCESS_TOKEN``."""
+
+    enabled: bool = False
+    instance: str = ""
+    """The instance's base URL, ``https://mastodon.example.ac.uk``."""
+    visibility: str = "public"
+    """``public`` or ``unlisted``."""
+    account: str | None = None
+    """The account's address without the leading @, ``itstatus@mastodon.example.ac.uk``,
+    for the subscribe link."""
+    events: tuple[str, ...] = ()
+    """`EventKind` values this target is told of; empty: all of them."""
+    templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Post templates by event name for this target, over ``[publish.templates]``."""
+
+
+@dataclass(frozen=True)
+class BlueskyConfig:
+    """``[publish.bluesky]``; the app password comes from ``BLUESKY_APP_PASSWORD``."""
+
+    enabled: bool = False
+    handle: str = ""
+    """The account's handle, ``itstatus.example.ac.uk``."""
+    service: str = "https://bsky.social"
+    """The account's PDS."""
+    events: tuple[str, ...] = ()
+    templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """One ``[[publish.webhooks]]``: a Teams, Slack or plain JSON endpoint."""
+
+    name: str
+    """The target's name in the ledger and in output lines."""
+    format: str
+    """``teams``, ``slack`` or ``json``."""
+    url_env: str = ""
+    """The environment variable holding the URL (a secret)."""
+    secret_env: str | None = None
+    """json only: the environment variable holding the HMAC-SHA256 key."""
+    token_env: str | None = None
+    """slack only: a bot token's variable, for chat.postMessage (threads)."""
+    channel: str | None = None
+    """slack with a bot token: the channel id to post in."""
+    events: tuple[str, ...] = ()
+    templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """``[publish.email]``; ``SMTP_USERNAME``/``SMTP_PASSWORD`` from the environment."""
+
+    enabled: bool = False
+    to: tuple[str, ...] = ()
+    sender: str = ""
+    """site.toml's ``from``: ``IT Services status <status@example.ac.uk>``."""
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"
+    """``starttls``, ``tls`` or ``none`` (none only for 127.0.0.1 and localhost)."""
+    events: tuple[str, ...] = ()
+    templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
 class PublishConfig:
     x: XConfig = XConfig()
+    mastodon: MastodonConfig = MastodonConfig()
+    bluesky: BlueskyConfig = BlueskyConfig()
+    webhooks: tuple[WebhookConfig, ...] = ()
+    email: EmailConfig = EmailConfig()
     max_posts: int = 10
     """Posts per `publish` run at most; the rest wait for the next run."""
     timeout: float = 60.0

@@ -24,6 +24,7 @@ from statusgen.errors import StatusgenError
 from statusgen.manifest import LEDGER_PATH, MANIFEST_PATH, build_manifest
 from statusgen.model import IncidentStatus, PrivacyConfig, PublishConfig, Site, SiteConfig, Update
 from statusgen.publish import PublishError, run_publish
+from statusgen.publish.compose import Post
 from statusgen.publish.ledger import Ledger
 from statusgen.rules import compile_rule
 from statusgen.status import derive
@@ -673,8 +674,8 @@ class ShortTarget:
     def weighted_length(self, text: str) -> int:
         return len(text)
 
-    def send(self, text: str, reply_to: str | None) -> str:
-        self.sent.append((text, reply_to))
+    def send(self, post: Post, reply_to: str | None) -> str:
+        self.sent.append((post.text, reply_to))
         return f"s{len(self.sent)}"
 
 

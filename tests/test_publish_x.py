@@ -8,6 +8,7 @@ import pytest
 import requests
 import responses
 
+from statusgen.publish.compose import Post
 from statusgen.publish.targets import (
     DuplicatePost,
     PermanentError,
@@ -16,6 +17,11 @@ from statusgen.publish.targets import (
     TransientError,
 )
 from statusgen.publish.targets.x import CREDENTIALS, REQUEST_TIMEOUT, XTarget
+
+
+def _post(text: str) -> Post:
+    return Post(text, False, len(text))
+
 
 TWEETS = "https://api.twitter.com/2/tweets"
 ENV = {
@@ -62,7 +68,7 @@ def test_repr_holds_no_secret(x: XTarget) -> None:
 @responses.activate
 def test_post_body_and_user_auth(x: XTarget) -> None:
     responses.post(TWEETS, json=ok("1001"))
-    assert x.send("Investigating: Email\nhttps://s.example/", None) == "1001"
+    assert x.send(_post("Investigating: Email\nhttps://s.example/"), None) == "1001"
     (call,) = responses.calls
     assert json.loads(call.request.body) == {"text": "Investigating: Email\nhttps://s.example/"}
     assert call.request.headers["Authorization"].startswith("OAuth ")  # user context, not bearer
@@ -72,7 +78,7 @@ def test_post_body_and_user_auth(x: XTarget) -> None:
 @responses.activate
 def test_reply_body(x: XTarget) -> None:
     responses.post(TWEETS, json=ok("1002"))
-    assert x.send("Resolved", "1001") == "1002"
+    assert x.send(_post("Resolved"), "1001") == "1002"
     assert json.loads(responses.calls[0].request.body) == {
         "text": "Resolved",
         "reply": {"in_reply_to_tweet_id": "1001"},
@@ -82,7 +88,7 @@ def test_reply_body(x: XTarget) -> None:
 @responses.activate
 def test_numeric_id_comes_back_as_text(x: XTarget) -> None:
     responses.post(TWEETS, json={"data": {"id": 1003, "text": "t"}})
-    assert x.send("t", None) == "1003"
+    assert x.send(_post("t"), None) == "1003"
 
 
 @responses.activate
@@ -94,7 +100,7 @@ def test_rate_limited_carries_the_reset(x: XTarget) -> None:
         headers={"x-rate-limit-reset": "1790000000"},
     )
     with pytest.raises(RateLimited) as caught:
-        x.send("t", None)
+        x.send(_post("t"), None)
     assert caught.value.reset_at == 1790000000.0
 
 
@@ -103,7 +109,7 @@ def test_rate_limited_carries_the_reset(x: XTarget) -> None:
 def test_server_errors_are_transient(x: XTarget, status: int) -> None:
     responses.post(TWEETS, status=status, body="upstream trouble")
     with pytest.raises(TransientError) as caught:
-        x.send("t", None)
+        x.send(_post("t"), None)
     assert str(caught.value).startswith(f"X is unavailable ({status} ")
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
@@ -120,7 +126,7 @@ def test_server_errors_are_transient(x: XTarget, status: int) -> None:
 def test_network_errors_are_transient(x: XTarget, error: Exception, message: str) -> None:
     responses.post(TWEETS, body=error)
     with pytest.raises(TransientError) as caught:
-        x.send("t", None)
+        x.send(_post("t"), None)
     assert str(caught.value) == message
 
 
@@ -128,7 +134,7 @@ def test_network_errors_are_transient(x: XTarget, error: Exception, message: str
 def test_duplicate_content(x: XTarget) -> None:
     responses.post(TWEETS, status=403, json=DUPLICATE)
     with pytest.raises(DuplicatePost):
-        x.send("t", None)
+        x.send(_post("t"), None)
 
 
 @responses.activate
@@ -137,7 +143,7 @@ def test_unauthorized_is_one_line_naming_the_variables(x: XTarget) -> None:
         TWEETS, status=401, json={"title": "Unauthorized", "detail": "Unauthorized", "status": 401}
     )
     with pytest.raises(PermanentError) as caught:
-        x.send("t", None)
+        x.send(_post("t"), None)
     message = str(caught.value)
     assert message == (
         f"X refused the credentials (401 Unauthorized): check the {', '.join(CREDENTIALS)} secrets"
@@ -158,7 +164,7 @@ def test_forbidden_for_the_app_stops_the_run(x: XTarget) -> None:
         },
     )
     with pytest.raises(PermanentError) as caught:
-        x.send("t", None)
+        x.send(_post("t"), None)
     assert not isinstance(caught.value, Refused)
     assert str(caught.value) == (
         "X refused the app's access (403 Forbidden: You are not permitted to perform this action.)"
@@ -173,7 +179,7 @@ def test_other_forbidden_refuses_this_post_only(x: XTarget) -> None:
         json={"detail": "This request looks like it might be automated.", "status": 403},
     )
     with pytest.raises(Refused) as caught:
-        x.send("t", None)
+        x.send(_post("t"), None)
     assert str(caught.value) == (
         "X refused the post (403 Forbidden: This request looks like it might be automated.)"
     )
@@ -187,7 +193,7 @@ def test_bad_request_is_permanent(x: XTarget) -> None:
         json={"errors": [{"message": "text is too long"}], "title": "Invalid Request"},
     )
     with pytest.raises(Refused, match=r"^X rejected the post \(400 Bad Request: text is"):
-        x.send("t", None)
+        x.send(_post("t"), None)
 
 
 @responses.activate
@@ -201,7 +207,7 @@ def test_reply_to_a_deleted_post_is_sent_on_its_own(x: XTarget) -> None:
         },
     )
     responses.post(TWEETS, json=ok("1005"))
-    assert x.send("Update", "999") == "1005"
+    assert x.send(_post("Update"), "999") == "1005"
     assert [json.loads(c.request.body) for c in responses.calls] == [
         {"text": "Update", "reply": {"in_reply_to_tweet_id": "999"}},
         {"text": "Update"},
@@ -239,7 +245,7 @@ def test_a_rate_limit_with_a_reset_that_is_no_integer_has_no_reset_time(
         headers={"x-rate-limit-reset": reset},
     )
     with pytest.raises(RateLimited) as caught:
-        x.send("t", None)
+        x.send(_post("t"), None)
     assert caught.value.reset_at is None
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
@@ -251,7 +257,7 @@ def test_a_value_error_of_another_answer_is_not_a_rate_limit(x: XTarget, monkeyp
 
     monkeypatch.setattr(x._client, "create_tweet", broken)
     with pytest.raises(ValueError, match="a bug elsewhere"):
-        x.send("t", None)
+        x.send(_post("t"), None)
 
 
 SITE_TOML = """

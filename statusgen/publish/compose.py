@@ -64,7 +64,7 @@ from __future__ import annotations
 import string
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -136,6 +136,14 @@ class Post:
     """True for updates and resolutions: reply to the entry's first post when there is one."""
     length: int
     """Weighted length as the target counts it."""
+    key: str = ""
+    """The event's stable identity, ``<entry ref>#<event key>``: what a target
+    derives its duplicate guards from (Idempotency-Key, Message-ID, record key)."""
+    kind: str = ""
+    """The `EventKind` value."""
+    fields: Mapping[str, str] = field(default_factory=dict)
+    """The template's placeholders, in full (`PLACEHOLDERS`): what a target with
+    room for structure (a card, a mail subject) builds from besides `text`."""
 
 
 class PostRefused(StatusgenError):
@@ -171,7 +179,8 @@ def compose(
         if length > limit:
             raise PostRefused(_too_long(entry.source, entry.line_of("post_text"), length, limit))
         _check_privacy(event, text, config, {"post_text": entry.post_text})
-        return Post(text, reply, length)
+        fields = _fields(event, config.timezone)
+        return Post(text, reply, length, _identity(event), event.kind.value, fields)
 
     name = event.kind.value
     template = config.publish.templates.get(name, DEFAULT_TEMPLATES[event.kind])
@@ -193,7 +202,11 @@ def compose(
             )
         )
     _check_privacy(event, text, config, fields)
-    return Post(text, reply, weigh(text))
+    return Post(text, reply, weigh(text), _identity(event), name, fields)
+
+
+def _identity(event: Event) -> str:
+    return f"{event.entry.ref}#{event.key}"
 
 
 def with_link(text: str, link: str) -> str:

@@ -70,7 +70,7 @@ def send(
     while True:
         attempts += 1
         try:
-            return Sent(target.send(post.text, reply_to))
+            return Sent(target.send(post, reply_to))
         except DuplicatePost:
             return Sent(None)
         except Refused as exc:

@@ -17,7 +17,10 @@ Messages are one line for the CI log and never hold a credential.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ..compose import Post
 
 
 class Target(Protocol):
@@ -32,8 +35,11 @@ class Target(Protocol):
         """Length of `text` as the service counts it."""
         ...
 
-    def send(self, text: str, reply_to: str | None) -> str:
-        """Post `text`, as a reply to post `reply_to` when given; return the new post's id."""
+    def send(self, post: Post, reply_to: str | None) -> str:
+        """Send `post` (`post.text` as composed for this target; `post.fields` for
+        targets with room for structure), as a reply to the post whose id
+        `reply_to` is when given; return the new post's id, which the ledger
+        keeps and later replies get as `reply_to`."""
         ...
 
 

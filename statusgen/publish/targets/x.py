@@ -37,7 +37,7 @@ from typing import Any
 import requests
 import tweepy
 
-from ..compose import X_LIMIT, x_weighted_length
+from ..compose import X_LIMIT, Post, x_weighted_length
 from ..reconcile import RecentPost
 from . import DuplicatePost, PermanentError, RateLimited, Refused, TransientError
 
@@ -109,13 +109,13 @@ class XTarget:
     def weighted_length(self, text: str) -> int:
         return x_weighted_length(text)
 
-    def send(self, text: str, reply_to: str | None) -> str:
+    def send(self, post: Post, reply_to: str | None) -> str:
         try:
-            return self._create(text, reply_to)
+            return self._create(post.text, reply_to)
         except _ReplyGone:
             # The thread's first post was deleted: post on its own rather
             # than block every later post of the entry for good.
-            return self._create(text, None)
+            return self._create(post.text, None)
 
     def _create(self, text: str, reply_to: str | None) -> str:
         try:
