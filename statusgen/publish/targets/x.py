@@ -39,7 +39,14 @@ import tweepy
 
 from ..compose import X_LIMIT, Post, x_weighted_length
 from ..reconcile import RecentPost
-from . import DuplicatePost, PermanentError, RateLimited, Refused, TransientError
+from . import (
+    DuplicatePost,
+    PermanentError,
+    RateLimited,
+    Refused,
+    TargetError,
+    TransientError,
+)
 
 CREDENTIALS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 """Environment variables holding the app's OAuth 1.0a user credentials."""
@@ -120,21 +127,14 @@ class XTarget:
     def _create(self, text: str, reply_to: str | None) -> str:
         try:
             response = self._client.create_tweet(text=text, in_reply_to_tweet_id=reply_to)
-        except tweepy.TooManyRequests as exc:
-            raise RateLimited(_reset_at(exc.response)) from None
+        except (tweepy.TooManyRequests, tweepy.TwitterServerError, tweepy.Unauthorized) as exc:
+            raise _account_failure(exc) from None
         except ValueError:
             # tweepy (4.17) calls int() on a 429's x-rate-limit-reset before it
             # raises TooManyRequests: "soon" or "1.5e9" ends up here instead.
             if getattr(self._client.session, "last_status", None) != 429:
                 raise
             raise RateLimited(None) from None
-        except tweepy.TwitterServerError as exc:
-            raise TransientError(f"X is unavailable ({_status(exc)})") from None
-        except tweepy.Unauthorized:
-            raise PermanentError(
-                "X refused the credentials (401 Unauthorized): check the "
-                f"{', '.join(CREDENTIALS)} secrets"
-            ) from None
         except tweepy.Forbidden as exc:
             said = " ".join(exc.api_messages).lower()
             if _DUPLICATE in said:
@@ -176,15 +176,8 @@ class XTarget:
                 tweet_fields=["created_at", "entities", "referenced_tweets"],
                 user_auth=True,
             )
-        except tweepy.TooManyRequests as exc:
-            raise RateLimited(_reset_at(exc.response)) from None
-        except tweepy.TwitterServerError as exc:
-            raise TransientError(f"X is unavailable ({_status(exc)})") from None
-        except tweepy.Unauthorized:
-            raise PermanentError(
-                "X refused the credentials (401 Unauthorized): check the "
-                f"{', '.join(CREDENTIALS)} secrets"
-            ) from None
+        except (tweepy.TooManyRequests, tweepy.TwitterServerError, tweepy.Unauthorized) as exc:
+            raise _account_failure(exc) from None
         except tweepy.HTTPException as exc:
             # An access level without reads (X's lowest tier) answers 403:
             # publishing still works, without this check.
@@ -207,6 +200,17 @@ class XTarget:
 
 class _ReplyGone(Exception):
     pass
+
+
+def _account_failure(exc: tweepy.HTTPException) -> TargetError:
+    """What a rate limit, an outage or refused credentials mean, whatever was asked."""
+    if isinstance(exc, tweepy.TooManyRequests):
+        return RateLimited(_reset_at(exc.response))
+    if isinstance(exc, tweepy.TwitterServerError):
+        return TransientError(f"X is unavailable ({_status(exc)})")
+    return PermanentError(
+        f"X refused the credentials (401 Unauthorized): check the {', '.join(CREDENTIALS)} secrets"
+    )
 
 
 def _status(exc: tweepy.HTTPException) -> str:
