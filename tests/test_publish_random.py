@@ -451,3 +451,36 @@ def test_renamed_after_a_failed_deploy_is_not_posted_again(tmp_path: Path) -> No
     assert lines[-1] == f"already on X, recorded: {FIXED} (opened): id 960"
     assert bodies() == []
     assert posts(out2) == [(FIXED, "first", "960")]
+
+
+@responses.activate
+def test_an_update_dated_before_a_killed_runs_post_but_added_after_it_is_posted(
+    tmp_path: Path,
+) -> None:
+    """open_incident, publish(answers=['kill']), add an update dated before that post, publish:
+    the update was never posted (the time said the first post had told it)."""
+    site = vpn_only(make_site())
+    investigating, identified = site.incidents[0].updates
+    live = build(tmp_path / "live", empty(site))
+    out = build(tmp_path / "out", with_vpn(site, updates=(investigating,)))
+    # A run wrote its pending events, X made the first post at 10:00, and the job died.
+    Ledger(path=out / LEDGER_PATH, pending=[(VPN, "first")]).save()
+    first = (
+        "Investigating: VPN connections slow & dropping <sometimes>\n"
+        "Affected: VPN\n"
+        "We are looking into reports.\n"
+        f"https://status.example.ac.uk/{VPN}/"
+    )
+    # The 09:30 update, written before that post, reaches the file after it.
+    out2 = build(tmp_path / "out2", with_vpn(site, updates=(investigating, identified)))
+    x_timeline(on_x("970", first, created="2026-11-24T10:00:00.000Z"))
+    responses.post(TWEETS, json=ok("971"))
+    lines = run(config(), out2, live)
+    assert lines[1:] == [
+        f"already on X, recorded: {VPN} (opened): id 970",
+        f"posted {VPN} (updated): id 971, replying to 970",
+    ]
+    assert [b["text"] for b in bodies()] == [
+        "Update on VPN connections slow & dropping <sometimes> (VPN)\n"
+        "Identified: A faulty licence server is the cause."
+    ]
