@@ -41,12 +41,11 @@ from statusgen.scaffold import init_site
 from statusgen.serve import (
     EVENTS_PATH,
     RebuildResult,
-    _Watcher,
     error_page,
     inject_reload,
-    is_temp_file,
     serve,
 )
+from statusgen.watch import Watcher, is_temp_file
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 10.0
@@ -366,7 +365,7 @@ def test_watch_filter(tmp_path):
     (root / "site.toml").write_text("", encoding="utf-8")
     output = root / "content/out"  # even an output inside a watched folder is never watched
     calls: list[int] = []
-    watcher = _Watcher(
+    watcher = Watcher(
         [root / "site.toml", root / "content", root / "themes"], output, lambda: calls.append(1)
     )
 
