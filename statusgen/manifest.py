@@ -133,21 +133,32 @@ class Manifest:
             raise StatusgenError(f"corrupt statusgen manifest ({exc})") from None
 
 
-Before = tuple[str, str | None, str | None, str, int, tuple[tuple[str, str, str], ...]]
-"""What the next build needs of a window's record: kind, start, end, title, sequence
-and moves as (at, start, end) (plain data, so that it can be kept with the output
-index; an index written before moves were kept holds the first five)."""
+Before = tuple[str, str | None, str | None, str, int, tuple[tuple[str, str, str], ...], str | None]
+"""What the next build needs of a window's record: kind, start, end, title, sequence,
+moves as (at, start, end) and the recurrence rule (plain data, so that it can be
+kept with the output index; an index written before moves were kept holds the first
+five, one written before rules were kept the first six)."""
 
 
 def windows_of(manifest: Manifest | None) -> dict[str, Before]:
     """Each maintenance window of a (previous) manifest, by `EntryRecord.ref`."""
     if manifest is None:
         return {}
-    return {
-        e.ref: (e.kind.value, e.start, e.end, e.title, e.sequence, _plain_moves(e.moves))
-        for e in manifest.entries
-        if e.kind is EntryKind.MAINTENANCE
-    }
+    return {e.ref: window_of(e) for e in manifest.entries if e.kind is EntryKind.MAINTENANCE}
+
+
+def window_of(record: EntryRecord) -> Before:
+    """A record as the next build's `Before` (for a maintenance window)."""
+    moves = tuple((m.at, m.start, m.end) for m in record.moves)
+    return (
+        record.kind.value,
+        record.start,
+        record.end,
+        record.title,
+        record.sequence,
+        moves,
+        record.rrule,
+    )
 
 
 def build_manifest(site: Site, status: SiteStatus, previous: Manifest | None) -> Manifest:
@@ -169,9 +180,9 @@ def build_manifest(site: Site, status: SiteStatus, previous: Manifest | None) ->
 # --- the file, from per-entry fragments ---------------------------------------------
 
 
-Fragment = tuple[str, int, str, str | None, str | None, str, tuple[tuple[str, str, str], ...]]
-"""One entry's record as plain data, as a build keeps it between builds: (its
-JSON text at its depth in the file, sequence, kind, start, end, title, moves)."""
+Fragment = tuple[str, Before]
+"""One entry's record as plain data, as a build keeps it between builds: its
+JSON text at its depth in the file, and the record as the next build's `Before`."""
 
 
 def fragment(
@@ -183,19 +194,7 @@ def fragment(
     """One entry's `Fragment`, by the rules `build_manifest` follows; `join` makes
     the file of the texts of every entry's fragment, sorted by ref."""
     record = _entry_record(config, entry, status, before)
-    return (
-        record_text(record),
-        record.sequence,
-        record.kind.value,
-        record.start,
-        record.end,
-        record.title,
-        _plain_moves(record.moves),
-    )
-
-
-def _plain_moves(moves: tuple[MoveRecord, ...]) -> tuple[tuple[str, str, str], ...]:
-    return tuple((m.at, m.start, m.end) for m in moves)
+    return record_text(record), window_of(record)
 
 
 def _entries(site: Site) -> Iterable[Incident | Maintenance | NewsItem]:
@@ -322,6 +321,9 @@ def _with_sequence(record: EntryRecord, before: Before | None) -> EntryRecord:
     if kind != EntryKind.MAINTENANCE.value:
         return record
     changed = (start, end, title) != (record.start, record.end, record.title)
+    # A new rule moves every later occurrence; a record from before rules were
+    # kept says nothing of its rule, which is then taken as unchanged.
+    changed = changed or (len(before) > 6 and before[6] != record.rrule)
     return replace(record, sequence=sequence + 1 if changed else sequence)
 
 

@@ -198,15 +198,15 @@ def manifest_file(
         if key is not None:
             keys.add(key)
             value = store.get(key)
-        if not (isinstance(value, tuple) and len(value) == 7):
+        if not (isinstance(value, tuple) and len(value) == 2):
             value = fragment(config, entry, status, before)
             if key is not None:
                 store.put(key, value)
-        text, sequence, kind, start, end, title, moves = value
+        text, window = value
         parts.append((ref, text))
         if isinstance(entry, Maintenance):
-            sequences[entry.id] = sequence
-            next_windows[ref] = (kind, start, end, title, sequence, moves)
+            sequences[entry.id] = window[4]
+            next_windows[ref] = window
     store.retain(keys)
     parts.sort(key=lambda part: part[0])
     data = join(config.base_url, status.now.isoformat(), [text for _, text in parts])

@@ -18,6 +18,7 @@ from statusgen.manifest import (
     MANIFEST_VERSION,
     EntryRecord,
     Manifest,
+    _with_sequence,
     build_manifest,
     windows_of,
 )
@@ -253,15 +254,24 @@ class TestSequence:
             {"start": at("2026-11-29 05:00")},
             {"end": at("2026-11-29 09:00")},
             {"title": "Wi-Fi controller replacement"},
+            {"rrule": "FREQ=WEEKLY;COUNT=4"},
         ],
     )
-    def test_start_end_or_title_change_bumps(self, change: dict[str, object]) -> None:
+    def test_start_end_title_or_rule_change_bumps(self, change: dict[str, object]) -> None:
         site = make_site()
         first = manifest_of(site)
         second = manifest_of(self.window(site, **change), first)
         third = manifest_of(self.window(site), second)  # changed back: a change again
         assert entry(second, self.REF).sequence == 1
         assert entry(third, self.REF).sequence == 2
+
+    def test_a_record_kept_before_rules_were_does_not_bump(self) -> None:
+        """An output index written before the rule was part of a window's record."""
+        site = self.window(make_site(), rrule="FREQ=WEEKLY;COUNT=4")
+        before = windows_of(manifest_of(site))[self.REF]
+        record = entry(manifest_of(site), self.REF)
+        assert _with_sequence(record, before[:6]).sequence == 0  # type: ignore[arg-type]
+        assert _with_sequence(record, (*before[:6], None)).sequence == 1
 
     def test_other_edits_and_time_passing_do_not_bump(self) -> None:
         site = make_site()
