@@ -346,6 +346,30 @@ def slack_body_of(post: Post) -> list:
 
 
 @responses.activate
+def test_slack_bot_shows_a_resolution_in_the_channel_too() -> None:
+    responses.post(SLACK_POST_MESSAGE, json={"ok": True, "ts": "1.7"})
+    resolved = Post("Resolved: Email delays", True, 22, "incidents/x#resolved", "resolved", FIELDS)
+    slack_bot().send(resolved, "1.5")
+    assert (sent()["thread_ts"], sent()["reply_broadcast"]) == ("1.5", True)
+
+
+@responses.activate
+def test_slack_bot_update_is_not_broadcast() -> None:
+    responses.post(SLACK_POST_MESSAGE, json={"ok": True, "ts": "1.6"})
+    slack_bot().send(UPDATE, "1.5")
+    assert "reply_broadcast" not in sent()
+
+
+@responses.activate
+@pytest.mark.parametrize("error", ["thread_not_found", "invalid_thread_ts"])
+def test_slack_bot_reply_to_a_deleted_first_message_stands_alone(error: str) -> None:
+    responses.post(SLACK_POST_MESSAGE, json={"ok": False, "error": error})
+    responses.post(SLACK_POST_MESSAGE, json={"ok": True, "ts": "3.1"})
+    assert slack_bot().send(UPDATE, "1.5") == "3.1"
+    assert sent(0)["thread_ts"] == "1.5" and "thread_ts" not in sent(1)
+
+
+@responses.activate
 def test_slack_bot_reply_to_an_incoming_webhook_id_stands_alone() -> None:
     """The first post went through a webhook (its id is the event key, not a ts)."""
     responses.post(SLACK_POST_MESSAGE, json={"ok": True, "ts": "2.1"})

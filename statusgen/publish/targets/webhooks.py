@@ -23,7 +23,9 @@ None`` because requests' own errors quote it.
     no id (``threads = False``; the id is the event's key). With
     ``token_env`` and ``channel``: a bot token with ``chat:write`` posts the
     same blocks through ``chat.postMessage``, updates in the thread of the
-    entry's first message (``thread_ts``), and the id is Slack's ``ts``.
+    entry's first message (``thread_ts``; a resolution or a window's end is
+    also shown in the channel, ``reply_broadcast``), and the id is Slack's
+    ``ts``. A thread whose first message was deleted gets the reply on its own.
     Plain requests, not slack-sdk: its `WebClient` speaks urllib, which
     `responses` cannot mock, and one POST needs no client.
 ``format = "json"``
@@ -105,6 +107,12 @@ SLACK_PERMANENT = frozenset(
 SLACK_TRANSIENT = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
+
+SLACK_THREAD_GONE = frozenset({"thread_not_found", "invalid_thread_ts"})
+"""Slack's words for a ``thread_ts`` with no message (its thread methods give them)."""
+BROADCAST = frozenset({"resolved", "maintenance_ended"})
+"""Replies also shown in the channel (``reply_broadcast``): the end of an
+incident or window is news to those who never opened the thread."""
 
 _BUTTON = "View on the status page"
 _TOKEN = re.compile(r"[a-z0-9_]{1,60}")
@@ -246,11 +254,22 @@ class WebhookTarget:
         raise Refused(f"{self.label} refused the post ({status})")
 
     def _slack_api(self, post: Post, reply_to: str | None) -> str:
-        body = {"channel": self._settings.channel, **slack_body(post)}
         # A first post's id from an incoming webhook (the event key) is no ts:
         # the update then stands alone rather than fail.
-        if reply_to and _SLACK_TS.fullmatch(reply_to):
-            body["thread_ts"] = reply_to
+        thread = reply_to if reply_to and _SLACK_TS.fullmatch(reply_to) else None
+        try:
+            return self._chat_post_message(post, thread)
+        except _ThreadGone:
+            # The thread's first message was deleted: post on its own rather
+            # than refuse every later post of the entry (as `targets.x` does).
+            return self._chat_post_message(post, None)
+
+    def _chat_post_message(self, post: Post, thread: str | None) -> str:
+        body = {"channel": self._settings.channel, **slack_body(post)}
+        if thread:
+            body["thread_ts"] = thread
+            if post.kind in BROADCAST:
+                body["reply_broadcast"] = True
         headers = {
             "Authorization": f"Bearer {self._token}",
             "Content-Type": "application/json; charset=utf-8",
@@ -266,6 +285,8 @@ class WebhookTarget:
             return answer["ts"]
         error = str(answer.get("error") or "unknown_error")
         error = error if _TOKEN.fullmatch(error) else "unknown_error"
+        if thread and error in SLACK_THREAD_GONE:
+            raise _ThreadGone()
         if error in ("ratelimited", "rate_limited"):
             raise RateLimited(_retry_at(response))
         if error in SLACK_TRANSIENT:
@@ -276,6 +297,10 @@ class WebhookTarget:
                 "its chat:write scope and that the app is in the channel"
             )
         raise Refused(f"{self.label} refused the post ({error})")
+
+
+class _ThreadGone(Exception):
+    pass
 
 
 # --- bodies (pure: tests and --dry-run call them) ------------------------------------------
