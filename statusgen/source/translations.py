@@ -75,13 +75,14 @@ def entry_translations(
         for base in ("title", "summary"):
             if base not in keys:
                 continue
+            before = len(reader.problems)
             text = _text(reader, fields, base, tail)
             if text is not None and base == "summary":
                 for message in summary_problems(text):
                     reader.error(fields[f"summary_{tail}"][0], f"summary_{tail}", message)
             if text is not None:
                 values[base] = text
-            elif base in fields and f"{base}_{tail}" not in fields:
+            elif base in fields and len(reader.problems) == before:  # not refused
                 _untranslated(reader, fields[base][0], base, tag)
         if values:
             found[tail] = Translation(**values)
@@ -93,10 +94,11 @@ def update_translations(reader: _Reader, parts: _Fields, prefix: str) -> Mapping
     found: dict[str, str] = {}
     for tag in reader.config.other_languages:
         tail = suffix(tag)
+        before = len(reader.problems)
         text = _text(reader, parts, "message", tail, prefix)
         if text is not None:
             found[tail] = text
-        elif "message" in parts and f"message_{tail}" not in parts:
+        elif "message" in parts and len(reader.problems) == before:  # not refused
             _untranslated(reader, parts["message"][0], f"{prefix}.message", tag)
     return MappingProxyType(found)
 
