@@ -364,11 +364,11 @@ def _none() -> Mapping[str, Any]:
 
 @dataclass(frozen=True)
 class Translation:
-    """An entry's texts in one other language (``title_cy:``); None: not given."""
+    """An entry's texts in one other language (``title_cy:``); None: not given.
+    No ``post_text``: posts go out in the main language."""
 
     title: str | None = None
     summary: str | None = None
-    post_text: str | None = None
 
 
 @dataclass(frozen=True)

@@ -459,3 +459,43 @@ def test_render_site_has_every_edition():
     assert b"VPN yn araf" in files["cy/incidents/2026-11-24-vpn-slow/index.html"]
     assert b"VPN yn araf" in files["cy/feeds/all.rss"]
     assert isinstance(manifest, Manifest)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_cached_build_of_both_languages_writes_what_an_uncached_one_writes(bilingual, tmp_path):
+    entry = bilingual / "content/incidents/2026-11-24-email.md"
+    for step in range(2):  # cold, then warm after a translation edit
+        if step:
+            text = entry.read_text(encoding="utf-8")
+            entry.write_text(text.replace("Oedi e-bost", "Oedi gydag e-bost"), encoding="utf-8")
+        cached = tree(build(bilingual, now=BUILD_NOW, cache=True).output)
+        reference = tmp_path / f"reference-{step}"
+        build(bilingual, output=reference, now=BUILD_NOW, cache=False, jobs=1)
+        assert cached == tree(reference)
+    assert "Oedi gydag e-bost" in cached["cy/index.html"].decode()
+
+
+def test_declaring_a_language_parses_the_files_again(bilingual):
+    from statusgen.build import check
+
+    toml = bilingual / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("other_languages", "# o"))
+    found = [str(p) for p in check(bilingual, now=BUILD_NOW, cache=True) if p.is_error]
+    assert found == [
+        "content/incidents/2026-11-24-email.md:3: title_cy: 'title_cy' is in a language this "
+        'site does not declare (add other_languages = ["cy"] to site.toml, or remove the key)',
+        "content/incidents/2026-11-24-email.md:11: updates[1].message_cy: 'message_cy' is in a "
+        'language this site does not declare (add other_languages = ["cy"] to site.toml, or '
+        "remove the key)",
+        "content/news/2026-11-20-vpn.md:3: title_cy: 'title_cy' is in a language this site "
+        'does not declare (add other_languages = ["cy"] to site.toml, or remove the key)',
+        "content/news/2026-11-20-vpn.md:6: summary_cy: 'summary_cy' is in a language this site "
+        'does not declare (add other_languages = ["cy"] to site.toml, or remove the key)',
+    ]
+    toml.write_text(toml.read_text(encoding="utf-8").replace("# o", "other_languages"))
+    assert [p for p in check(bilingual, now=BUILD_NOW, cache=True) if p.is_error] == []
