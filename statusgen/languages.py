@@ -101,6 +101,8 @@ def unknown_suffix(key: str, tail: str, config: SiteConfig) -> str:
             f"'{key}' is in a language this site does not declare (add "
             f'other_languages = ["{tail}"] to site.toml, or remove the key)'
         )
+    if tail == suffix(config.language):
+        return f"'{tail}' is the site's main language (write it as '{base}:')"
     if tail.lower() in declared:
         return f"'{tail}' must be lowercase (write '{base}_{tail.lower()}')"
     match = closest(tail, declared)

@@ -176,6 +176,27 @@ def test_a_suffix_the_site_does_not_declare():
     ]
 
 
+def test_keys_that_only_look_suffixed_are_unknown_keys():
+    assert problems(front(*BASE, "title_cy: Oedi", "started_at: 2026-11-24 08:40")) == [
+        f"{P}:7: started_at: unknown key 'started_at' (did you mean 'started'?)"
+    ]
+    news = front(
+        "title: VPN",
+        "title_cy: VPN",
+        "date: 2026-11-20",
+        "date_cy: 2026-11-20",
+        "summary: Moves.",
+        "summary_cy: Symud.",
+    )
+    assert problems(news, N) == [f"{N}:5: date_cy: unknown key 'date_cy' (did you mean 'date'?)"]
+
+
+def test_the_main_language_has_no_suffix():
+    assert problems(front(*BASE, "title_cy: Oedi", "title_en: Delays")) == [
+        f"{P}:7: title_en: 'en' is the site's main language (write it as 'title:')"
+    ]
+
+
 def test_a_suffix_on_a_site_in_one_language():
     assert problems(front(*BASE, "title_cy: Oedi"), config=make_config(Path("site"))) == [
         f"{P}:6: title_cy: 'title_cy' is in a language this site does not declare (add "

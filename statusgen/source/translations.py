@@ -40,10 +40,12 @@ def translation_key(reader: _Reader, line: int, field: str, allowed: tuple[str, 
         return False
     base, tail = parts
     declared = [suffix(t) for t in reader.config.other_languages]
-    if base not in allowed:
-        # ``mesage_cy``: a misspelt original with a declared suffix.
-        match = closest(base, [k for k in TEXT_FIELDS if k in allowed])
-        if tail not in declared or match is None:
+    texts = [k for k in TEXT_FIELDS if k in allowed]
+    if base not in texts:
+        # ``mesage_cy``: a misspelt text key with a declared suffix. Any other key
+        # (``started_at``, ``date_cy``) is the caller's unknown key.
+        match = closest(base, texts)
+        if base in allowed or tail not in declared or match is None:
             return False
         reader.error(line, field, f"unknown key '{key}' (did you mean '{match}_{tail}'?)")
         return True
