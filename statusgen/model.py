@@ -457,16 +457,16 @@ class Maintenance:
     post: bool = True
     post_text: str | None = None
     source: Source = Source("")
-    translations: Mapping[str, Translation] = field(default_factory=_none)
-    """Texts by language suffix (`languages.suffix`)."""
-    text_lang: Mapping[str, str] = field(default_factory=_none)
-    """As `Update.text_lang`."""
     rrule: str | None = None
     """RFC 5545 rule (front-matter ``rrule``, checked by `recurrence.check_rule`,
     UNTIL in UTC): the window recurs, and `start`/`end` are its first occurrence."""
     occurrence: str | None = None
     """On one occurrence of a series (`status.occurrences`): the local date it
     starts, ``YYYY-MM-DD``; None on a window as written."""
+    translations: Mapping[str, Translation] = field(default_factory=_none)
+    """Texts by language suffix (`languages.suffix`)."""
+    text_lang: Mapping[str, str] = field(default_factory=_none)
+    """As `Update.text_lang`."""
 
     kind = EntryKind.MAINTENANCE
 

@@ -24,7 +24,8 @@ Conventions, so that messages stay predictable:
 
 The package: `files` (which files are entries), `frontmatter` (split and
 compose), `reader` (node -> value, with lines), `entries` and one module per
-kind (the schemas), `times` (`parse_time`).
+kind (the schemas), `translations` (``title_cy:`` and the other languages'
+texts), `times` (`parse_time`).
 """
 
 from __future__ import annotations
