@@ -42,6 +42,7 @@ from .output import FileState, Planned, check_relative, guard_destination, sync_
 from .pool import Pool
 from .render.api import render_api
 from .render.badges import render_badges
+from .render.editions import edition_files, edition_pages, other_editions
 from .render.feeds import render_feeds
 from .render.html import html_pages
 from .render.ical import ICAL_PATH, render_ical
@@ -406,7 +407,10 @@ def _plan(
         live = {}
     fresh = []
     bytecode = memo.folder / "templates" if memo.folder is not None else None
-    for page in html_pages(site, status, bytecode=bytecode):
+    localised = list(other_editions(site, status))  # a bilingual site's other languages
+    pages = html_pages(site, status, bytecode=bytecode)
+    pages += [page for local in localised for page in edition_pages(local, site, bytecode)]
+    for page in pages:
         key = _key(page.key) if keyed and page.key is not None else ""
         state = live.get(page.path)
         if key and state is not None and state.key == key:
@@ -437,6 +441,9 @@ def _plan(
         plan.add(ICAL_PATH, render(), ical_key)
     for path, data in (*render_api(site, status).items(), *render_badges(site, status).items()):
         plan.add(path, data)
+    for local in localised:
+        for path, data in edition_files(local, moves, sequences).items():
+            plan.add(path, data)
     plan.add(MANIFEST_PATH, manifest)
     # Branch-deployed GitHub Pages runs Jekyll, which drops _statusgen/.
     plan.add(".nojekyll", b"")

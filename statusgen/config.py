@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import Problem, ProblemsError, Severity, closest
+from .languages import other_languages
 from .model import (
     FeedsConfig,
     PrivacyConfig,
@@ -79,6 +80,7 @@ _SCHEMA: dict[str, dict[str, Key]] = {
             example='"Europe/London"',
         ),
         "language": Key(str, "BCP 47 language tag of the pages and feeds."),
+        "other_languages": Key(list, "BCP 47 tags entries are also written in (title_cy:)."),
         "description": Key(str, "One line under the title and in feed descriptions."),
         "theme": Key(str, "themes/<theme>/ in the site, else the built-in theme."),
         "output": Key(str, "Build output folder, relative to the site."),
@@ -397,6 +399,11 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
                 problem(field, str(exc), where)
         privacy = PrivacyConfig(forbidden=tuple(rules))
 
+    others = other_languages(
+        top.get("other_languages", []),
+        top.get("language", "en-GB"),
+        lambda message: problem("other_languages", message, lines.find("other_languages")),
+    )
     if problems:
         raise ProblemsError(problems)
     return SiteConfig(
@@ -405,6 +412,7 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         base_url=base_url,
         timezone=timezone,
         language=top.get("language", "en-GB"),
+        other_languages=others,
         theme=top.get("theme", "default"),
         output=Path(top.get("output", "public")),
         description=top.get("description", ""),

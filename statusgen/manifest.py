@@ -374,7 +374,7 @@ def public_digest(entry: Incident | Maintenance | NewsItem, fields: Mapping[str,
     the pages, feeds and API show, since ``internal_notes`` is dropped when the file
     is read. The private cache keys (``.statusgen-cache/``) still hash the bytes.
     """
-    shown = {f.name: getattr(entry, f.name) for f in dataclasses.fields(entry)}
+    shown = _fields(entry)
     shown.pop("source")  # where it came from: its path and lines are in `fields`
     blob = json.dumps([fields, shown], sort_keys=True, ensure_ascii=False, default=_plain)
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -387,5 +387,20 @@ def _plain(value: object) -> object:
     if isinstance(value, enum.Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return _fields(value)
+    if isinstance(value, Mapping):
+        return dict(value)
     raise TypeError(f"not plain data: {type(value).__name__}")
+
+
+_UNTRANSLATED = ("translations", "text_lang")
+"""Fields left out of a digest while empty: a site in one language keeps the
+digests it had before entries could be translated (and so its manifest)."""
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    shown = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    for name in _UNTRANSLATED:
+        if name in shown and not shown[name]:
+            del shown[name]
+    return shown

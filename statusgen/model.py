@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .errors import Problem
@@ -287,6 +287,8 @@ class SiteConfig:
     """Absolute, ends with ``/``; may carry a sub-path."""
     timezone: ZoneInfo
     language: str = "en-GB"
+    other_languages: tuple[str, ...] = ()
+    """BCP 47 tags of the languages entries are also written in (`languages`)."""
     theme: str = "default"
     output: Path = Path("public")
     """Output folder, relative to `root` unless absolute."""
@@ -356,12 +358,30 @@ class Source:
         return self.lines.get(key, 1)
 
 
+def _none() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An entry's texts in one other language (``title_cy:``); None: not given.
+    No ``post_text``: posts go out in the main language."""
+
+    title: str | None = None
+    summary: str | None = None
+
+
 @dataclass(frozen=True)
 class Update:
     at: datetime
     status: IncidentStatus | MaintenanceStatus
     message: str
     """Markdown (usually one paragraph)."""
+    translations: Mapping[str, str] = field(default_factory=_none)
+    """``message_<suffix>`` by language suffix (`languages.suffix`)."""
+    text_lang: Mapping[str, str] = field(default_factory=_none)
+    """After `translate.site_in`: the tag of each text in another language than
+    the site's (a fallback), by field name; ``lang`` for the page."""
 
     def key(self) -> str:
         """Stable identity of an update within its entry."""
@@ -389,6 +409,10 @@ class Incident:
     post: bool = True
     post_text: str | None = None
     source: Source = Source("")
+    translations: Mapping[str, Translation] = field(default_factory=_none)
+    """Texts by language suffix (`languages.suffix`)."""
+    text_lang: Mapping[str, str] = field(default_factory=_none)
+    """As `Update.text_lang`."""
 
     kind = EntryKind.INCIDENT
 
@@ -439,6 +463,10 @@ class Maintenance:
     occurrence: str | None = None
     """On one occurrence of a series (`status.occurrences`): the local date it
     starts, ``YYYY-MM-DD``; None on a window as written."""
+    translations: Mapping[str, Translation] = field(default_factory=_none)
+    """Texts by language suffix (`languages.suffix`)."""
+    text_lang: Mapping[str, str] = field(default_factory=_none)
+    """As `Update.text_lang`."""
 
     kind = EntryKind.MAINTENANCE
 
@@ -468,6 +496,10 @@ class NewsItem:
     post: bool = True
     post_text: str | None = None
     source: Source = Source("")
+    translations: Mapping[str, Translation] = field(default_factory=_none)
+    """Texts by language suffix (`languages.suffix`)."""
+    text_lang: Mapping[str, str] = field(default_factory=_none)
+    """As `Update.text_lang`."""
 
     kind = EntryKind.NEWS
 

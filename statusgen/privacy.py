@@ -304,6 +304,22 @@ def _origins(site: Site) -> Iterator[_Origin]:
                 yield _Origin(
                     update.message, source.path, source.line_of(field), field, markdown=True
                 )
+        yield from _translated_origins(entry)
+
+
+def _translated_origins(entry: Incident | Maintenance | NewsItem) -> Iterator[_Origin]:
+    """An entry's texts in the site's other languages (``title_cy``), at their lines."""
+    source = entry.source
+    for tail, texts in entry.translations.items():
+        for key, text in (("title", texts.title), ("summary", texts.summary)):
+            if text:
+                field = f"{key}_{tail}"
+                yield _Origin(text, source.path, source.line_of(field), field)
+    updates = () if isinstance(entry, NewsItem) else entry.updates
+    for number, update in enumerate(updates, 1):
+        for tail, message in update.translations.items():
+            field = f"updates[{number}].message_{tail}"
+            yield _Origin(message, source.path, source.line_of(field), field, markdown=True)
 
 
 def _config_origins(config: SiteConfig) -> Iterator[_Origin]:

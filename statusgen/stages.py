@@ -54,14 +54,16 @@ MIN_PAGES = 400
 
 
 def parse_environment(config: SiteConfig) -> str:
-    """What `source.parse_entry` reads besides the file: the zone and the service ids."""
+    """What `source.parse_entry` reads besides the file: the zone, the service ids
+    and the other languages (which suffixed keys it takes)."""
     zone = config.timezone.key
     rules = b""
     for folder in TZPATH:
         with contextlib.suppress(OSError, ValueError):
             rules = (Path(folder) / zone).read_bytes()
             break
-    return digest(zone, rules, "\0".join(s.id for s in config.services))
+    languages = ("\0".join(config.other_languages),) if config.other_languages else ()
+    return digest(zone, rules, "\0".join(s.id for s in config.services), *languages)
 
 
 class ParsedFiles(NamedTuple):
@@ -128,10 +130,11 @@ def _parse_plain(config: SiteConfig, item: Pending) -> Any:
 
 
 def texts(entry: Incident | Maintenance | NewsItem) -> list[str]:
-    """The Markdown of an entry: its body and its update messages."""
+    """The Markdown of an entry: its body and its update messages, translations too."""
     found = [entry.body]
     if not isinstance(entry, NewsItem):
         found += [u.message for u in entry.updates]
+        found += [t for u in entry.updates for t in u.translations.values()]
     return found
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import urls
+from ..languages import Alternate, alternates
 from ..model import (
     Entry,
     Incident,
@@ -125,14 +126,28 @@ class Page:
 
 
 def html_pages(
-    site: Site, status: SiteStatus, *, extra_head: str = "", bytecode: Path | None = None
+    site: Site,
+    status: SiteStatus,
+    *,
+    extra_head: str = "",
+    bytecode: Path | None = None,
+    main: SiteConfig | None = None,
 ) -> list[Page]:
-    """`render_html`'s files, in its order, each rendered only when asked to."""
-    return _Renderer(site, status, extra_head, bytecode).pages()
+    """`render_html`'s files, in its order, each rendered only when asked to.
+
+    `main`: the site's own configuration, when `site` is another language's
+    edition (`render.editions`): every page then links its counterparts in
+    each language by it."""
+    renderer = _Renderer(site, status, extra_head, bytecode)
+    renderer.main = main or site.config
+    return renderer.pages()
 
 
 class _Renderer(ViewBuilder):
     """The pages: `ViewBuilder`'s views through the theme's templates."""
+
+    main: SiteConfig | None = None
+    """The site's main configuration (`html_pages`); None: `config` is it."""
 
     # --- pages -----------------------------------------------------------
 
@@ -166,6 +181,11 @@ class _Renderer(ViewBuilder):
 
     def render_page(self, template: str, page: PageMeta, **values: Any) -> bytes:
         context: dict[str, Any] = {"site": self.site_view, "page": page, **values}
+        main = self.main or self.config
+        if main.other_languages and page.canonical:
+            # The page's path in its edition: what `meta` made its canonical link of.
+            path = page.canonical.removeprefix(self.config.base_url)
+            context["alternates"] = alternates(main, path)
         if self.extra_head:
             context["extra_head"] = self.extra_head
         html = self.theme.env.get_template(template).render(context)
@@ -283,11 +303,18 @@ class _Renderer(ViewBuilder):
                 ),
             )
         )
-        robots = f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('sitemap.xml')}\n".encode()
+        maps = "".join(f"Sitemap: {a.href}\n" for a in self.sitemaps())
+        robots = f"User-agent: *\nAllow: /\n\n{maps}".encode()
         pages.append(Page("robots.txt", None, lambda: robots))
         for path, data in self.theme.static.items():
             pages.append(Page(path, None, partial(bytes, data)))
         return pages
+
+    def sitemaps(self) -> tuple[Alternate, ...]:
+        """Every edition's sitemap (robots.txt names them all)."""
+        main = self.main or self.config
+        found = alternates(main, "sitemap.xml")[:-1]  # less x-default: the main one again
+        return found or (Alternate(main.language, self.absolute("sitemap.xml")),)
 
     def home_page(self) -> bytes:
         banner = indicator_badge(self.status.overall.indicator, self.status.overall.description)

@@ -24,11 +24,13 @@ Conventions, so that messages stay predictable:
 
 The package: `files` (which files are entries), `frontmatter` (split and
 compose), `reader` (node -> value, with lines), `entries` and one module per
-kind (the schemas), `times` (`parse_time`).
+kind (the schemas), `translations` (``title_cy:`` and the other languages'
+texts), `times` (`parse_time`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable
@@ -47,6 +49,7 @@ from .maintenance import _maintenance
 from .news import SUMMARY_MAX, _news, summary_problems
 from .reader import _NULL, _describe, _Reader, service_hint
 from .times import parse_time
+from .translations import entry_translations, translation_key
 
 __all__ = [
     "MAX_DEPTH",
@@ -203,8 +206,9 @@ def parse_entry(
     allowed = _KEYS[kind]
     _front_matter_in_body(reader, body, body_line, allowed)
     for key, (line, _node) in fields.items():
-        if key not in allowed:
+        if key not in allowed and not translation_key(reader, line, key, allowed):
             reader.unknown_key(line, key, key, allowed)
+    translations = entry_translations(reader, fields, allowed, summary_problems)
 
     source_args = (rel_path, body_line, hashlib.sha256(data).hexdigest())
     entry: Incident | Maintenance | NewsItem | None
@@ -217,6 +221,8 @@ def parse_entry(
     problems = reader.done()
     if any(p.is_error for p in problems):
         return None, problems
+    if entry is not None and translations:
+        entry = dataclasses.replace(entry, translations=translations)
     return entry, problems
 
 

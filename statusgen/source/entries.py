@@ -18,6 +18,7 @@ from ..errors import closest
 from ..model import EntryKind, IncidentStatus, MaintenanceStatus, Source, Update
 from .reader import _NULL, _describe, _raw, _Reader
 from .times import _before, _fmt
+from .translations import translation_key, update_translations
 
 _BODY_KEY_RE = re.compile(r"[ \t]*(?:-[ \t]+)?(?P<key>[a-z_]+):(?:[ \t]|$)")
 
@@ -287,8 +288,10 @@ def _updates(
             continue
         parts = reader.mapping(item, prefix)
         for key, (key_line, _) in parts.items():
-            if key not in _UPDATE_KEYS:
-                reader.unknown_key(key_line, f"{prefix}.{key}", key, _UPDATE_KEYS, prefix)
+            field = f"{prefix}.{key}"
+            translated = translation_key(reader, key_line, field, ("message",))
+            if key not in _UPDATE_KEYS and not translated:
+                reader.unknown_key(key_line, field, key, _UPDATE_KEYS, prefix)
         at = _required_time(reader, parts, "at", prefix=f"{prefix}.", missing_line=item_line)
         status = None
         if "status" in parts:
@@ -304,7 +307,8 @@ def _updates(
             reader.missing(f"{prefix}.message", "message", item_line)
         if at is not None and status is not None and message is not None:
             at_line = parts["at"][0]
-            out.append((index, Update(at, statuses(status), message), at_line))
+            texts = update_translations(reader, parts, prefix)
+            out.append((index, Update(at, statuses(status), message, texts), at_line))
     return out
 
 
