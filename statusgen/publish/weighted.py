@@ -116,8 +116,11 @@ def mastodon_length(text: str) -> int:
 
 
 def bluesky_length(text: str) -> int:
-    """Length against Bluesky's 300: grapheme clusters, or a tenth of the UTF-8
-    bytes when that is more (the post's text may hold 3000 bytes at most), so
-    that ``bluesky_length(text) <= 300`` exactly when Bluesky accepts it."""
+    """Length against Bluesky's 300: grapheme clusters; but the post's text may
+    also hold 3000 UTF-8 bytes at most, so past that it counts a tenth of the
+    bytes (over 300): ``bluesky_length(text) <= 300`` exactly when Bluesky takes it."""
     size = len(text.encode("utf-8"))
-    return max(graphemes(text), -(-size // (BLUESKY_MAX_BYTES // 300)))
+    count = graphemes(text)
+    if size <= BLUESKY_MAX_BYTES:
+        return count
+    return max(count, -(-size // (BLUESKY_MAX_BYTES // 300)))
