@@ -107,6 +107,7 @@ def test_bad_settings(env, settings, message) -> None:
 def test_constructing_and_the_limit_touch_no_network() -> None:
     with respx.mock(assert_all_called=False) as mock:
         made = BlueskyTarget.from_config(BlueskyConfig(handle="@" + HANDLE), ENV)
+        assert not secrets_in(repr(made) + repr(vars(made).get("_client")))
         local = BlueskyTarget.from_config(
             BlueskyConfig(handle=HANDLE, service="http://127.0.0.1:2583/"), ENV
         )
@@ -382,13 +383,21 @@ def test_a_wrong_password_stops_names_the_variable_and_is_not_tried_again(caplog
     assert not secrets_in(message + repr(caught.value) + repr(bluesky) + caplog.text)
 
 
-def test_a_rate_limited_login(pds) -> None:
-    pds.post("/com.atproto.server.createSession").respond(
-        429, json={"error": "RateLimitExceeded"}, headers={"ratelimit-reset": "1764600300"}
-    )
+def test_a_rate_limited_login_may_be_retried_after_the_reset(pds) -> None:
+    login = pds.post("/com.atproto.server.createSession")
+    login.side_effect = [
+        httpx.Response(
+            429, json={"error": "RateLimitExceeded"}, headers={"ratelimit-reset": "1764600300"}
+        ),
+        httpx.Response(200, json=SESSION),
+    ]
+    created(pds)
+    bluesky = target()
     with pytest.raises(RateLimited) as caught:
-        target().send(_post("t"), None)
+        bluesky.send(_post("t"), None)
     assert caught.value.reset_at == 1764600300.0
+    assert bluesky.send(_post("t"), None) == f"{ROOT_URI} {ROOT_CID}"
+    assert login.call_count == 2
 
 
 def test_no_secret_in_logs_of_a_whole_exchange(pds, caplog) -> None:
@@ -397,6 +406,7 @@ def test_no_secret_in_logs_of_a_whole_exchange(pds, caplog) -> None:
     bluesky = target()
     bluesky.send(_post("t"), None)
     assert not secrets_in(caplog.text + repr(bluesky))
+    assert PASSWORD not in repr(vars(bluesky))  # not kept once the session is open
 
 
 def _item(uri: str, cid: str, text: str, made: str, **extra) -> dict:

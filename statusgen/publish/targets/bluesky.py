@@ -4,8 +4,9 @@ The app password comes only from ``BLUESKY_APP_PASSWORD``; it goes into one
 ``com.atproto.server.createSession`` and nowhere else: not into a message,
 repr or log line, and every exception is raised ``from None``. Logins are
 rate-limited (a few hundred a day per account), so the target logs in lazily,
-on the first post it sends or reads, and at most once per run: a failed
-login is not tried again in the same run. Constructing the target and
+on the first post it sends or reads, and once per run: a refused login
+(a wrong password) is not tried again in the same run; one that met a 429
+or a 5xx may be, when publish retries that post. Constructing the target and
 asking its limit never touch the network. atproto is imported only then,
 too: it takes about a second to import, and `check` needs none of it.
 
@@ -191,11 +192,15 @@ class BlueskyTarget:
         except _errors() as exc:
             failure = _failure(exc, "refused the login of " + self._handle, login=True)
             if isinstance(failure, PermanentError):
+                # A wrong password is never tried again in this run (that
+                # could lock the account); a 429 or a 5xx may be, after the
+                # wait or backoff publish gives any post.
                 failure = PermanentError(f"{failure.reason}: check the {PASSWORD} secret")
-            self._login_failure = failure
+                self._login_failure = failure
             raise failure from None
         self._did = session.did
         self._client = client
+        self._password = ""  # the session's tokens carry on; nothing keeps the password
         return client
 
     def send(self, post: Post, reply_to: str | None) -> str:
