@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -174,6 +174,7 @@ def test_not_found_without_reply_is_a_wrong_instance(mastodon) -> None:
 
 @responses.activate
 def test_rate_limited_carries_mastodons_iso_reset_and_does_not_sleep(mastodon) -> None:
+    reset = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
     responses.post(
         STATUSES,
         status=429,
@@ -181,26 +182,33 @@ def test_rate_limited_carries_mastodons_iso_reset_and_does_not_sleep(mastodon) -
         headers={
             "X-RateLimit-Limit": "300",
             "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": "2026-12-01T15:05:00.000000Z",
+            "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.000000Z"),
         },
     )
     started = time.monotonic()
     with pytest.raises(RateLimited) as caught:
         mastodon.send(_post("t"), None)
-    assert time.monotonic() - started < 5  # Mastodon.py's default "wait" would sleep
-    assert caught.value.reset_at == datetime(2026, 12, 1, 15, 5, tzinfo=UTC).timestamp()
+    # Mastodon.py's default ("wait") would sleep until the reset, 5 minutes at most.
+    assert time.monotonic() - started < 5
+    assert caught.value.reset_at == reset.timestamp()
     assert len(responses.calls) == 1
 
 
 @responses.activate
 @pytest.mark.parametrize(
-    ("headers", "expected"), [({}, None), ({"X-RateLimit-Reset": "soon"}, None)]
+    "headers",
+    [
+        {},
+        {"X-RateLimit-Reset": "soon"},
+        # Mastodon.py itself fails on this one ("Rate limit time calculations failed").
+        {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "soon"},
+    ],
 )
-def test_rate_limited_without_a_readable_reset(mastodon, headers, expected) -> None:
+def test_rate_limited_without_a_readable_reset(mastodon, headers) -> None:
     responses.post(STATUSES, status=429, json={"error": "Too many requests"}, headers=headers)
     with pytest.raises(RateLimited) as caught:
         mastodon.send(_post("t"), None)
-    assert caught.value.reset_at is expected
+    assert caught.value.reset_at is None
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
