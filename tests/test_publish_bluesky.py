@@ -14,7 +14,13 @@ import respx
 
 from statusgen.model import BlueskyConfig
 from statusgen.publish.compose import Post
-from statusgen.publish.targets import PermanentError, RateLimited, Refused, TransientError
+from statusgen.publish.targets import (
+    DuplicatePost,
+    PermanentError,
+    RateLimited,
+    Refused,
+    TransientError,
+)
 from statusgen.publish.targets.bluesky import (
     BlueskyTarget,
     offline_limit,
@@ -36,6 +42,7 @@ LINK = "https://status.example.ac.uk/incidents/2026-11-22-email-delays/"
 NOW = datetime(2026, 12, 1, 14, 30, 5, 123456, tzinfo=UTC)
 ROOT_URI = f"at://{DID}/app.bsky.feed.post/3kabcdefghij2"
 ROOT_CID = "bafyreiroot"
+ROOT_RECORD = {"$type": "app.bsky.feed.post", "text": "t", "createdAt": "2026-12-01T14:00:00Z"}
 
 
 def _jwt(exp: int = 4_102_444_800) -> str:
@@ -66,6 +73,10 @@ def target() -> BlueskyTarget:
 def pds():
     with respx.mock(base_url=XRPC, assert_all_called=False) as mock:
         mock.post("/com.atproto.server.createSession", name="login").respond(json=SESSION)
+        # The thread's first post is there (replies look it up first).
+        mock.get("/com.atproto.repo.getRecord", name="get").respond(
+            json={"uri": ROOT_URI, "cid": ROOT_CID, "value": ROOT_RECORD}
+        )
         yield mock
 
 
@@ -200,6 +211,28 @@ def test_a_reply_without_the_link_has_no_card_and_no_facet(pds) -> None:
     }
 
 
+def test_a_reply_whose_first_post_was_deleted_is_posted_on_its_own(pds) -> None:
+    route = created(pds, uri=f"at://{DID}/app.bsky.feed.post/3kalone", cid="bafyalone")
+    lookup = pds.get("/com.atproto.repo.getRecord", name="get").respond(
+        400, json={"error": "RecordNotFound", "message": "Could not locate record"}
+    )
+    made = target().send(_post("Update"), f"{ROOT_URI} {ROOT_CID}")
+    assert made == f"at://{DID}/app.bsky.feed.post/3kalone bafyalone"
+    assert "reply" not in body(route)["record"]
+    assert dict(lookup.calls.last.request.url.params) == {
+        "repo": DID,
+        "collection": "app.bsky.feed.post",
+        "rkey": "3kabcdefghij2",
+    }
+
+
+def test_a_reply_goes_ahead_when_the_first_post_cannot_be_read(pds) -> None:
+    route = created(pds, uri=f"at://{DID}/app.bsky.feed.post/3kreply", cid="bafyreply")
+    pds.get("/com.atproto.repo.getRecord", name="get").respond(503, text="down")
+    target().send(_post("Update"), f"{ROOT_URI} {ROOT_CID}")
+    assert body(route)["record"]["reply"]["root"]["uri"] == ROOT_URI
+
+
 def test_a_reply_to_a_reply_id_threads_under_the_root(pds) -> None:
     route = created(pds, uri=f"at://{DID}/app.bsky.feed.post/3kthird", cid="bafythird")
     reply_id = f"at://{DID}/app.bsky.feed.post/3kreply bafyreply {ROOT_URI} {ROOT_CID}"
@@ -243,7 +276,7 @@ def test_a_post_the_pds_already_has_comes_back_with_its_id(pds) -> None:
     )
     rkey = record_key(DID, KEY)
     uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
-    lookup = pds.get("/com.atproto.repo.getRecord").respond(
+    lookup = pds.get("/com.atproto.repo.getRecord", name="get").respond(
         json={
             "uri": uri,
             "cid": "bafyexisting",
@@ -264,7 +297,7 @@ def test_a_post_the_pds_already_has_comes_back_with_its_id(pds) -> None:
 
 def test_an_existing_reply_keeps_its_root(pds) -> None:
     created(pds, status=409, json={"error": "RecordAlreadyExists", "message": "exists"})
-    pds.get("/com.atproto.repo.getRecord").respond(
+    pds.get("/com.atproto.repo.getRecord", name="get").respond(
         json={
             "uri": f"at://{DID}/app.bsky.feed.post/3kreply",
             "cid": "bafyreply",
@@ -283,11 +316,18 @@ def test_an_existing_reply_keeps_its_root(pds) -> None:
     assert made == f"at://{DID}/app.bsky.feed.post/3kreply bafyreply {ROOT_URI} {ROOT_CID}"
 
 
+def test_an_existing_record_that_cannot_be_read_is_a_duplicate(pds) -> None:
+    created(pds, status=409, json={"error": "RecordAlreadyExists", "message": "exists"})
+    pds.get("/com.atproto.repo.getRecord", name="get").respond(503, text="down")
+    with pytest.raises(DuplicatePost):
+        target().send(_post("t"), None)
+
+
 def test_a_real_server_error_is_transient(pds) -> None:
     created(
         pds, status=500, json={"error": "InternalServerError", "message": "Internal Server Error"}
     )
-    pds.get("/com.atproto.repo.getRecord").respond(
+    pds.get("/com.atproto.repo.getRecord", name="get").respond(
         400, json={"error": "RecordNotFound", "message": "Could not locate record"}
     )
     with pytest.raises(TransientError) as caught:

@@ -14,7 +14,8 @@ A post is an ``app.bsky.feed.post`` record: the text, a link facet per link
 (UTF-8 byte offsets, from atproto's `TextBuilder`), a link card
 (``app.bsky.embed.external``) from the entry's title and summary when the
 post carries the entry's link (no fetch of the page), and for a reply
-``reply.root`` and ``reply.parent``, both the entry's first post. The id
+``reply.root`` and ``reply.parent``, both the entry's first post (when that
+was deleted, the reply is posted on its own, as on X and Mastodon). The id
 `send` returns holds the record's uri and cid (and its thread's root), so a
 later reply needs no lookup.
 
@@ -26,7 +27,8 @@ reference PDS (bluesky-social/atproto) answers ``500 InternalServerError``
 #873), other PDSs ``409`` (``RecordAlreadyExists``). Either way the target
 then reads the record at that key (``getRecord``): when it is there, the
 event was posted by an earlier run, and its id is returned (so the entry's
-later posts still thread); when not, the 500 was a real one.
+later posts still thread); when not, the 500 was a real one. A PDS that says
+``RecordAlreadyExists`` while the record cannot be read gives `DuplicatePost`.
 
 Failures map onto the `Target` ones:
 
@@ -52,7 +54,14 @@ from ...model import BlueskyConfig
 from ..compose import Post
 from ..reconcile import RecentPost
 from ..weighted import bluesky_length, url_spans
-from . import PermanentError, RateLimited, Refused, TargetError, TransientError
+from . import (
+    DuplicatePost,
+    PermanentError,
+    RateLimited,
+    Refused,
+    TargetError,
+    TransientError,
+)
 
 if TYPE_CHECKING:
     from atproto_client import Client
@@ -208,6 +217,11 @@ class BlueskyTarget:
 
         thread = _parse_id(reply_to) if reply_to else None
         client = self._session()
+        if thread is not None and self._gone(client, thread[0]):
+            # The thread's first post was deleted: a PDS takes a reply to
+            # anything, but it would hang under "deleted post". Post it on
+            # its own, as X and Mastodon do.
+            thread = None
         record = self._record(post, thread)
         rkey = record_key(self._did, post.key or post.text)
         try:
@@ -218,10 +232,14 @@ class BlueskyTarget:
             )
         except _errors() as exc:
             failure = _failure(exc, "refused the post")
-            if _status(exc) in (409, 500) or "AlreadyExists" in _error_name(exc):
+            exists = "AlreadyExists" in _error_name(exc)
+            if _status(exc) in (409, 500) or exists:
                 found = self._existing(client, rkey)
                 if found is not None:
                     return found
+                if exists:
+                    # Said so, but unreadable: posted, with no id to thread under.
+                    raise DuplicatePost() from None
             raise failure from None
         root = thread[0] if thread else None
         return post_id(_Ref(made.uri, made.cid), root)
@@ -241,6 +259,24 @@ class BlueskyTarget:
         if not found.cid:
             return None
         return post_id(_Ref(found.uri, found.cid), _root_of(found.value))
+
+    def _gone(self, client: Client, root: _Ref) -> bool:
+        """Whether the account's post `root` is known to be deleted (when it
+        cannot be read for another reason, the reply goes ahead)."""
+        from atproto_client import models
+
+        parts = root.uri.removeprefix("at://").split("/")
+        if len(parts) != 3 or parts[0] != self._did or parts[1] != COLLECTION:
+            return False
+        try:
+            client.com.atproto.repo.get_record(
+                models.ComAtprotoRepoGetRecord.Params(
+                    repo=self._did, collection=COLLECTION, rkey=parts[2]
+                )
+            )
+        except _errors() as exc:
+            return _status(exc) == 400 and _error_name(exc) == "RecordNotFound"
+        return False
 
     def _record(self, post: Post, thread: tuple[_Ref, _Ref] | None) -> Any:
         from atproto_client import models
