@@ -582,3 +582,25 @@ def test_the_module_imports_no_atproto_until_it_is_used() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_posts_go_to_the_pds_the_session_names() -> None:
+    """bsky.social accounts live on other hosts: the session's DID document says which."""
+    host = "https://morel.us-east.host.bsky.network"
+    did_doc = {
+        "@context": ["https://www.w3.org/ns/did/v1"],
+        "id": DID,
+        "alsoKnownAs": [f"at://{HANDLE}"],
+        "service": [
+            {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": host}
+        ],
+    }
+    with respx.mock() as mock:
+        mock.post(f"{XRPC}/com.atproto.server.createSession").respond(
+            json={**SESSION, "didDoc": did_doc}
+        )
+        route = mock.post(f"{host}/xrpc/com.atproto.repo.createRecord").respond(
+            json={"uri": ROOT_URI, "cid": ROOT_CID}
+        )
+        assert target().send(_post("t"), None) == f"{ROOT_URI} {ROOT_CID}"
+        assert route.call_count == 1
