@@ -25,7 +25,8 @@ from typing import Any
 from ..errors import Problem
 from ..model import Site, SiteConfig
 from ..urls import absolute, entry_path
-from .compose import X_LIMIT, _too_long, with_link, x_weighted_length
+from .compose import X_LIMIT, _too_long, template_problems, with_link, x_weighted_length
+from .compose import post_text_problems as compose_post_text_problems
 from .targets import Target
 
 X_CREDENTIALS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
@@ -181,6 +182,14 @@ def channels(config: SiteConfig, *, everything: bool = False) -> list[Channel]:
         )
     )
     return [c for on, c in found if on or everything]
+
+
+def publish_problems(site: Site) -> list[Problem]:
+    """What `check` finds that publish would refuse: post texts too long for X
+    (whether or not it is on) or for any enabled target, or against the
+    privacy rules; templates that cannot be filled in, every target's."""
+    found = compose_post_text_problems(site) + post_text_problems(site)
+    return found + template_problems(site.config)
 
 
 def post_text_problems(site: Site) -> list[Problem]:
