@@ -470,3 +470,59 @@ def test_check_names_each_targets_secrets_and_fits_post_text_to_every_limit(
         "ok: 1 incident (1 ongoing), 0 maintenance, 0 news, 1 service",
     ]
     assert code == 0
+
+
+def test_a_post_a_target_made_but_never_recorded_is_found_there_not_sent_again(
+    services: Services, vpn_opens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reconciliation on a target other than X: its `recent` lists the lost post."""
+    from statusgen.publish.reconcile import RecentPost
+
+    previous, current = vpn_opens
+    link = "https://status.example.ac.uk/incidents/2026-11-24-vpn-slow/"
+    lost = RecentPost("m-lost", OPENED, (link,), reply=False)
+
+    def recent(self: FakeTarget, since: float) -> list[RecentPost]:
+        return [lost] if self.name == "mastodon" else []
+
+    monkeypatch.setattr(FakeTarget, "recent", recent, raising=False)
+    lines, error, x = run(with_targets(mastodon=MASTODON), current, previous)
+    assert error is None
+    assert lines[-1] == f"Mastodon: already on Mastodon, recorded: {VPN} (opened): id m-lost"
+    assert services.made["mastodon"].sent == []
+    assert [text for text, _, _ in x.sent] == [OPENED]
+    assert ledger(current).first_post(VPN, "mastodon") == "m-lost"
+
+
+def test_a_rate_limit_on_one_target_waits_within_its_budget(services: Services, vpn_opens) -> None:
+    from test_publish_run import START
+
+    from statusgen.publish.targets import RateLimited
+
+    previous, current = vpn_opens
+
+    class Once(FakeTarget):
+        def send(self, post: Post, reply_to: str | None) -> str:
+            if not self.sent and self.fail is None:
+                self.fail = RateLimited(START + 10)
+                raise self.fail
+            self.fail = None
+            return super().send(post, reply_to)
+
+    mastodon = Once("mastodon", "Mastodon")
+    cfg = with_targets(mastodon=MASTODON)
+    lines = list(
+        run_publish(
+            cfg,
+            current,
+            str(previous),
+            targets={"x": FakeTarget("x", "X", 280), "mastodon": mastodon},
+            clock=FakeClock(),
+            env=ENV,
+            state_dir=current.parent / "state",
+        )
+    )
+    assert lines[-2:] == [
+        "Mastodon: rate limited by Mastodon: waiting 11 s",
+        f"Mastodon: posted {VPN} (opened): id mastodon-1",
+    ]

@@ -54,7 +54,7 @@ def run_target(run: Run, channel: Channel, target: Target | None, env: Mapping[s
     name = target.name if target is not None else channel.name
     ledger = run.ledger.view(name)
     due, held = [], []
-    for event in events(run.before, run.current, ledger):  # type: ignore[arg-type]
+    for event in events(run.before, run.current, ledger):
         if not channel.wants(event.kind.value):
             continue
         publish_at = event.entry.publish_at
