@@ -28,6 +28,13 @@ after every line is out, posts the daily cap holds included (they may wait
 for hours); posts waiting only because of ``max_posts`` are not a failure
 (exit 0, "N more wait for the next run").
 
+Every enabled target (`channels`: X, Mastodon, Bluesky, the webhooks, e-mail)
+goes through steps 2-4 on its own (`target_run`): its events (its ``events``
+filter), its posts (its templates, limit and counting), its pending and
+refused records and its failures, so one target failing never stops the
+next; the `PublishError` at the end names each target that left something.
+With more than one target, each line starts with the target's label.
+
 Nothing here prints: the generator yields one line per action and the CLI
 prints them.
 """
