@@ -184,7 +184,7 @@ def test_one_target_failing_does_not_stop_another_and_a_rerun_sends_only_its_pos
         "(gave up after 4 attempts)" in lines
     )
     assert str(error) == (
-        "Mastodon left work undone: Mastodon: 2 posts not sent: HTTP 503 from "
+        "Mastodon: 2 posts not sent: HTTP 503 from "
         "mastodon.example.ac.uk (gave up after 4 attempts) (a re-run sends them)"
     )
     pending = json.loads((out1 / LEDGER_PATH).read_text())["pending"]
@@ -209,9 +209,7 @@ def test_a_missing_secret_stops_only_its_target(services: Services, vpn_opens) -
     cfg = with_targets(mastodon=MASTODON, bluesky=BLUESKY)
     lines, error, _ = run(cfg, current, previous, env=env)
     assert lines[-1] == f"Mastodon: posted {VPN} (opened): id mastodon-1"
-    assert str(error) == (
-        "Bluesky left work undone: Bluesky: BLUESKY_APP_PASSWORD is not set; 1 post not sent"
-    )
+    assert str(error) == ("Bluesky: BLUESKY_APP_PASSWORD is not set; 1 post not sent")
     assert ("bluesky", VPN, "first") in ledger(current).pending_slots
 
 
@@ -306,10 +304,7 @@ def test_secrets_of_every_target_are_masked_in_lines_and_the_ledger(
         f"(token ***) (not retried; to send it again: statusgen publish --retry {VPN}#first)"
     )
     assert ledger(current).refused[0].reason == "400 from ***: bad card (token ***)"
-    assert (
-        str(error)
-        == "teams-it (Teams) left work undone: teams-it (Teams): 1 post refused (see above)"
-    )
+    assert str(error) == "teams-it (Teams): 1 post refused (see above)"
 
 
 def test_retry_sends_a_refused_event_again_on_its_target_only(
@@ -526,3 +521,47 @@ def test_a_rate_limit_on_one_target_waits_within_its_budget(services: Services, 
         "Mastodon: rate limited by Mastodon: waiting 11 s",
         f"Mastodon: posted {VPN} (opened): id mastodon-1",
     ]
+
+
+def test_a_target_is_closed_even_when_it_fails(services: Services, vpn_opens) -> None:
+    """E-mail keeps one SMTP connection per run: `close` ends it, whatever happened."""
+    previous, current = vpn_opens
+    closed: list[str] = []
+    FakeTarget.close = lambda self: closed.append(self.name)  # type: ignore[attr-defined]
+    try:
+        services.fail["email"] = TransientError("connection refused")
+        email = EmailConfig(enabled=True, to=("a@example.org",), sender="s@example.org", host="h")
+        _, error, _ = run(with_targets(email=email), current, previous, env={"SMTP_PASSWORD": "pw"})
+    finally:
+        del FakeTarget.close  # type: ignore[attr-defined]
+    assert closed == ["x", "email"]
+    assert str(error).startswith("e-mail: 1 post not sent")
+
+
+TEMPLATED_SITE = (
+    CHECK_SITE
+    + """
+[publish.bluesky.templates]
+opened = "{titel} on srv-12"
+
+[privacy]
+forbidden = ['srv-[0-9]+']
+"""
+)
+
+
+def test_check_reports_a_targets_own_templates(services: Services, write_site, capsys) -> None:
+    from statusgen import cli
+
+    root = write_site({"site.toml": TEMPLATED_SITE.replace("'srv-[0-9]+'", "'nothing'")})
+    assert cli.main(["--site", str(root), "check", "--now", "2026-11-24 12:00"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "site.toml: publish.bluesky.templates.opened: unknown placeholder {titel} (known: "
+        "{status}, {title}, {services}, {message}, {link}, {reference}, {summary}, {window})"
+    )
+    root = write_site({"site.toml": TEMPLATED_SITE.replace("{titel}", "{title}")})
+    assert cli.main(["--site", str(root), "check", "--now", "2026-11-24 12:00"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "site.toml:19: publish.bluesky.templates.opened: matches privacy.forbidden[1] "
+        "('srv-[0-9]+'): the post is not sent (remove the text)"
+    )

@@ -249,11 +249,7 @@ def _run(
     if failed:
         if not labelled:
             raise PublishError("; ".join(f for _, f in failed))
-        labels = list(dict.fromkeys(label for label, _ in failed))
-        raise PublishError(
-            f"{', '.join(labels)} left work undone: "
-            + "; ".join(f"{label}: {f}" for label, f in failed)
-        )
+        raise PublishError("; ".join(f"{label}: {f}" for label, f in failed))
 
 
 def _secrets(chosen: Sequence[Channel], env: Mapping[str, str]) -> tuple[str, ...]:

@@ -261,8 +261,15 @@ def post_text_problems(site: Site) -> list[Problem]:
 def template_problems(config: SiteConfig) -> list[Problem]:
     """Templates in site.toml that cannot be filled in (unknown placeholder, stray
     brace): ``[publish.templates]`` and every target's own, enabled or not."""
+    tables = _template_tables(config)
+    found = (_template_problem(n, t, table) for table, own in tables for n, t in own.items())
+    return [p for p in found if p is not None]
+
+
+def _template_tables(config: SiteConfig) -> list[tuple[str, Mapping[str, str]]]:
+    """Every table of templates in site.toml, by its name there."""
     publish = config.publish
-    tables: list[tuple[str, Mapping[str, str]]] = [
+    return [
         ("publish.templates", publish.templates),
         ("publish.mastodon.templates", publish.mastodon.templates),
         ("publish.bluesky.templates", publish.bluesky.templates),
@@ -272,8 +279,6 @@ def template_problems(config: SiteConfig) -> list[Problem]:
         ),
         ("publish.email.templates", publish.email.templates),
     ]
-    found = (_template_problem(n, t, table) for table, own in tables for n, t in own.items())
-    return [p for p in found if p is not None]
 
 
 def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
@@ -298,19 +303,21 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
     problems: set[Problem] = set()
     skipped: set[str] = set()
     lines: _KeyLines | None = None
-    for name, template in config.publish.templates.items():
-        if _template_problem(name, template) is not None:
-            skipped.add(name)  # `template_problems` reports it
-            continue
-        literal = "\0".join(text for text, _, _, _ in _FORMATTER.parse(template))
-        for number, pattern in enumerate(rules, 1):
-            if pattern.search(literal):
-                lines = lines or _site_toml_lines(config)
-                line = lines.find(name, "publish.templates")
-                field = f"publish.templates.{name}"
-                problems.add(Problem(CONFIG_NAME, line, field, _privacy_message(number, pattern)))
-                skipped.add(name)
-                break
+    for table, own in _template_tables(config):
+        for name, template in own.items():
+            if _template_problem(name, template, table) is not None:
+                skipped.add(name)  # `template_problems` reports it
+                continue
+            literal = "\0".join(text for text, _, _, _ in _FORMATTER.parse(template))
+            for number, pattern in enumerate(rules, 1):
+                if pattern.search(literal):
+                    lines = lines or _site_toml_lines(config)
+                    line = lines.find(name, table) if "[" not in table else None
+                    message = _privacy_message(number, pattern)
+                    problems.add(Problem(CONFIG_NAME, line, f"{table}.{name}", message))
+                    if table == "publish.templates":
+                        skipped.add(name)
+                    break
     for record in manifest.entries:
         if not record.post:
             continue
@@ -323,6 +330,8 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
             text = _render(template, fields)
             try:
                 _check_privacy(event, text, config, fields)
+                # Cards and mails send the fields uncut, whatever the template holds.
+                _check_privacy(event, "\n".join(fields.values()), config, fields)
             except PostRefused as exc:
                 problem = exc.problem
                 if problem.path == CONFIG_NAME and problem.field.startswith("publish.templates."):

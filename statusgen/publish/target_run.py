@@ -80,6 +80,19 @@ def run_target(run: Run, channel: Channel, target: Target | None, env: Mapping[s
             target = channel.connect(env)
         except PermanentError as exc:
             return [f"{_mask(str(exc), run.secrets)}; {_posts(len(due))} not sent"]
+    try:
+        return (yield from _post(run, channel, target, ledger, due))
+    finally:
+        close = getattr(target, "close", None)
+        if close is not None:
+            close()  # one SMTP connection per run: ended here, however the run ends
+
+
+def _post(
+    run: Run, channel: Channel, target: Target | None, ledger: TargetLedger, due: list[Event]
+) -> Lines:
+    """Compose, reconcile and send `due` (`target` is None only in a dry run)."""
+    config, name = run.config, ledger.target
     limit, weigh = channel.offline_limit(), channel.weighted_length
     if target is not None:
         weigh = target.weighted_length
@@ -196,9 +209,6 @@ def run_target(run: Run, channel: Channel, target: Target | None, env: Mapping[s
             unrecorded += 1
             stopped = stopped or failed
             yield f"cannot write the post ledger ({failed}): stopping"
-    close = getattr(target, "close", None)
-    if close is not None:
-        close()  # one SMTP connection per run: ended here
 
     if run.dry_run and sending and is_x:
         yield estimate.line(x)
