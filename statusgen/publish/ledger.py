@@ -132,7 +132,7 @@ class Ledger:
     def __init__(
         self,
         posts: Iterable[PostRecord] = (),
-        pending: Iterable[tuple[str, str] | Slot] = (),
+        pending: Iterable[tuple[str, str] | tuple[str, str, str]] = (),
         path: Path | None = None,
         refused: Iterable[RefusedRecord] = (),
     ) -> None:
@@ -142,8 +142,10 @@ class Ledger:
         self._refused: dict[Slot, RefusedRecord] = {
             _slot(r): r for r in refused if _slot(r) not in self._posts
         }
-        slots = {(*p[2:], *p[:2]) if len(p) == 3 else (DEFAULT_TARGET, *p) for p in pending}
-        self._pending: set[Slot] = slots - self._posts.keys() - self._refused.keys()  # type: ignore[assignment]
+        # (entry, event, target), or (entry, event): X's, as every pending event
+        # was before there were other targets.
+        slots = {(p[2] if len(p) == 3 else DEFAULT_TARGET, p[0], p[1]) for p in pending}
+        self._pending: set[Slot] = slots - self._posts.keys() - self._refused.keys()
         self._renamed: dict[str, str] = {}
         self.path = path
         self.copy: Path | None = None

@@ -93,12 +93,14 @@ def _post(
 ) -> Lines:
     """Compose, reconcile and send `due` (`target` is None only in a dry run)."""
     config, name = run.config, ledger.target
-    limit, weigh = channel.offline_limit(), channel.weighted_length
-    if target is not None:
+    if target is None:
+        limit, weigh = channel.offline_limit(), channel.weighted_length
+    else:
         weigh = target.weighted_length
         try:
             limit = target.limit
         except TargetError as exc:  # the instance could not say: its documented default
+            limit = channel.offline_limit()
             yield f"cannot read the limit on {target.label} ({exc}): using {limit}"
     templates = dict(
         templates=channel.templates,
