@@ -58,7 +58,7 @@ from .previous import Unreachable, is_url, read_current, read_previous, same_fol
 from .renames import as_renamed, redirect_pages, renames
 from .send import Clock, SystemClock
 from .state import LEDGER_COPY_NAME, STATE_DIR, publish_lock
-from .target_run import Run, _mask, _posts, run_target
+from .target_run import Run, count_posts, mask, run_target
 from .targets import Target
 
 
@@ -137,7 +137,7 @@ def _carry_forward(
         ledger.save()
         _write_redirects(config, ledger, read_current(output_dir), output_dir)
         yield (
-            f"kept the post ledger ({_posts(len(ledger.posts))} recorded, "
+            f"kept the post ledger ({count_posts(len(ledger.posts))} recorded, "
             f"{len(ledger.pending)} pending) for when it is on again"
         )
 
@@ -199,7 +199,7 @@ def _run(
             # every pending post (and, deployed, the ledger itself).
             raise PublishError(
                 f"no build manifest at {previous}, but the post ledger holds "
-                f"{_posts(len(ledger.posts))} and {len(ledger.pending)} pending: not a first "
+                f"{count_posts(len(ledger.posts))} and {len(ledger.pending)} pending: not a first "
                 "publish; nothing sent, the ledger is kept (re-run once "
                 f"{MANIFEST_PATH} is back)"
             )
@@ -245,7 +245,7 @@ def _run(
         prefix = f"{channel.label}: " if labelled else ""
         injected = fakes.get(channel.name)
         failures = yield from _prefixed(run_target(shared, channel, injected, env), prefix, shared)
-        failed += [(channel.label, _mask(f, shared.secrets)) for f in failures]
+        failed += [(channel.label, mask(f, shared.secrets)) for f in failures]
     if failed:
         if not labelled:
             raise PublishError("; ".join(f for _, f in failed))
@@ -269,7 +269,7 @@ def _prefixed(
             line = next(lines)
         except StopIteration as stop:
             return list(stop.value)
-        yield prefix + _mask(line, run.secrets)
+        yield prefix + mask(line, run.secrets)
 
 
 def _retry(

@@ -79,7 +79,7 @@ def run_target(run: Run, channel: Channel, target: Target | None, env: Mapping[s
         try:
             target = channel.connect(env)
         except PermanentError as exc:
-            return [f"{_mask(str(exc), run.secrets)}; {_posts(len(due))} not sent"]
+            return [f"{mask(str(exc), run.secrets)}; {count_posts(len(due))} not sent"]
     try:
         return (yield from _post(run, channel, target, ledger, due))
     finally:
@@ -140,7 +140,7 @@ def _post(
                 target, sending, ledger, run.clock, run, make_post, gone
             )
         except PermanentError as exc:
-            return [f"{_mask(str(exc), run.secrets)}; {_posts(len(sending))} not sent"]
+            return [f"{mask(str(exc), run.secrets)}; {count_posts(len(sending))} not sent"]
         if is_x:
             now = datetime.fromtimestamp(run.clock.now(), UTC)
             left = cost.allowance(run.ledger, name, now, x)
@@ -182,7 +182,7 @@ def _post(
         if isinstance(outcome, RefusedPost):
             refused += 1
             at = _iso(run.clock.now())
-            outcome = RefusedPost(_mask(outcome.reason, run.secrets))
+            outcome = RefusedPost(mask(outcome.reason, run.secrets))
             yield (
                 f"refused by {target.label}: {event.describe()}: {outcome.reason} (not retried; "
                 f"to send it again: statusgen publish --retry {event.entry.ref}#{event.key})"
@@ -197,7 +197,7 @@ def _post(
                 yield f"cannot write the post ledger ({failed}): stopping"
             continue
         if isinstance(outcome, Stopped):
-            stopped = _mask(outcome.reason, run.secrets)
+            stopped = mask(outcome.reason, run.secrets)
             unsent += 1
             yield f"not sent {event.describe()}: {stopped}"
             continue
@@ -225,14 +225,15 @@ def _post(
         )
     failures = []
     if unsent:
-        failures.append(f"{_posts(unsent)} not sent: {stopped} (a re-run sends them)")
+        failures.append(f"{count_posts(unsent)} not sent: {stopped} (a re-run sends them)")
     if refused:
-        failures.append(f"{_posts(refused)} refused (see above)")
+        failures.append(f"{count_posts(refused)} refused (see above)")
     if held:
-        failures.append(f"{_posts(len(held))} held by [publish.x] max_posts_per_day (see above)")
+        capped = count_posts(len(held))
+        failures.append(f"{capped} held by [publish.x] max_posts_per_day (see above)")
     if unrecorded:
         failures.append(
-            f"{_posts(unrecorded)} sent but not recorded (the next run finds "
+            f"{count_posts(unrecorded)} sent but not recorded (the next run finds "
             f"{'it' if unrecorded == 1 else 'them'} on the account)"
         )
     return failures
@@ -354,7 +355,7 @@ def _told(event: Event, match: RecentPost, make_post: Callable[[Event], Post | N
     return sum(1 for u in updates if datetime.fromisoformat(u.at) <= made)
 
 
-def _mask(text: str, secrets: Sequence[str]) -> str:
+def mask(text: str, secrets: Sequence[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "***")
     return text
@@ -364,5 +365,5 @@ def _iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")
 
 
-def _posts(count: int) -> str:
+def count_posts(count: int) -> str:
     return f"{count} post" if count == 1 else f"{count} posts"
