@@ -565,3 +565,72 @@ def test_check_reports_a_targets_own_templates(services: Services, write_site, c
         "site.toml:19: publish.bluesky.templates.opened: matches privacy.forbidden[1] "
         "('srv-[0-9]+'): the post is not sent (remove the text)"
     )
+
+
+def test_a_target_switched_off_keeps_its_pending_posts_for_when_it_is_on(
+    services: Services, tmp_path: Path
+) -> None:
+    """#10's case 6 on Mastodon: its pending events survive runs that skip it."""
+    site = make_site()
+    live = build(tmp_path / "live", without(site, "2026-11-24-vpn-slow"))
+    out1 = build(tmp_path / "out1", site)
+    services.fail["mastodon"] = TransientError("HTTP 502")
+    _, error, _ = run(with_targets(mastodon=MASTODON), out1, live)
+    assert error is not None
+    deploy(out1, live)
+    out2 = build(tmp_path / "out2", site)
+    lines, error, _ = run(with_targets(mastodon=replace(MASTODON, enabled=False)), out2, live)
+    assert (error, lines[-1]) == (None, "nothing new to post")
+    assert ledger(out2).pending_slots == (("mastodon", VPN, "first"),)
+    deploy(out2, live)
+    out3 = build(tmp_path / "out3", site)
+    del services.fail["mastodon"]
+    lines, error, x = run(with_targets(mastodon=MASTODON), out3, live)
+    assert error is None
+    assert lines[-1] == f"Mastodon: posted {VPN} (opened): id mastodon-1"
+    assert x.sent == []
+
+
+def test_killed_between_post_and_record_on_a_target_keeps_its_thread(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#10's case 8 on Mastodon: the post it made is found, the update replies to it."""
+    from statusgen.publish.reconcile import RecentPost
+
+    site = make_site()
+    first = with_vpn(site, updates=site.incidents[0].updates[:1])
+    live = build(tmp_path / "live", without(site, "2026-11-24-vpn-slow"))
+    out1 = build(tmp_path / "out1", first)
+    real = Ledger.record
+
+    class Killed(BaseException):
+        pass
+
+    def killed(self: Ledger, entry: str, event: str, post_id, target: str, *a, **k):
+        if target == "mastodon":
+            raise Killed()
+        return real(self, entry, event, post_id, target, *a, **k)
+
+    monkeypatch.setattr(Ledger, "record", killed)
+    with pytest.raises(Killed):
+        run(with_targets(mastodon=MASTODON), out1, live)
+    monkeypatch.setattr(Ledger, "record", real)
+    made = services.made["mastodon"].sent[0][0]
+    link = "https://status.example.ac.uk/incidents/2026-11-24-vpn-slow/"
+
+    def recent(self: FakeTarget, since: float) -> list[RecentPost]:
+        return (
+            [RecentPost("mastodon-1", made, (link,), reply=False)]
+            if self.name == "mastodon"
+            else []
+        )
+
+    monkeypatch.setattr(FakeTarget, "recent", recent, raising=False)
+    deploy(out1, live)  # the ledger as the killed run left it: X recorded, Mastodon pending
+    out2 = build(tmp_path / "out2", site)
+    lines, error, _ = run(with_targets(mastodon=MASTODON), out2, live)
+    assert error is None
+    assert lines[-2:] == [
+        f"Mastodon: already on Mastodon, recorded: {VPN} (opened): id mastodon-1",
+        f"Mastodon: posted {VPN} (updated): id mastodon-1, replying to mastodon-1",
+    ]
