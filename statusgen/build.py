@@ -492,13 +492,16 @@ def _publish_problems(site: Site) -> list[Problem]:
     """Post texts and templates that publish would refuse, found before any build."""
     config = site.config
     entries = (*site.incidents, *site.maintenances, *site.news)
-    if not (config.publish.templates or any(e.post_text for e in entries)):
+    publish = config.publish
+    own = (publish.mastodon, publish.bluesky, publish.email, *publish.webhooks)
+    templates = publish.templates or any(t.templates for t in own)
+    if not (templates or any(e.post_text for e in entries)):
         return []
     # Imported here: twitter-text and requests add most of a second to start-up,
     # and only sites that post need them.
-    from .publish.compose import post_text_problems, template_problems
+    from .publish.channels import publish_problems
 
-    return post_text_problems(site) + template_problems(config)
+    return publish_problems(site)
 
 
 def _renamed(site: Site, when: datetime) -> list[Problem]:

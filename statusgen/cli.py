@@ -19,9 +19,19 @@ from . import __version__
 from .errors import Problem, ProblemsError, StatusgenError
 
 if TYPE_CHECKING:
+    from .model import SiteConfig
     from .report import Forge
 
-SECRET_VARIABLES = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
+SECRET_VARIABLES = (
+    "X_API_KEY",
+    "X_API_SECRET",
+    "X_ACCESS_TOKEN",
+    "X_ACCESS_TOKEN_SECRET",
+    "MASTODON_ACCESS_TOKEN",
+    "BLUESKY_APP_PASSWORD",
+    "SMTP_PASSWORD",
+)
+"""Masked in everything printed; publish also masks the variables a webhook names."""
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 REPORTING = ("check", "build")
 """The commands whose problems also go to the forge (annotations, Code Quality report)."""
@@ -177,8 +187,25 @@ def _check(args: argparse.Namespace, out: _Printer) -> int:
     ]
     if drafts:
         counts.append(_count(drafts, "draft"))
+    for line in _targets(site.config):
+        out.line(line)
     out.line("ok: " + ", ".join(counts))
     return EXIT_OK
+
+
+def _targets(config: SiteConfig) -> list[str]:
+    """A line per enabled publish target: the environment variables it reads
+    its secrets from (their names only: check runs where secrets are not set)."""
+    publish = config.publish
+    switches = (publish.x, publish.mastodon, publish.bluesky, publish.email)
+    if not (publish.webhooks or any(t.enabled for t in switches)):
+        return []  # nothing to import for a site that does not post
+    from .publish.channels import channels
+
+    return [
+        f"publish to {c.label}: secrets from {', '.join(c.secret_names()) or 'none'}"
+        for c in channels(config)
+    ]
 
 
 def _build(args: argparse.Namespace, out: _Printer) -> int:

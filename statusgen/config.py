@@ -10,14 +10,20 @@ import contextlib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .errors import Problem, ProblemsError, Severity, closest
+from .config_keys import ARRAY_TABLES, Key, KeyLines
+from .config_keys import is_kind as _is_kind
+from .config_keys import kind_name as _kind_name
+from .config_keys import suggest as _suggest
+from .config_publish import SCHEMA as _PUBLISH_SCHEMA
+from .config_publish import TEMPLATE_EVENTS as TEMPLATE_EVENTS  # re-exported: tests, compose
+from .config_publish import parse_publish
+from .errors import Problem, ProblemsError, Severity
 from .languages import other_languages
 from .model import (
     FeedsConfig,
@@ -25,37 +31,19 @@ from .model import (
     PublishConfig,
     Service,
     SiteConfig,
-    XConfig,
 )
 from .rules import Rule, RuleError, compile_rule
 
+_KeyLines = KeyLines
+"""The old name, which `privacy` and `publish.compose` import."""
+
 CONFIG_NAME = "site.toml"
 SERVICE_ID = re.compile(r"[a-z0-9-]+")
-TEMPLATE_EVENTS = (
-    "opened",
-    "updated",
-    "resolved",
-    "scheduled",
-    "maintenance_update",
-    "maintenance_started",
-    "maintenance_ended",
-    "maintenance_moved",
-    "news",
-)
 
 
 SCAFFOLD_BASE_URL = "https://status.example.org/"
 """The address `statusgen init` writes: a site still using it warns, since its
 feeds, posts and calendar would all link to a page that is not there."""
-
-
-@dataclass(frozen=True)
-class Key:
-    kind: type | tuple[type, ...]
-    doc: str
-    required: bool = False
-    example: str = ""
-    """A value to show when the key is missing, as it is written in site.toml."""
 
 
 # The whole site.toml vocabulary: table -> key -> declaration.
@@ -113,28 +101,10 @@ _SCHEMA: dict[str, dict[str, Key]] = {
     "feeds": {
         "limit": Key(int, "Entries per feed (default 50)."),
     },
-    "publish": {
-        "x": Key(dict, "Posting to X."),
-        "max_posts": Key(int, "Posts per run at most (default 10); the rest wait."),
-        "timeout": Key((int, float), "Seconds a run may spend retrying (default 60)."),
-        "max_age": Key((int, float), "Hours after which an event is never posted (default 6)."),
-        "templates": Key(dict, "Post templates by event, overriding the built-in ones."),
-    },
-    "publish.x": {
-        "enabled": Key(bool, "Post to X on publish (default false)."),
-        "account": Key(str, "X handle without @, for the subscribe link."),
-        "links": Key(str, 'Posts that carry the entry\'s link: "first" (default) or "all".'),
-        "price_post": Key(
-            (int, float), "US dollars per post without a URL, for --dry-run (default 0.015)."
-        ),
-        "price_link_post": Key(
-            (int, float), "US dollars per post with a URL, for --dry-run (default 0.200)."
-        ),
-        "max_posts_per_day": Key(int, "Posts in any 24 hours at most (default 50); a hard stop."),
-    },
     "privacy": {
         "forbidden": Key(list, "RE2 regexes (case-insensitive) no output or post may match."),
     },
+    **_PUBLISH_SCHEMA,
 }
 
 
@@ -169,50 +139,6 @@ def load_config(root: Path) -> SiteConfig:
     return parse_config(root, data, _KeyLines(text))
 
 
-class _KeyLines:
-    """Finds the line of a key in the TOML text; tomllib keeps no positions.
-
-    The text is split into sections once, at its table headers, so a lookup
-    reads only its own table's lines: scanning the whole file per key made
-    loading a catalogue of N services take N² steps (minutes at 10,000).
-    """
-
-    def __init__(self, text: str) -> None:
-        # Header text (None before the first) -> its sections, in file order,
-        # each a list of (line number, line); and -> the headers' line numbers.
-        self._sections: dict[str | None, list[list[tuple[int, str]]]] = {None: [[]]}
-        self._headers: dict[str, list[int]] = {}
-        current = self._sections[None][0]
-        for number, line in enumerate(text.splitlines(), 1):
-            stripped = line.strip()
-            if stripped.startswith("["):
-                header = stripped.split("#")[0].strip()
-                self._headers.setdefault(header, []).append(number)
-                current = []
-                self._sections.setdefault(header, []).append(current)
-                continue
-            current.append((number, line))
-
-    def find(self, key: str, table: str = "", nth: int = 0) -> int | None:
-        header = {"": None, "services": "[[services]]"}.get(table, f"[{table}]")
-        sections = self._sections.get(header, [])
-        if table == "services":
-            sections = sections[nth : nth + 1]
-        name = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for section in sections:
-            for number, line in section:
-                if name.match(line):
-                    return number
-        return None
-
-    def table(self, table: str, nth: int = 0) -> int | None:
-        header = "[[services]]" if table == "services" else f"[{table}]"
-        numbers = self._headers.get(header, [])
-        if table != "services":
-            nth = 0
-        return numbers[nth] if 0 <= nth < len(numbers) else None
-
-
 def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = None) -> SiteConfig:
     """Validate parsed TOML into a `SiteConfig`; raise `ProblemsError` with every problem."""
     lines = lines or _KeyLines("")
@@ -225,9 +151,9 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
     def check_table(table: str, values: dict[str, Any], nth: int = 0) -> dict[str, Any]:
         """Report unknown keys, wrong types and missing required keys; return the good ones."""
         declared = _SCHEMA[table]
-        prefix = f"{table}." if table and table != "services" else ""
-        if table == "services":
-            prefix = f"services[{nth + 1}]."
+        prefix = f"{table}." if table else ""
+        if table in ARRAY_TABLES:
+            prefix = f"{table}[{nth + 1}]."
         good: dict[str, Any] = {}
         for key, value in values.items():
             where = lines.find(key, table, nth)
@@ -331,60 +257,7 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
     publish = PublishConfig()
     if "publish" in top:
         raw_publish = check_table("publish", top["publish"])
-        x = XConfig()
-        if "x" in raw_publish:
-            raw_x = check_table("publish.x", raw_publish["x"])
-            account = raw_x.get("account")
-            if account is not None:
-                account = account.removeprefix("@")
-                if not re.fullmatch(r"[A-Za-z0-9_]{1,15}", account):
-                    problem(
-                        "publish.x.account",
-                        f"{account!r} is not an X handle (1-15 letters, digits or _)",
-                        lines.find("account", "publish.x"),
-                    )
-            x = _x_config(raw_x, account, lines, problem)
-        templates: dict[str, str] = {}
-        for event, template in raw_publish.get("templates", {}).items():
-            where = lines.find(event, "publish.templates")
-            if event not in TEMPLATE_EVENTS:
-                problem(
-                    f"publish.templates.{event}",
-                    f"unknown event{_suggest(event, TEMPLATE_EVENTS)}",
-                    where,
-                )
-            elif not isinstance(template, str):
-                problem(f"publish.templates.{event}", "expected text", where)
-            else:
-                templates[event] = template
-        max_posts = raw_publish.get("max_posts", 10)
-        if max_posts < 1:
-            problem(
-                "publish.max_posts",
-                f"{max_posts} is too small (at least 1)",
-                lines.find("max_posts", "publish"),
-            )
-        timeout = float(raw_publish.get("timeout", 60.0))
-        if timeout <= 0:
-            problem(
-                "publish.timeout",
-                f"{timeout:g} must be positive (seconds)",
-                lines.find("timeout", "publish"),
-            )
-        max_age = float(raw_publish.get("max_age", 6.0))
-        if not 0 < max_age < float("inf"):
-            problem(
-                "publish.max_age",
-                f"{max_age:g} must be a positive number of hours",
-                lines.find("max_age", "publish"),
-            )
-        publish = PublishConfig(
-            x=x,
-            max_posts=max_posts,
-            timeout=timeout,
-            max_age=max_age,
-            templates=MappingProxyType(templates),
-        )
+        publish = parse_publish(raw_publish, lines, problem, check_table)
 
     privacy = PrivacyConfig()
     if "privacy" in top:
@@ -450,44 +323,6 @@ def _since(
     return None
 
 
-LINK_POLICIES = ("first", "all")
-
-
-def _x_config(
-    raw: dict[str, Any],
-    account: str | None,
-    lines: _KeyLines,
-    problem: Callable[[str, str, int | None], None],
-) -> XConfig:
-    """``[publish.x]`` past its types: the link rule, prices, and the daily cap."""
-    default = XConfig()
-    links = raw.get("links", default.links)
-    if links not in LINK_POLICIES:
-        problem(
-            "publish.x.links",
-            f'{links!r} is not "first" or "all"',
-            lines.find("links", "publish.x"),
-        )
-    prices = {}
-    for key in ("price_post", "price_link_post"):
-        prices[key] = float(raw.get(key, getattr(default, key)))
-        if not 0 <= prices[key] < float("inf"):
-            where = lines.find(key, "publish.x")
-            problem(f"publish.x.{key}", f"{prices[key]:g} must be US dollars, 0 or more", where)
-    per_day = raw.get("max_posts_per_day", default.max_posts_per_day)
-    if per_day < 1:
-        where = lines.find("max_posts_per_day", "publish.x")
-        message = f"{per_day} is too small (at least 1; enabled = false posts nothing)"
-        problem("publish.x.max_posts_per_day", message, where)
-    return XConfig(
-        enabled=raw.get("enabled", False),
-        account=account,
-        links=links,
-        max_posts_per_day=per_day,
-        **prices,
-    )
-
-
 _RULE_KEYS = ("pattern", "case_sensitive")
 
 
@@ -516,30 +351,3 @@ def _zone_problem(name: str) -> str | None:
     except (ZoneInfoNotFoundError, ValueError):
         return f"unknown time zone {name!r}{_suggest(name, available_timezones(), ' ')}"
     return None
-
-
-def _suggest(word: str, choices: Any, lead: str = " ") -> str:
-    close = closest(word, sorted(choices))
-    return f"{lead}(did you mean {close!r}?)" if close else ""
-
-
-def _is_kind(value: Any, kind: type | tuple[type, ...]) -> bool:
-    # TOML booleans are ints to isinstance; keep them apart.
-    if isinstance(value, bool) and kind is not bool:
-        return False
-    return isinstance(value, kind)
-
-
-_KIND_NAMES: dict[Any, str] = {
-    str: "text in quotes",
-    int: "a whole number",
-    bool: "true or false",
-    list: "a list",
-    dict: "a table",
-    (int, float): "a number",
-    (date, str): "a date (like 2026-11-01)",
-}
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    return _KIND_NAMES.get(kind, str(kind))

@@ -128,8 +128,17 @@ def check_outputs(
     return sorted(secrets + _attribute(site, rules, hits))
 
 
-SECRET_VARIABLES = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
-"""Credentials publish reads from the environment (the CLI masks the same ones)."""
+SECRET_VARIABLES = (
+    "X_API_KEY",
+    "X_API_SECRET",
+    "X_ACCESS_TOKEN",
+    "X_ACCESS_TOKEN_SECRET",
+    "MASTODON_ACCESS_TOKEN",
+    "BLUESKY_APP_PASSWORD",
+    "SMTP_PASSWORD",
+)
+"""Credentials publish reads from the environment under fixed names (the CLI
+masks the same ones; a webhook's variables are named in site.toml)."""
 SECRET_MIN = 8
 """Shorter values are not searched for: they would match by chance."""
 

@@ -24,7 +24,18 @@ from statusgen import cli
 from statusgen.scaffold import init_site
 
 REPO = Path(__file__).resolve().parent.parent
-SECRETS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
+SECRETS = (
+    "X_API_KEY",
+    "X_API_SECRET",
+    "X_ACCESS_TOKEN",
+    "X_ACCESS_TOKEN_SECRET",
+    # the other targets (issue 14), as the scaffold site.toml's examples name them
+    "MASTODON_ACCESS_TOKEN",
+    "BLUESKY_APP_PASSWORD",
+    "TEAMS_IT_WEBHOOK_URL",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+)
 DEFAULT = "trunk"
 """The default branch in these tests: not `main`, so nothing may assume it is."""
 

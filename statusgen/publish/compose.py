@@ -62,7 +62,6 @@ it, naming the source file and line the text came from.
 from __future__ import annotations
 
 import string
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -86,6 +85,8 @@ from .diff import (
     update_event,
     window_event,
 )
+from .shorten import ELLIPSIS as ELLIPSIS  # re-exported: tests
+from .shorten import shorten as _shorten
 from .weighted import parse_tweet
 
 X_LIMIT = 280
@@ -119,10 +120,8 @@ _LIFECYCLE_WORDS = {
     EventKind.MAINTENANCE_MOVED: "Maintenance rescheduled",
 }
 
-ELLIPSIS = "…"
 MESSAGE_FLOOR = 80
 """Characters of a message kept while the service list is still whole."""
-_TRIM = " \t\n,;:-–—"
 _FORMATTER = string.Formatter()
 
 Weigh = Callable[[str], int]
@@ -166,29 +165,45 @@ def compose(
     weigh: Weigh = x_weighted_length,
     limit: int = X_LIMIT,
     threaded: bool = True,
+    templates: Mapping[str, str] | None = None,
+    templates_field: str = "publish.templates",
+    links: str | None = None,
+    label: str = "X",
 ) -> Post:
     """The post for `event`; raises `PostRefused` with a `Problem` when it must not be sent.
 
     `threaded`: a reply will go under the entry's first post (False: it stands
-    alone, so it carries the link like a first post)."""
+    alone, so it carries the link like a first post). A target's own
+    `templates` (named `templates_field` in problems) come before
+    ``[publish.templates]``; `links` is ``"first"`` or ``"all"`` (default:
+    ``[publish.x] links``; targets that do not bill for links use "all");
+    `label` names the target in a too-long problem.
+
+    The privacy rules search the text and every field (a target with room for
+    structure, a card or a mail, sends fields the text has cut)."""
     entry = event.entry
     reply = not event.is_first
     if event.is_first and entry.post_text:
         text = with_link(entry.post_text, entry.link)
         length = weigh(text)
         if length > limit:
-            raise PostRefused(_too_long(entry.source, entry.line_of("post_text"), length, limit))
-        _check_privacy(event, text, config, {"post_text": entry.post_text})
+            line = entry.line_of("post_text")
+            raise PostRefused(_too_long(entry.source, line, length, limit, label))
         fields = _fields(event, config.timezone)
+        _check_privacy(event, text, config, {"post_text": entry.post_text})
+        _check_privacy(event, "\n".join(fields.values()), config, fields)
         return Post(text, reply, length, _identity(event), event.kind.value, fields)
 
     name = event.kind.value
-    template = config.publish.templates.get(name, DEFAULT_TEMPLATES[event.kind])
-    problem = _template_problem(name, template)
+    own = templates or {}
+    template = own.get(name) or config.publish.templates.get(name, DEFAULT_TEMPLATES[event.kind])
+    field = templates_field if name in own else "publish.templates"
+    problem = _template_problem(name, template, field)
     if problem:
         raise PostRefused(problem)
     fields = _fields(event, config.timezone)
-    if reply and threaded and config.publish.x.links == "first":
+    full = dict(fields)
+    if reply and threaded and (links or config.publish.x.links) == "first":
         fields["link"] = ""
     text = _fit(template, fields, entry.services, weigh, limit)
     if text is None:
@@ -196,12 +211,13 @@ def compose(
             Problem(
                 CONFIG_NAME,
                 None,
-                f"publish.templates.{name}",
+                f"{field}.{name}",
                 f"the {name} post for {entry.ref} does not fit in {limit} characters "
                 "even with the message, services and title cut (shorten the template)",
             )
         )
-    _check_privacy(event, text, config, fields)
+    _check_privacy(event, text, config, fields, field)
+    _check_privacy(event, "\n".join(full.values()), config, full, field)
     return Post(text, reply, weigh(text), _identity(event), name, fields)
 
 
@@ -243,9 +259,26 @@ def post_text_problems(site: Site) -> list[Problem]:
 
 
 def template_problems(config: SiteConfig) -> list[Problem]:
-    """Templates in site.toml that cannot be filled in (unknown placeholder, stray brace)."""
-    found = (_template_problem(name, t) for name, t in config.publish.templates.items())
+    """Templates in site.toml that cannot be filled in (unknown placeholder, stray
+    brace): ``[publish.templates]`` and every target's own, enabled or not."""
+    tables = _template_tables(config)
+    found = (_template_problem(n, t, table) for table, own in tables for n, t in own.items())
     return [p for p in found if p is not None]
+
+
+def _template_tables(config: SiteConfig) -> list[tuple[str, Mapping[str, str]]]:
+    """Every table of templates in site.toml, by its name there."""
+    publish = config.publish
+    return [
+        ("publish.templates", publish.templates),
+        ("publish.mastodon.templates", publish.mastodon.templates),
+        ("publish.bluesky.templates", publish.bluesky.templates),
+        *(
+            (f"publish.webhooks[{n}].templates", h.templates)
+            for n, h in enumerate(publish.webhooks, 1)
+        ),
+        ("publish.email.templates", publish.email.templates),
+    ]
 
 
 def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
@@ -270,19 +303,21 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
     problems: set[Problem] = set()
     skipped: set[str] = set()
     lines: _KeyLines | None = None
-    for name, template in config.publish.templates.items():
-        if _template_problem(name, template) is not None:
-            skipped.add(name)  # `template_problems` reports it
-            continue
-        literal = "\0".join(text for text, _, _, _ in _FORMATTER.parse(template))
-        for number, pattern in enumerate(rules, 1):
-            if pattern.search(literal):
-                lines = lines or _site_toml_lines(config)
-                line = lines.find(name, "publish.templates")
-                field = f"publish.templates.{name}"
-                problems.add(Problem(CONFIG_NAME, line, field, _privacy_message(number, pattern)))
-                skipped.add(name)
-                break
+    for table, own in _template_tables(config):
+        for name, template in own.items():
+            if _template_problem(name, template, table) is not None:
+                skipped.add(name)  # `template_problems` reports it
+                continue
+            literal = "\0".join(text for text, _, _, _ in _FORMATTER.parse(template))
+            for number, pattern in enumerate(rules, 1):
+                if pattern.search(literal):
+                    lines = lines or _site_toml_lines(config)
+                    line = lines.find(name, table) if "[" not in table else None
+                    message = _privacy_message(number, pattern)
+                    problems.add(Problem(CONFIG_NAME, line, f"{table}.{name}", message))
+                    if table == "publish.templates":
+                        skipped.add(name)
+                    break
     for record in manifest.entries:
         if not record.post:
             continue
@@ -295,6 +330,8 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
             text = _render(template, fields)
             try:
                 _check_privacy(event, text, config, fields)
+                # Cards and mails send the fields uncut, whatever the template holds.
+                _check_privacy(event, "\n".join(fields.values()), config, fields)
             except PostRefused as exc:
                 problem = exc.problem
                 if problem.path == CONFIG_NAME and problem.field.startswith("publish.templates."):
@@ -435,80 +472,20 @@ def _fit(
     return None
 
 
-def _shorten(text: str, fits: Callable[[str], bool], floor: int = 0) -> str:
-    """The longest cut of `text` at a word boundary, with "…", that `fits`.
-
-    Cuts keep at least `floor` characters: when none of those fits, the
-    shortest of them is returned (a later stage makes room); with no floor,
-    nothing fitting gives ''. Weighted length grows with the prefix, so a
-    binary search over the cut points takes a few calls to twitter-text.
-    """
-    if len(text) <= floor:
-        return text
-    candidates = []
-    for cut in _cut_points(text):
-        head = text[:cut].rstrip(_TRIM)
-        if head and cut >= floor:
-            candidates.append(head + ELLIPSIS)
-    if not candidates:
-        return text if floor else ""
-    best = candidates[0] if floor else ""
-    low, high = 0, len(candidates) - 1
-    while low <= high:
-        middle = (low + high) // 2
-        if fits(candidates[middle]):
-            best = candidates[middle]
-            low = middle + 1
-        else:
-            high = middle - 1
-    return best
-
-
-def _cut_points(text: str) -> list[int]:
-    """Where `text` may be cut: before a space, and around CJK characters (no spaces there).
-
-    Never inside a grapheme: not before a combining mark, a zero-width
-    joiner, a variation selector or skin tone, not after a joiner, and not
-    between the two halves of a flag.
-    """
-    points = []
-    for i in range(1, len(text)):
-        before, char = text[i - 1], text[i]
-        if before.isspace():
-            continue
-        wide = _wide(before) or _wide(char)
-        if char.isspace() or (wide and not _joined(before, char)):
-            points.append(i)
-    return points
-
-
-def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
-
-
-def _joined(before: str, char: str) -> bool:
-    code = ord(char)
-    if unicodedata.combining(char) or char == "\u200d" or before == "\u200d":
-        return True
-    if 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
-        return True
-    return 0x1F1E6 <= ord(before) <= 0x1F1FF and 0x1F1E6 <= code <= 0x1F1FF
-
-
 # --- problems ------------------------------------------------------------------------
 
 
-def _too_long(path: str, line: int | None, length: int, limit: int) -> Problem:
+def _too_long(path: str, line: int | None, length: int, limit: int, label: str = "X") -> Problem:
     return Problem(
         path,
         line,
         "post_text",
-        f"is {length} characters as X counts them (at most {limit} with the link)",
+        f"is {length} characters as {label} counts them (at most {limit} with the link)",
     )
 
 
-def _template_problem(name: str, template: str) -> Problem | None:
-    field = f"publish.templates.{name}"
+def _template_problem(name: str, template: str, table: str = "publish.templates") -> Problem | None:
+    field = f"{table}.{name}"
     known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
     try:
         parsed = list(_FORMATTER.parse(template))
@@ -528,7 +505,13 @@ def _privacy_message(number: int, pattern: object) -> str:
     )
 
 
-def _check_privacy(event: Event, text: str, config: SiteConfig, fields: Mapping[str, str]) -> None:
+def _check_privacy(
+    event: Event,
+    text: str,
+    config: SiteConfig,
+    fields: Mapping[str, str],
+    templates_field: str = "publish.templates",
+) -> None:
     """Refuse a post that a privacy rule forbids, naming where the text came from."""
     entry = event.entry
     for number, pattern in enumerate(config.privacy.forbidden, 1):
@@ -552,7 +535,7 @@ def _check_privacy(event: Event, text: str, config: SiteConfig, fields: Mapping[
         # The link: the entry's id (its file name), else site.toml's address.
         origins.append((entry.ref.split("/", 1)[-1], entry.source, None, "file name"))
         origins.append((entry.link, CONFIG_NAME, None, "base_url"))
-        template = (CONFIG_NAME, None, f"publish.templates.{event.kind.value}")
+        template = (CONFIG_NAME, None, f"{templates_field}.{event.kind.value}")
         path, line, field = next(
             ((p, n, f) for value, p, n, f in origins if value and pattern.search(value)), template
         )

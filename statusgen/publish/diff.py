@@ -64,7 +64,7 @@ from datetime import datetime
 
 from ..manifest import EntryRecord, Manifest, MoveRecord, UpdateRecord
 from ..model import EntryKind, IncidentStatus
-from .ledger import Ledger
+from .ledger import Ledger, TargetLedger
 
 FIRST = "first"
 """Event key of an entry's opening (its first post)."""
@@ -162,7 +162,9 @@ def update_key(number: int) -> str:
     return f"{UPDATE_PREFIX}{number}"
 
 
-def events(previous: Manifest | None, current: Manifest, ledger: Ledger) -> list[Event]:
+def events(
+    previous: Manifest | None, current: Manifest, ledger: Ledger | TargetLedger
+) -> list[Event]:
     """The events due in `current`, oldest first; empty for a baseline.
 
     What an entry had before is the most the previous build and the ledger
@@ -332,7 +334,9 @@ def _told_by_state(record: EntryRecord) -> tuple[str, ...]:
     return (*moves, *passed, *ended)
 
 
-def _window_changes(record: EntryRecord, before: EntryRecord | None, ledger: Ledger) -> list[Event]:
+def _window_changes(
+    record: EntryRecord, before: EntryRecord | None, ledger: Ledger | TargetLedger
+) -> list[Event]:
     """A window's moves past those the previous build knew, and its start and end
     once the build time passes them (`ended` alone, telling the start too, when
     both are new)."""

@@ -27,6 +27,10 @@ publish prune it, and the privacy guard searches it with the other outputs.
 Records (version 1 throughout; each addition is optional, so an older
 ledger reads as it is and an older statusgen ignores what it does not know):
 
+Every record belongs to one target (``target``: ``x``, ``mastodon``,
+``bluesky``, a webhook's ``name``, ``email``): each target's events are
+posted, pending and refused on their own.
+
 - ``posts``: `PostRecord`; the event keys are ``first``, ``resolved`` and
   ``update:N`` (the N-th update by position). Ledgers written before
   ``update:N`` keyed updates ``<time>/<status>``; `publish` maps those to
@@ -34,7 +38,9 @@ ledger reads as it is and an older statusgen ignores what it does not know):
   A first post may carry ``updates``: how many updates the entry had when it
   was posted (the state it told), so a stale previous build cannot make
   them new again.
-- ``pending``: ``{entry, event}`` due but not sent yet.
+- ``pending``: ``{entry, event}`` due but not sent yet, with ``target``
+  when it is not ``x`` (added with the other targets: a pending event
+  without one is X's, as every one was before).
 - ``refused``: `RefusedRecord`, events the target refused for good (a
   poison post): never retried by itself, only by ``publish --retry``.
 - ``renamed``: ``{from, to}`` refs of renamed entries (`renames`); their
@@ -63,6 +69,8 @@ if TYPE_CHECKING:
     from ..model import SiteConfig
 
 LEDGER_VERSION = 1
+DEFAULT_TARGET = "x"
+"""The target of a record that names none: ledgers from before there were others."""
 RETAIN = timedelta(days=30)
 """How long the posts of an entry that is gone from the build stay in the ledger.
 Long enough for an entry taken down by mistake, or renamed, to come back to its
@@ -103,8 +111,19 @@ class RefusedRecord:
         return (self.entry, self.event)
 
 
+Slot = tuple[str, str, str]
+"""(target, entry ref, event key): one event on one target."""
+
+
 class Ledger:
-    """Posts made and events pending; bound to a file when `path` is set.
+    """Posts made and events pending, per target; bound to a file when `path` is set.
+
+    Each record belongs to one target (its ledger name: ``x``, ``mastodon``, a
+    webhook's ``name``): the same event is posted, pending or refused on each
+    target on its own. `view` gives one target's records with the API a
+    single-target run uses; the per-target methods here take the target as a
+    keyword and default to ``x``, which is also what a pending event written
+    before there were other targets (no ``target``) belongs to.
 
     Mutable on purpose: it is the running record of one publish run, and
     every change is written through to the file at once.
@@ -113,19 +132,20 @@ class Ledger:
     def __init__(
         self,
         posts: Iterable[PostRecord] = (),
-        pending: Iterable[tuple[str, str]] = (),
+        pending: Iterable[tuple[str, str] | tuple[str, str, str]] = (),
         path: Path | None = None,
         refused: Iterable[RefusedRecord] = (),
     ) -> None:
-        self._posts: dict[tuple[str, str], PostRecord] = {}
+        self._posts: dict[Slot, PostRecord] = {}
         for post in posts:
             self._add(post)
-        self._refused: dict[tuple[str, str], RefusedRecord] = {
-            r.key: r for r in refused if r.key not in self._posts
+        self._refused: dict[Slot, RefusedRecord] = {
+            _slot(r): r for r in refused if _slot(r) not in self._posts
         }
-        self._pending: set[tuple[str, str]] = {
-            p for p in pending if p not in self._posts and p not in self._refused
-        }
+        # (entry, event, target), or (entry, event): X's, as every pending event
+        # was before there were other targets.
+        slots = {(p[2] if len(p) == 3 else DEFAULT_TARGET, p[0], p[1]) for p in pending}
+        self._pending: set[Slot] = slots - self._posts.keys() - self._refused.keys()
         self._renamed: dict[str, str] = {}
         self.path = path
         self.copy: Path | None = None
@@ -166,41 +186,55 @@ class Ledger:
         except StatusgenError as exc:
             raise StatusgenError(f"{path}: {exc}") from None
 
+    def view(self, target: str) -> TargetLedger:
+        """`target`'s records, read and written through this ledger."""
+        return TargetLedger(self, target)
+
     @property
     def posts(self) -> tuple[PostRecord, ...]:
-        return tuple(sorted(self._posts.values(), key=lambda p: (p.posted_at, p.entry, p.event)))
+        """Every target's posts (each record names its target)."""
+        return tuple(
+            sorted(self._posts.values(), key=lambda p: (p.posted_at, p.entry, p.event, p.target))
+        )
 
     @property
     def pending(self) -> tuple[tuple[str, str], ...]:
+        """The pending events of every target, as (entry, event), one per target."""
+        return tuple(sorted((e, k) for _, e, k in self._pending))
+
+    @property
+    def pending_slots(self) -> tuple[Slot, ...]:
         return tuple(sorted(self._pending))
 
     @property
     def refused(self) -> tuple[RefusedRecord, ...]:
-        return tuple(sorted(self._refused.values(), key=lambda r: (r.entry, r.event)))
+        return tuple(sorted(self._refused.values(), key=lambda r: (r.entry, r.event, r.target)))
 
     @property
     def renamed(self) -> tuple[tuple[str, str], ...]:
         """(old ref, new ref) of each renamed entry."""
         return tuple(sorted(self._renamed.items()))
 
-    def has(self, entry: str, event: str) -> bool:
-        return (entry, event) in self._posts
+    def has(self, entry: str, event: str, target: str = DEFAULT_TARGET) -> bool:
+        return (target, entry, event) in self._posts
 
-    def is_refused(self, entry: str, event: str) -> bool:
-        return (entry, event) in self._refused
+    def is_refused(self, entry: str, event: str, target: str = DEFAULT_TARGET) -> bool:
+        return (target, entry, event) in self._refused
 
     def is_empty(self) -> bool:
         return not (self._posts or self._pending or self._refused)
 
-    def event_keys(self) -> set[tuple[str, str]]:
-        """Every (entry, event) the ledger holds: posted, pending or refused."""
-        return set(self._posts) | self._pending | set(self._refused)
+    def event_keys(self, target: str | None = None) -> set[tuple[str, str]]:
+        """Every (entry, event) the ledger holds, posted, pending or refused; of
+        one target, or (None) of any."""
+        slots = set(self._posts) | self._pending | set(self._refused)
+        return {(e, k) for t, e, k in slots if target in (None, t)}
 
-    def covered(self, entry: str, unknown: int) -> int | None:
+    def covered(self, entry: str, unknown: int, target: str = DEFAULT_TARGET) -> int | None:
         """How many of the entry's updates its posts told followers of; None
         when nothing of the entry was posted. A first post recorded without
         its count (older ledgers) counts as `unknown`."""
-        mine = [p for p in self._posts.values() if p.entry == entry]
+        mine = [p for p in self._posts.values() if p.entry == entry and p.target == target]
         if not mine:
             return None
         told = [
@@ -212,9 +246,11 @@ class Ledger:
                 told.append(int(number))
         return max(told)
 
-    def first_post(self, entry: str) -> str | None:
+    def first_post(self, entry: str, target: str = DEFAULT_TARGET) -> str | None:
         """The id of the entry's first post, the root of its thread; None when unknown."""
-        mine = [p for p in self._posts.values() if p.entry == entry and p.post_id]
+        mine = [
+            p for p in self._posts.values() if p.entry == entry and p.post_id and p.target == target
+        ]
         if not mine:
             return None
         first = [p for p in mine if p.event == "first"]
@@ -238,18 +274,14 @@ class Ledger:
         return merged
 
     def move(self, old: str, new: str) -> None:
-        """Move every record of entry `old` to `new` (a rename); in memory."""
+        """Move every record of entry `old` to `new` (a rename), on every target; in memory."""
         posts = list(self._posts.values())
         self._posts = {}
         for post in posts:
             self._add(replace(post, entry=new) if post.entry == old else post)
-        self._refused = {
-            (new if r.entry == old else r.entry, r.event): replace(
-                r, entry=new if r.entry == old else r.entry
-            )
-            for r in self._refused.values()
-        }
-        self._pending = {(new if e == old else e, k) for e, k in self._pending}
+        refused = [replace(r, entry=new) if r.entry == old else r for r in self._refused.values()]
+        self._refused = {_slot(r): r for r in refused}
+        self._pending = {(t, new if e == old else e, k) for t, e, k in self._pending}
         self._pending -= self._posts.keys() | self._refused.keys()
         # An entry renamed twice: every old address leads to the newest.
         self._renamed = {o: (new if n == old else n) for o, n in self._renamed.items()}
@@ -257,17 +289,15 @@ class Ledger:
         self._renamed.pop(new, None)
 
     def rekey(self, mapping: dict[tuple[str, str], str]) -> None:
-        """Rename event keys (old ledgers' update keys to today's); in memory."""
+        """Rename event keys (old ledgers' update keys to today's), on every target; in memory."""
         posts = list(self._posts.values())
         self._posts = {}
         for post in posts:
             new = mapping.get(post.key)
             self._add(replace(post, event=new) if new else post)
-        self._refused = {
-            (r.entry, mapping.get(r.key, r.event)): replace(r, event=mapping.get(r.key, r.event))
-            for r in self._refused.values()
-        }
-        self._pending = {(e, mapping.get((e, k), k)) for e, k in self._pending}
+        refused = [replace(r, event=mapping.get(r.key, r.event)) for r in self._refused.values()]
+        self._refused = {_slot(r): r for r in refused}
+        self._pending = {(t, e, mapping.get((e, k), k)) for t, e, k in self._pending}
         self._pending -= self._posts.keys() | self._refused.keys()
 
     def pruned(
@@ -276,7 +306,7 @@ class Ledger:
         now: datetime,
         forbidden: Callable[[str], bool] = lambda ref: False,
     ) -> Ledger:
-        """The records still worth keeping, bound to this ledger's file.
+        """The records still worth keeping, of every target, bound to this ledger's file.
 
         `entries` are the refs of the entries in the build the ledger goes out
         with: every post of theirs is kept (what was sent, and the root of each
@@ -298,7 +328,7 @@ class Ledger:
             return when is not None and when >= cutoff
 
         posts = [p for p in self._posts.values() if keep(p)]
-        pending = [p for p in self._pending if p[0] in entries]
+        pending = [(e, k, t) for t, e, k in self._pending if e in entries]
         refused = [r for r in self._refused.values() if r.entry in entries]
         kept = Ledger(posts, pending, self.path, refused)
         # A rename is kept while its new entry is built and the old name may be
@@ -326,28 +356,37 @@ class Ledger:
         post = PostRecord(entry, event, post_id, target, posted_at, updates)
         for key in (event, *also):
             self._add(replace(post, event=key))
-            self._pending.discard((entry, key))
-            self._refused.pop((entry, key), None)
+            self._pending.discard((target, entry, key))
+            self._refused.pop((target, entry, key), None)
         self.save()
         return post
 
     def refuse(self, entry: str, event: str, reason: str, target: str, at: str) -> None:
-        """Mark an event refused for good and write the ledger."""
-        self._refused[(entry, event)] = RefusedRecord(entry, event, reason, target, at)
-        self._pending.discard((entry, event))
+        """Mark an event refused for good on `target` and write the ledger."""
+        self._refused[(target, entry, event)] = RefusedRecord(entry, event, reason, target, at)
+        self._pending.discard((target, entry, event))
         self.save()
 
-    def retry(self, entry: str, event: str | None) -> list[tuple[str, str]]:
-        """Make refused events of `entry` (all, or `event`) pending again; in memory."""
-        keys = [k for k in self._refused if k[0] == entry and event in (None, k[1])]
-        for key in keys:
-            del self._refused[key]
-            self._pending.add(key)
-        return sorted(keys)
+    def retry(
+        self, entry: str, event: str | None, target: str | None = None
+    ) -> list[tuple[str, str]]:
+        """Make refused events of `entry` (all, or `event`) pending again, on
+        `target` or (None) on every target that refused them; in memory."""
+        slots = [
+            s
+            for s in self._refused
+            if s[1] == entry and event in (None, s[2]) and target in (None, s[0])
+        ]
+        for slot in slots:
+            del self._refused[slot]
+            self._pending.add(slot)
+        return sorted({(e, k) for _, e, k in slots})
 
-    def set_pending(self, events: Iterable[tuple[str, str]]) -> None:
-        """Replace the pending events and write the ledger."""
-        self._pending = set(events) - self._posts.keys() - self._refused.keys()
+    def set_pending(self, events: Iterable[tuple[str, str]], target: str = DEFAULT_TARGET) -> None:
+        """Replace `target`'s pending events and write the ledger."""
+        others = {s for s in self._pending if s[0] != target}
+        mine = {(target, e, k) for e, k in events}
+        self._pending = others | (mine - self._posts.keys() - self._refused.keys())
         self.save()
 
     def to_bytes(self) -> bytes:
@@ -355,11 +394,13 @@ class Ledger:
             {k: v for k, v in asdict(p).items() if v is not None or k == "post_id"}
             for p in self.posts
         ]
-        data: dict[str, Any] = {
-            "version": LEDGER_VERSION,
-            "posts": posts,
-            "pending": [{"entry": e, "event": k} for e, k in self.pending],
-        }
+        # A pending event of X is written as before there were other targets,
+        # so a ledger of an X-only site reads the same to an older statusgen.
+        pending = [
+            {"entry": e, "event": k, **({} if t == DEFAULT_TARGET else {"target": t})}
+            for t, e, k in sorted(self._pending, key=lambda s: (s[1], s[2], s[0]))
+        ]
+        data: dict[str, Any] = {"version": LEDGER_VERSION, "posts": posts, "pending": pending}
         if self._refused:
             data["refused"] = [asdict(r) for r in self.refused]
         if self._renamed:
@@ -377,14 +418,79 @@ class Ledger:
                 write_atomic(self.copy, data)
 
     def _add(self, post: PostRecord) -> None:
-        known = self._posts.get(post.key)
+        slot = _slot(post)
+        known = self._posts.get(slot)
         if known is None:
-            self._posts[post.key] = post
+            self._posts[slot] = post
             return
         # A real id beats a duplicate answer (which knows none); then the earlier post wins.
         rank = (post.post_id is None, post.posted_at)
         if rank < (known.post_id is None, known.posted_at):
-            self._posts[post.key] = post
+            self._posts[slot] = post
+
+
+class TargetLedger:
+    """One target's records in a `Ledger`: the API of a single-target run,
+    each change written through to the whole ledger (and its file)."""
+
+    def __init__(self, ledger: Ledger, target: str) -> None:
+        self.ledger = ledger
+        self.target = target
+
+    @property
+    def posts(self) -> tuple[PostRecord, ...]:
+        return tuple(p for p in self.ledger.posts if p.target == self.target)
+
+    @property
+    def pending(self) -> tuple[tuple[str, str], ...]:
+        return tuple((e, k) for t, e, k in self.ledger.pending_slots if t == self.target)
+
+    @property
+    def refused(self) -> tuple[RefusedRecord, ...]:
+        return tuple(r for r in self.ledger.refused if r.target == self.target)
+
+    def has(self, entry: str, event: str) -> bool:
+        return self.ledger.has(entry, event, self.target)
+
+    def is_refused(self, entry: str, event: str) -> bool:
+        return self.ledger.is_refused(entry, event, self.target)
+
+    def event_keys(self) -> set[tuple[str, str]]:
+        return self.ledger.event_keys(self.target)
+
+    def covered(self, entry: str, unknown: int) -> int | None:
+        return self.ledger.covered(entry, unknown, self.target)
+
+    def first_post(self, entry: str) -> str | None:
+        return self.ledger.first_post(entry, self.target)
+
+    def record(
+        self,
+        entry: str,
+        event: str,
+        post_id: str | None,
+        posted_at: str,
+        updates: int | None = None,
+        also: Iterable[str] = (),
+    ) -> PostRecord:
+        return self.ledger.record(entry, event, post_id, self.target, posted_at, updates, also)
+
+    def refuse(self, entry: str, event: str, reason: str, at: str) -> None:
+        self.ledger.refuse(entry, event, reason, self.target, at)
+
+    def retry(self, entry: str, event: str | None) -> list[tuple[str, str]]:
+        return self.ledger.retry(entry, event, self.target)
+
+    def set_pending(self, events: Iterable[tuple[str, str]]) -> None:
+        self.ledger.set_pending(events, self.target)
+
+    def move(self, old: str, new: str) -> None:
+        """A rename found on this target moves the entry's records on every target."""
+        self.ledger.move(old, new)
+
+
+def _slot(record: PostRecord | RefusedRecord) -> Slot:
+    return (record.target, record.entry, record.event)
 
 
 def prune(ledger: Ledger, entries: Collection[str], now: datetime, config: SiteConfig) -> Ledger:
@@ -427,12 +533,15 @@ def _refused_from_json(raw: Any) -> RefusedRecord:
     return RefusedRecord(**values)
 
 
-def _pending_from_json(raw: Any) -> tuple[str, str]:
+def _pending_from_json(raw: Any) -> tuple[str, str, str]:
     if not isinstance(raw, dict) or not isinstance(raw.get("entry"), str):
         raise ValueError("a pending event is not an object with 'entry' and 'event'")
     if not isinstance(raw.get("event"), str):
         raise ValueError("a pending event has no 'event'")
-    return (raw["entry"], raw["event"])
+    target = raw.get("target", DEFAULT_TARGET)
+    if not isinstance(target, str):
+        raise ValueError("a pending event's 'target' should be text")
+    return (raw["entry"], raw["event"], target)
 
 
 def _renamed_from_json(raw: Any) -> tuple[str, str]:
