@@ -35,6 +35,7 @@ from . import markup, privacy, stages
 from .build_time import split_embargoed, time_problems
 from .config import load_config
 from .errors import Problem, ProblemsError, StatusgenError
+from .i18n.problems import language_problems
 from .manifest import LEDGER_PATH, MANIFEST_PATH, Before, Manifest, windows_of
 from .memo import Memo
 from .model import NewsItem, Site, SiteConfig
@@ -115,7 +116,7 @@ def load_site(
 
     site, problems = load_content(config, drafts=drafts, parse=parse)
     stages.convert_texts((e for e in fresh if drafts or not e.draft), memo, pool)
-    problems = [*config.warnings, *problems, *time_problems(site, when)]
+    problems = [*config.warnings, *language_problems(config), *problems, *time_problems(site, when)]
     site, held_back = split_embargoed(site, when)
     problems += _publish_problems(site)
     if any(p.is_error for p in problems):

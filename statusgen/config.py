@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import Problem, ProblemsError, Severity, closest
+from .i18n.problems import strings_table
 from .model import (
     FeedsConfig,
     PrivacyConfig,
@@ -78,7 +79,8 @@ _SCHEMA: dict[str, dict[str, Key]] = {
             required=True,
             example='"Europe/London"',
         ),
-        "language": Key(str, "BCP 47 language tag of the pages and feeds."),
+        "language": Key(str, "BCP 47 language tag of the pages and feeds; picks the catalogue."),
+        "strings": Key(dict, "The site's own words for catalogue keys, over the language's."),
         "description": Key(str, "One line under the title and in feed descriptions."),
         "theme": Key(str, "themes/<theme>/ in the site, else the built-in theme."),
         "output": Key(str, "Build output folder, relative to the site."),
@@ -180,6 +182,7 @@ class _KeyLines:
         # each a list of (line number, line); and -> the headers' line numbers.
         self._sections: dict[str | None, list[list[tuple[int, str]]]] = {None: [[]]}
         self._headers: dict[str, list[int]] = {}
+        self.text = text
         current = self._sections[None][0]
         for number, line in enumerate(text.splitlines(), 1):
             stripped = line.strip()
@@ -397,6 +400,11 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
                 problem(field, str(exc), where)
         privacy = PrivacyConfig(forbidden=tuple(rules))
 
+    language = top.get("language", "en-GB")
+    strings: dict[str, Any] = {}
+    if "strings" in top:  # its keys are the catalogue's, not the schema's
+        strings = strings_table(top["strings"], language, lines.text, problem)
+
     if problems:
         raise ProblemsError(problems)
     return SiteConfig(
@@ -404,7 +412,8 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         title=top["title"],
         base_url=base_url,
         timezone=timezone,
-        language=top.get("language", "en-GB"),
+        language=language,
+        strings=strings,
         theme=top.get("theme", "default"),
         output=Path(top.get("output", "public")),
         description=top.get("description", ""),

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .errors import Problem
@@ -295,6 +295,8 @@ class SiteConfig:
     feeds: FeedsConfig = FeedsConfig()
     publish: PublishConfig = PublishConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    strings: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """``[strings]``: catalogue key -> the site's own text (or plural table), validated."""
     warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
     """What site.toml holds that is not wrong but is worth saying (reported with
     the content's problems by check and build)."""
