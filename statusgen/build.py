@@ -36,6 +36,7 @@ from .build_time import split_embargoed, time_problems
 from .config import load_config
 from .errors import Problem, ProblemsError, StatusgenError
 from .i18n.problems import language_problems
+from .i18n.strings import strings_for
 from .manifest import LEDGER_PATH, MANIFEST_PATH, Before, Manifest, windows_of
 from .memo import Memo
 from .model import NewsItem, Site, SiteConfig
@@ -407,7 +408,9 @@ def _plan(
         live = {}
     fresh = []
     bytecode = memo.folder / "templates" if memo.folder is not None else None
-    for page in html_pages(site, status, bytecode=bytecode):
+    # One language for every output: the pages, feeds, calendar and badges.
+    strings = strings_for(site.config)
+    for page in html_pages(site, status, bytecode=bytecode, strings=strings):
         key = _key(page.key) if keyed and page.key is not None else ""
         state = live.get(page.path)
         if key and state is not None and state.key == key:
@@ -422,7 +425,7 @@ def _plan(
     manifest, sequences, plan.windows = stages.manifest_file(site, status, windows, memo.manifest)
     # The feeds tell each move of a window, which only the manifest's history holds.
     moves = {ref.rpartition("/")[2]: w[5] for ref, w in plan.windows.items() if w[5]}
-    for path, data in render_feeds(site, status, moves).items():
+    for path, data in render_feeds(site, status, moves, strings).items():
         plan.add(path, data)
     # The calendar shows every window, never the build time: kept while no window,
     # no SEQUENCE and nothing site-wide changed (icalendar is slow to write).
@@ -431,12 +434,13 @@ def _plan(
     if keyed and all(digest for _, digest, _ in shown):
         ical_key = _key(("ical", shown))
     state = live.get(ICAL_PATH)
-    render = partial(_only, ICAL_PATH, partial(render_ical, site, status, sequences))
+    render = partial(_only, ICAL_PATH, partial(render_ical, site, status, sequences, strings))
     if ical_key and state is not None and state.key == ical_key:
         plan.keep(ICAL_PATH, state, render)
     else:
         plan.add(ICAL_PATH, render(), ical_key)
-    for path, data in (*render_api(site, status).items(), *render_badges(site, status).items()):
+    badges = render_badges(site, status, strings)
+    for path, data in (*render_api(site, status).items(), *badges.items()):
         plan.add(path, data)
     plan.add(MANIFEST_PATH, manifest)
     # Branch-deployed GitHub Pages runs Jekyll, which drops _statusgen/.

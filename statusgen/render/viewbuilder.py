@@ -182,6 +182,9 @@ class ViewBuilder:
             x_handle=x_handle(config),
             clock_src=self.static_link("clock.js"),
             clock_states="|".join(f"{b.key}:{b.icon}:{b.label}" for b in badges),
+            clock_ago=t.pattern("clock.ago"),
+            clock_hours=_forms(t, "clock.hours"),
+            clock_days=_forms(t, "clock.days"),
             feeds=feeds,
         )
 
@@ -396,3 +399,10 @@ class ViewBuilder:
             view.impact,
             view.duration_text,
         )
+
+
+def _forms(t: Strings, key: str) -> str:
+    """A plural as the clock script reads it: ``one:{count} hour|other:{count} hours``."""
+    message = t.messages[key]
+    forms = message.items() if not isinstance(message, str) else [("other", message)]
+    return "|".join(f"{category}:{text}" for category, text in forms)

@@ -303,6 +303,11 @@ class SiteView:
     """static/clock.js, hash query included."""
     clock_states: str
     """Maintenance states for the script: ``key:icon:label`` per state, ``|`` between."""
+    clock_ago: str
+    """The script's note on an old page, ``{age}`` its age in `clock_hours` or `clock_days`."""
+    clock_hours: str
+    """A plural for the script: ``category:text`` per CLDR category, ``|`` between."""
+    clock_days: str
     feeds: tuple[Link, ...]
     """Autodiscovery links: the RSS and Atom feeds of everything."""
 
