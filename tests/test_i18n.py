@@ -551,3 +551,53 @@ def test_a_changed_strings_table_is_no_reused_page(tmp_path: Path) -> None:
     (folder / "en.toml").write_text('[history]\ntitle = "Archive"\n', encoding="utf-8")
     build(root, output=out, now=NOW, cache=True)
     assert "<h1>Archive</h1>" in (out / "history" / "index.html").read_text(encoding="utf-8")
+
+
+# --- posts ---------------------------------------------------------------------------------
+
+
+def test_the_english_post_templates_are_the_catalogue_s() -> None:
+    from statusgen.publish.compose import DEFAULT_TEMPLATES
+
+    assert {k.value: v for k, v in DEFAULT_TEMPLATES.items()} == {
+        k.removeprefix("post."): v for k, v in english().items() if k.startswith("post.")
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "fr-FR",
+            "Cause identifiée : VPN connections slow & dropping <sometimes>\n"
+            "Services touchés : VPN\n"
+            "A faulty licence server is the cause.\n"
+            "https://status.example.ac.uk/incidents/2026-11-24-vpn-slow/",
+        ),
+        (
+            "cy-GB",
+            "Wedi canfod yr achos: VPN connections slow & dropping <sometimes>\n"
+            "Yn effeithio ar: VPN\n"
+            "A faulty licence server is the cause.\n"
+            "https://status.example.ac.uk/incidents/2026-11-24-vpn-slow/",
+        ),
+    ],
+)
+def test_a_post_goes_out_in_the_site_s_language(language: str, expected: str) -> None:
+    from conftest import NOW as MODEL_NOW
+    from conftest import make_site
+
+    from statusgen.manifest import build_manifest
+    from statusgen.publish.compose import compose
+    from statusgen.publish.diff import FIRST, event_for
+    from statusgen.status import derive
+
+    config = make_config(language=language)
+    site = make_site(config)
+    record = build_manifest(site, derive(site, MODEL_NOW), None).entry(
+        "incidents/2026-11-24-vpn-slow"
+    )
+    assert record is not None
+    event = event_for(record, FIRST)
+    assert event is not None
+    assert compose(event, config).text == expected
