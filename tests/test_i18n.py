@@ -346,7 +346,7 @@ def _english_left(output: Path, root: Path, language: str) -> list[str]:
         elif path.suffix == ".ics":
             unfolded = path.read_text(encoding="utf-8").replace("\r\n ", "")
             texts = [line.split(":", 1)[-1].replace("\\n", "\n") for line in unfolded.splitlines()]
-        elif rel.endswith("badge.svg"):
+        elif rel.endswith("badge.svg") or path.suffix == ".xsl":
             texts = _xml_texts(path.read_bytes())
         else:
             continue  # the API keeps Statuspage's English; CSS, scripts, images
@@ -382,8 +382,11 @@ def test_the_scan_finds_english_in_an_english_build(tmp_path: Path) -> None:
     root = _site_in(tmp_path, "en-GB")
     build(root, output=tmp_path / "out", now=NOW, cache=False)
     left = "\n".join(_english_left(tmp_path / "out", root, "fr-FR"))
-    for word in ("'Get updates'", "'Major outage'", "'Affected services'", "'Page not found'"):
-        assert word in left
+    for word in ("Get updates", "Major outage", "Page not found", "This is a feed"):
+        assert f"{word!r} in" in left
+    # the calendar's and the feeds' words too
+    assert "feeds/maintenance.ics: 'Affected services' in" in left
+    assert "feeds/all.atom: 'Affected' in" in left
 
 
 def test_french_feeds_and_calendar_use_french_words(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ with `formatting`'s rules; the theme (templates, static files) is `theme`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -316,6 +317,8 @@ class _Renderer(ViewBuilder):
         robots = f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('sitemap.xml')}\n".encode()
         pages.append(Page("robots.txt", None, lambda: robots))
         for path, data in self.theme.static.items():
+            if path.endswith(".xsl"):  # the feeds' page in a browser: its words
+                data = localise(data, self.strings)
             pages.append(Page(path, None, partial(bytes, data)))
         return pages
 
@@ -416,3 +419,19 @@ def w3c(moment: datetime | None) -> str:
     if moment.tzinfo is not UTC:  # the model's times already are
         moment = moment.astimezone(UTC)
     return moment.isoformat(timespec="seconds")
+
+
+_MARKER = re.compile(rb"@@([a-z_]+(?:\.[a-z_]+)+)@@")
+
+
+def localise(data: bytes, strings: Strings) -> bytes:
+    """A static XSLT's ``@@key@@`` markers as the catalogue's text (XML-escaped);
+    a marker naming no key is left as it is."""
+
+    def text(match: re.Match[bytes]) -> bytes:
+        key = match.group(1).decode()
+        if key not in strings.messages:
+            return match.group(0)
+        return escape(strings(key), quote=False).encode("utf-8")
+
+    return _MARKER.sub(text, data)
