@@ -522,6 +522,7 @@ def test_check_reports_unknown_and_wrong_strings(capsys, write_site) -> None:
         '"status.major_outge" = "Down"\n'
         'footer.last_updated = "Updated {when}"\n'
         'uptime.days_ago = "days"\n'
+        '"nav.skip" = "Skip {0} {"\n'
     )
     root = write_site({"site.toml": toml})
     code, _, err = run(capsys, "--site", str(root), "check", "--now", NOW)
@@ -533,7 +534,9 @@ def test_check_reports_unknown_and_wrong_strings(capsys, write_site) -> None:
         "(placeholders: {time})",
         'site.toml:13: strings.uptime.days_ago: expected a plural table (one = "...", '
         'other = "...")',
-        "3 errors, 0 warnings",
+        "site.toml:14: strings.nav.skip: not a valid text: braces must name a placeholder "
+        "(placeholders: none; write {{ and }} for braces)",
+        "4 errors, 0 warnings",
     ]
 
 
@@ -604,3 +607,15 @@ def test_a_post_goes_out_in_the_site_s_language(language: str, expected: str) ->
     event = event_for(record, FIRST)
     assert event is not None
     assert compose(event, config).text == expected
+
+
+def test_a_template_naming_an_unknown_string_is_one_line(capsys, tmp_path: Path) -> None:
+    root = _site_in(tmp_path, "en-GB")
+    templates = root / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "404.html").write_text('{{ t("nav.skipp") }}\n', encoding="utf-8")
+    code, _, err = run(capsys, "--site", str(root), "build", "--now", NOW)
+    assert code != 0
+    assert err[-1].endswith(
+        "a template asks for the unknown string 'nav.skipp' (did you mean nav.skip?)"
+    )

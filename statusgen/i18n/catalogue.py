@@ -144,8 +144,10 @@ def _placeholder_problem(text: str, wanted: frozenset[str], *, exact: bool) -> s
     found = placeholders(text)
     expected = " ".join(f"{{{n}}}" for n in sorted(wanted)) or "none"
     if found is None:
-        return f"not a valid text: braces must name a placeholder (placeholders: {expected}; "
-        "write {{ and }} for braces)"
+        return (
+            f"not a valid text: braces must name a placeholder (placeholders: {expected}; "
+            "write {{ and }} for braces)"
+        )
     unknown = sorted(found - wanted)
     if unknown:
         return f"unknown placeholder {{{unknown[0]}}} (placeholders: {expected})"

@@ -27,6 +27,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import urls
+from ..errors import StatusgenError, closest
 from ..i18n.strings import Strings, strings_for
 from ..model import (
     Entry,
@@ -197,6 +198,10 @@ class _Renderer(ViewBuilder):
         """Templates' ``t("key", name=value)``: the text of `key` in the site's
         language, its placeholders filled with escaped values (HTML a macro
         made, such as a ``<time>``, stays HTML); a plural picks by ``count``."""
+        if key not in self.strings.messages:  # a theme's template naming a wrong key
+            near = closest(key, self.strings.messages)
+            hint = f" (did you mean {near}?)" if near else ""
+            raise StatusgenError(f"a template asks for the unknown string {key!r}{hint}")
         pattern = self.strings.pattern(key, values.get("count"))
         return Markup.escape(pattern).format(**values)
 
