@@ -108,13 +108,8 @@ DEFAULT_TEMPLATES: Mapping[str, str] = {
     EventKind.NEWS: "{title}\n{summary}\n{link}",
 }
 
-# Catalogue keys of {status} (English: "Scheduled maintenance", ...).
-_MAINTENANCE_WORDS = {
-    "scheduled": "post_status.scheduled",
-    "in_progress": "post_status.in_progress",
-    "verifying": "post_status.verifying",
-    "completed": "post_status.completed",
-}
+# {status} of a maintenance post, as catalogue keys ``post_status.<state>``.
+_MAINTENANCE_WORDS = ("scheduled", "in_progress", "verifying", "completed")
 _LIFECYCLE_WORDS = {
     EventKind.MAINTENANCE_STARTED: "post_status.in_progress",
     EventKind.MAINTENANCE_ENDED: "post_status.completed",
@@ -361,7 +356,7 @@ def _status_word(event: Event, t: Strings) -> str:
     if event.kind is EventKind.RESOLVED:
         value = IncidentStatus.RESOLVED.value
     if entry.kind is EntryKind.MAINTENANCE and value in _MAINTENANCE_WORDS:
-        return t(_MAINTENANCE_WORDS[value])
+        return t(f"post_status.{value}")
     try:
         return t(f"status.{IncidentStatus(value).value}")
     except ValueError:
