@@ -35,6 +35,8 @@ from . import markup, privacy, stages
 from .build_time import split_embargoed, time_problems
 from .config import load_config
 from .errors import Problem, ProblemsError, StatusgenError
+from .i18n.problems import language_problems
+from .i18n.strings import strings_for
 from .manifest import LEDGER_PATH, MANIFEST_PATH, Before, Manifest, windows_of
 from .memo import Memo
 from .model import NewsItem, Site, SiteConfig
@@ -116,7 +118,7 @@ def load_site(
 
     site, problems = load_content(config, drafts=drafts, parse=parse)
     stages.convert_texts((e for e in fresh if drafts or not e.draft), memo, pool)
-    problems = [*config.warnings, *problems, *time_problems(site, when)]
+    problems = [*config.warnings, *language_problems(config), *problems, *time_problems(site, when)]
     site, held_back = split_embargoed(site, when)
     problems += _publish_problems(site)
     if any(p.is_error for p in problems):
@@ -407,8 +409,10 @@ def _plan(
         live = {}
     fresh = []
     bytecode = memo.folder / "templates" if memo.folder is not None else None
+    # One language for every output of an edition: pages, feeds, calendar, badges.
+    strings = strings_for(site.config)
     localised = list(other_editions(site, status))  # a bilingual site's other languages
-    pages = html_pages(site, status, bytecode=bytecode)
+    pages = html_pages(site, status, bytecode=bytecode, strings=strings)
     pages += [page for local in localised for page in edition_pages(local, site, bytecode)]
     for page in pages:
         key = _key(page.key) if keyed and page.key is not None else ""
@@ -425,7 +429,7 @@ def _plan(
     manifest, sequences, plan.windows = stages.manifest_file(site, status, windows, memo.manifest)
     # The feeds tell each move of a window, which only the manifest's history holds.
     moves = {ref.rpartition("/")[2]: w[5] for ref, w in plan.windows.items() if w[5]}
-    for path, data in render_feeds(site, status, moves).items():
+    for path, data in render_feeds(site, status, moves, strings).items():
         plan.add(path, data)
     # The calendar shows every window, never the build time: kept while no window,
     # no SEQUENCE and nothing site-wide changed (icalendar is slow to write).
@@ -434,12 +438,13 @@ def _plan(
     if keyed and all(digest for _, digest, _ in shown):
         ical_key = _key(("ical", shown))
     state = live.get(ICAL_PATH)
-    render = partial(_only, ICAL_PATH, partial(render_ical, site, status, sequences))
+    render = partial(_only, ICAL_PATH, partial(render_ical, site, status, sequences, strings))
     if ical_key and state is not None and state.key == ical_key:
         plan.keep(ICAL_PATH, state, render)
     else:
         plan.add(ICAL_PATH, render(), ical_key)
-    for path, data in (*render_api(site, status).items(), *render_badges(site, status).items()):
+    badges = render_badges(site, status, strings)
+    for path, data in (*render_api(site, status).items(), *badges.items()):
         plan.add(path, data)
     for local in localised:
         for path, data in edition_files(local, moves, sequences).items():

@@ -177,10 +177,15 @@ def site_digest(cache: Cache, config: SiteConfig, extra_head: str = "") -> str:
     """Everything every page depends on besides its own entries: the configuration
     (all of it: over-invalidating is cheap, a stale page is not), the theme's files
     (the site's and the built-in ones, templates and static) and the code."""
+    from .i18n.strings import strings_for
     from .render.theme import theme_dirs
 
     h = hashlib.sha256()
-    h.update(digest(cache.environment, config_text(config), extra_head).encode())
+    # The words too: the package's catalogues are no .py file the environment
+    # digest would see, and a theme's or [strings]' change must reach every page.
+    # Every edition's words: a bilingual site's pages in each language.
+    words = [strings_for(config, tag).digest for tag in (config.language, *config.other_languages)]
+    h.update(digest(cache.environment, config_text(config), extra_head, *words).encode())
     for folder in theme_dirs(config):
         for path in sorted(folder.rglob("*")):
             if path.is_file():

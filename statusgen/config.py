@@ -24,6 +24,7 @@ from .config_publish import SCHEMA as _PUBLISH_SCHEMA
 from .config_publish import TEMPLATE_EVENTS as TEMPLATE_EVENTS  # re-exported: tests, compose
 from .config_publish import parse_publish
 from .errors import Problem, ProblemsError, Severity
+from .i18n.problems import strings_table
 from .languages import other_languages
 from .model import (
     FeedsConfig,
@@ -67,8 +68,9 @@ _SCHEMA: dict[str, dict[str, Key]] = {
             required=True,
             example='"Europe/London"',
         ),
-        "language": Key(str, "BCP 47 language tag of the pages and feeds."),
+        "language": Key(str, "BCP 47 language tag of the pages and feeds; picks the catalogue."),
         "other_languages": Key(list, "BCP 47 tags entries are also written in (title_cy:)."),
+        "strings": Key(dict, "The site's own words for catalogue keys, over the language's."),
         "description": Key(str, "One line under the title and in feed descriptions."),
         "theme": Key(str, "themes/<theme>/ in the site, else the built-in theme."),
         "output": Key(str, "Build output folder, relative to the site."),
@@ -272,11 +274,16 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
                 problem(field, str(exc), where)
         privacy = PrivacyConfig(forbidden=tuple(rules))
 
+    language = top.get("language", "en-GB")
     others = other_languages(
         top.get("other_languages", []),
-        top.get("language", "en-GB"),
+        language,
         lambda message: problem("other_languages", message, lines.find("other_languages")),
     )
+    strings: dict[str, Any] = {}
+    if "strings" in top:  # its keys are the catalogue's, not the schema's
+        strings = strings_table(top["strings"], language, lines.text, problem)
+
     if problems:
         raise ProblemsError(problems)
     return SiteConfig(
@@ -284,8 +291,9 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         title=top["title"],
         base_url=base_url,
         timezone=timezone,
-        language=top.get("language", "en-GB"),
+        language=language,
         other_languages=others,
+        strings=strings,
         theme=top.get("theme", "default"),
         output=Path(top.get("output", "public")),
         description=top.get("description", ""),

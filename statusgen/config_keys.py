@@ -40,6 +40,7 @@ class KeyLines:
         # each a list of (line number, line); and -> the headers' line numbers.
         self._sections: dict[str | None, list[list[tuple[int, str]]]] = {None: [[]]}
         self._headers: dict[str, list[int]] = {}
+        self.text = text
         current = self._sections[None][0]
         for number, line in enumerate(text.splitlines(), 1):
             stripped = line.strip()

@@ -132,10 +132,16 @@ def editions(config: SiteConfig) -> tuple[Edition, ...]:
 def edition_config(config: SiteConfig, edition: Edition) -> SiteConfig:
     """The configuration an edition renders with: its language, and its folder
     added to the base URL, so every link the renderers make (through `urls`)
-    stays inside the edition."""
+    stays inside the edition. ``[strings]`` is the main language's own words:
+    an edition speaks its catalogue's."""
     if not edition.prefix:
         return config
-    return replace(config, language=edition.language, base_url=config.base_url + edition.prefix)
+    return replace(
+        config,
+        language=edition.language,
+        base_url=config.base_url + edition.prefix,
+        strings={},
+    )
 
 
 @dataclass(frozen=True)

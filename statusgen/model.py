@@ -297,6 +297,8 @@ class SiteConfig:
     feeds: FeedsConfig = FeedsConfig()
     publish: PublishConfig = PublishConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    strings: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """``[strings]``: catalogue key -> the site's own text (or plural table), validated."""
     warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
     """What site.toml holds that is not wrong but is worth saying (reported with
     the content's problems by check and build)."""

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from statusgen import __version__
+from statusgen.i18n.catalogue import SHIPPED
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,5 +49,6 @@ def test_wheel_ships_the_theme_and_the_scaffold(tmp_path):
         "statusgen/scaffold/.github/workflows/status.yml",
         "statusgen/scaffold/requirements.txt",
         "statusgen/scaffold/README.md",
+        *(f"statusgen/locales/{language}.toml" for language in SHIPPED),
     ):
         assert required in names

@@ -20,6 +20,7 @@ from conftest import LONDON, NOW, at, make_config, make_site
 
 from statusgen import urls
 from statusgen.build import build as build_site
+from statusgen.i18n.strings import english_strings
 from statusgen.model import (
     AffectedService,
     ComponentStatus,
@@ -37,6 +38,7 @@ from statusgen.model import (
 )
 from statusgen.render import html as render
 from statusgen.render.feeds import update_anchors
+from statusgen.render.formatting import day_summary
 from statusgen.render.html import (
     HISTORY_PAGE_SIZE,
     DayBar,
@@ -316,8 +318,9 @@ def test_uptime_bars_have_one_element_per_day_with_its_summary(home: ET.Element)
     assert len(items) == 90
     # Every day, clean ones too, is focusable and holds its details in words.
     assert {li.get("tabindex") for li in items} == {"0"}
+    english = english_strings(LONDON)
     assert [text(li.find("p")) for li in items if li.find(".//a") is None] == [
-        d.summary for d in wifi.days if not d.incident_ids
+        day_summary(d, english) for d in wifi.days if not d.incident_ids
     ]
     dst_day = items[[d.day for d in wifi.days].index(date(2026, 10, 25))]
     # 2.5 h by the clock, 3.5 h elapsed, of a 25-hour day; then the incident, linked.
@@ -509,7 +512,9 @@ def test_when_formats_in_the_site_zone() -> None:
         "1 Jul 2026",
         "08:05 BST",
     )
-    assert when(moment, ZoneInfo("America/New_York")).text == "1 Jul 2026, 03:05 EDT"
+    # CLDR's en-GB has no abbreviation for US Eastern time: its name, as CLDR gives it.
+    new_york = when(moment, ZoneInfo("America/New_York"))
+    assert new_york.text == "1 Jul 2026, 03:05 Eastern Daylight Time"
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,7 @@ from zoneinfo import ZoneInfo
 
 from ..config import CONFIG_NAME, _KeyLines
 from ..errors import Problem, StatusgenError
+from ..i18n.strings import Strings, strings_for
 from ..manifest import EntryRecord, Manifest, MoveRecord
 from ..model import EntryKind, IncidentStatus, Site, SiteConfig
 from ..urls import absolute, entry_path
@@ -108,16 +109,12 @@ DEFAULT_TEMPLATES: Mapping[str, str] = {
     EventKind.NEWS: "{title}\n{summary}\n{link}",
 }
 
-_MAINTENANCE_WORDS = {
-    "scheduled": "Scheduled maintenance",
-    "in_progress": "Maintenance in progress",
-    "verifying": "Maintenance: verifying",
-    "completed": "Maintenance completed",
-}
+# {status} of a maintenance post, as catalogue keys ``post_status.<state>``.
+_MAINTENANCE_WORDS = ("scheduled", "in_progress", "verifying", "completed")
 _LIFECYCLE_WORDS = {
-    EventKind.MAINTENANCE_STARTED: "Maintenance in progress",
-    EventKind.MAINTENANCE_ENDED: "Maintenance completed",
-    EventKind.MAINTENANCE_MOVED: "Maintenance rescheduled",
+    EventKind.MAINTENANCE_STARTED: "post_status.in_progress",
+    EventKind.MAINTENANCE_ENDED: "post_status.completed",
+    EventKind.MAINTENANCE_MOVED: "post_status.moved",
 }
 
 MESSAGE_FLOOR = 80
@@ -189,19 +186,20 @@ def compose(
         if length > limit:
             line = entry.line_of("post_text")
             raise PostRefused(_too_long(entry.source, line, length, limit, label))
-        fields = _fields(event, config.timezone)
+        fields = _fields(event, config.timezone, strings_for(config))
         _check_privacy(event, text, config, {"post_text": entry.post_text})
         _check_privacy(event, "\n".join(fields.values()), config, fields)
         return Post(text, reply, length, _identity(event), event.kind.value, fields)
 
     name = event.kind.value
     own = templates or {}
-    template = own.get(name) or config.publish.templates.get(name, DEFAULT_TEMPLATES[event.kind])
+    t = strings_for(config)  # the site's language: DEFAULT_TEMPLATES is its English
+    template = own.get(name) or config.publish.templates.get(name, t.pattern(f"post.{name}"))
     field = templates_field if name in own else "publish.templates"
     problem = _template_problem(name, template, field)
     if problem:
         raise PostRefused(problem)
-    fields = _fields(event, config.timezone)
+    fields = _fields(event, config.timezone, t)
     full = dict(fields)
     if reply and threaded and (links or config.publish.x.links) == "first":
         fields["link"] = ""
@@ -318,6 +316,7 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
                     if table == "publish.templates":
                         skipped.add(name)
                     break
+    words = strings_for(config)
     for record in manifest.entries:
         if not record.post:
             continue
@@ -325,8 +324,8 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
             name = event.kind.value
             if name in skipped or (event.is_first and record.post_text):
                 continue
-            fields = _fields(event, config.timezone)
-            template = config.publish.templates.get(name, DEFAULT_TEMPLATES[event.kind])
+            fields = _fields(event, config.timezone, words)
+            template = config.publish.templates.get(name, words.pattern(f"post.{name}"))
             text = _render(template, fields)
             try:
                 _check_privacy(event, text, config, fields)
@@ -370,10 +369,10 @@ def _site_toml_lines(config: SiteConfig) -> _KeyLines:
 # --- filling in -------------------------------------------------------------------------
 
 
-def _fields(event: Event, zone: ZoneInfo) -> dict[str, str]:
+def _fields(event: Event, zone: ZoneInfo, t: Strings) -> dict[str, str]:
     entry = event.entry
     return {
-        "status": _status_word(event),
+        "status": _status_word(event, t),
         "title": entry.title,
         "services": _join(entry.services),
         "message": event.update.message if event.update else "",
@@ -384,19 +383,19 @@ def _fields(event: Event, zone: ZoneInfo) -> dict[str, str]:
     }
 
 
-def _status_word(event: Event) -> str:
+def _status_word(event: Event, t: Strings) -> str:
     entry = event.entry
     if entry.kind is EntryKind.NEWS:
-        return "News"
+        return t("post_status.news")
     if event.kind in _LIFECYCLE_WORDS:
-        return _LIFECYCLE_WORDS[event.kind]
+        return t(_LIFECYCLE_WORDS[event.kind])
     value = entry.status if event.is_first or event.update is None else event.update.status
     if event.kind is EventKind.RESOLVED:
         value = IncidentStatus.RESOLVED.value
     if entry.kind is EntryKind.MAINTENANCE and value in _MAINTENANCE_WORDS:
-        return _MAINTENANCE_WORDS[value]
+        return t(f"post_status.{value}")
     try:
-        return IncidentStatus(value).label
+        return t(f"status.{IncidentStatus(value).value}")
     except ValueError:
         return value.replace("_", " ").capitalize()
 

@@ -30,8 +30,10 @@ from importlib import resources
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import jsontext
+from ..i18n.strings import Strings, strings_for
 from ..model import ComponentStatus, Indicator, Site
 from ..status import SiteStatus
+from .formatting import overall_text
 
 SITE_BADGE = "badge.svg"
 SITE_BADGE_JSON = "api/badge.json"
@@ -87,20 +89,21 @@ _WIDTHS = {
 _DEFAULT_WIDTH = _WIDTHS["o"]
 
 
-def render_badges(site: Site, status: SiteStatus) -> dict[str, bytes]:
-    """Every badge and the banner script, output-relative path -> bytes. Pure."""
+def render_badges(
+    site: Site, status: SiteStatus, strings: Strings | None = None
+) -> dict[str, bytes]:
+    """Every badge and the banner script, output-relative path -> bytes, in
+    `strings`' words (the site's language when None). Pure."""
+    t = strings if strings is not None else strings_for(site.config)
     overall = status.overall
+    site_words = (t("badge.site"), overall_text(overall, t))
     files = {
-        SITE_BADGE: badge_svg(
-            SITE_LABEL, overall.description, _INDICATOR_COLOURS[overall.indicator]
-        ),
-        SITE_BADGE_JSON: badge_json(
-            SITE_LABEL, overall.description, _INDICATOR_COLOURS[overall.indicator]
-        ),
+        SITE_BADGE: badge_svg(*site_words, _INDICATOR_COLOURS[overall.indicator]),
+        SITE_BADGE_JSON: badge_json(*site_words, _INDICATOR_COLOURS[overall.indicator]),
     }
     for service_status in status.services:
         service = service_status.service
-        words = (service.name, service_status.status.label)
+        words = (service.name, t(f"status.{service_status.status.value}"))
         colours = _STATUS_COLOURS[service_status.status]
         files[f"services/{service.id}/badge.svg"] = badge_svg(*words, colours)
         files[f"services/{service.id}/badge.json"] = badge_json(*words, colours)

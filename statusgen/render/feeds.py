@@ -102,11 +102,11 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from .. import urls
+from ..i18n.strings import Strings, strings_for
 from ..markup import to_html
 from ..model import (
     EntryKind,
     Incident,
-    IncidentStatus,
     Maintenance,
     MaintenanceStatus,
     NewsItem,
@@ -127,11 +127,11 @@ STYLESHEET = "static/feed.xsl"
 """The XSLT (a theme static file) that feeds name for browsers."""
 
 _WINDOW_EVENTS = {
-    "started": MaintenanceStatus.IN_PROGRESS.label,
-    "ended": MaintenanceStatus.COMPLETED.label,
-    "moved": "Rescheduled",
+    "started": "status.in_progress",
+    "ended": "status.completed",
+    "moved": "status.rescheduled",
 }
-"""The title word of a window's automatic events."""
+"""The title word (its catalogue key) of a window's automatic events."""
 
 _RSS_TYPE = "application/rss+xml"
 _ATOM_TYPE = "application/atom+xml"
@@ -154,7 +154,10 @@ _MARKUP = re.compile(
 
 
 def render_feeds(
-    site: Site, status: SiteStatus, moves: Mapping[str, Sequence[Sequence[str]]] | None = None
+    site: Site,
+    status: SiteStatus,
+    moves: Mapping[str, Sequence[Sequence[str]]] | None = None,
+    strings: Strings | None = None,
 ) -> dict[str, bytes]:
     """Every feed of the site, as ``{"feeds/all.rss": b"...", ...}``.
 
@@ -163,6 +166,7 @@ def render_feeds(
     ISO 8601 texts (`manifest.EntryRecord.moves`); missing ids have none.
     """
     config = site.config
+    t = strings if strings is not None else strings_for(config)
     found = _items(site, status.now, moves or {})
     items = sorted(found, key=lambda i: (i.time, i.source.id, i.step, i.id), reverse=True)
     limit = config.feeds.limit
@@ -173,7 +177,7 @@ def render_feeds(
         # Built on first use and shared: feedgen serialises a FeedEntry
         # afresh for each feed and does not modify it (we load no extensions).
         if item.id not in entries:
-            entries[item.id] = _feed_entry(item, services, config)
+            entries[item.id] = _feed_entry(item, services, config, t)
         return entries[item.id]
 
     # Newest first already, so the first `limit` that match are the feed.
@@ -184,11 +188,11 @@ def render_feeds(
         ("all", config.title, "", first(lambda i: True)),
         (
             "incidents",
-            f"{config.title}: incidents and maintenance",
+            t("feed.incidents", site=config.title),
             "history/",
             first(lambda i: i.kind is not EntryKind.NEWS),
         ),
-        ("news", f"{config.title}: news", "", first(lambda i: i.kind is EntryKind.NEWS)),
+        ("news", t("feed.news", site=config.title), "", first(lambda i: i.kind is EntryKind.NEWS)),
     ]
     # The services' feeds in one pass over the items: filtering every item
     # for every service grew with their product (a catalogue of thousands).
@@ -197,7 +201,7 @@ def render_feeds(
         feeds.append(
             (
                 f"services/{service.id}",
-                f"{config.title}: {service.name}",
+                t("feed.service", site=config.title, service=service.name),
                 urls.service_path(service.id),
                 per_service.get(service.id, []),
             )
@@ -206,7 +210,7 @@ def render_feeds(
     out: dict[str, bytes] = {}
     for name, title, page, chosen in feeds:
         updated = chosen[0].time if chosen else EPOCH
-        rss, atom = _feed(config, name, title, page, [entry(i) for i in chosen], updated)
+        rss, atom = _feed(config, t.tag, name, title, page, [entry(i) for i in chosen], updated)
         out[f"{FEEDS_DIR}{name}.rss"] = rss
         out[f"{FEEDS_DIR}{name}.atom"] = atom
     return out
@@ -346,7 +350,7 @@ class _Entry(FeedEntry):
         return item
 
 
-def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig) -> FeedEntry:
+def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig, t: Strings) -> FeedEntry:
     source = item.source
     entry = _Entry()
     entry.id(item.id)
@@ -362,35 +366,35 @@ def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig) -> Fe
             entry.category(term=_xml(tag))
         return entry
 
-    window = _window(source, config) if isinstance(source, Maintenance) else ""
+    window = _window(source, t) if isinstance(source, Maintenance) else ""
     if item.event == "scheduled":
-        label = MaintenanceStatus.SCHEDULED.label
+        label = t("status.scheduled")
         parts = [to_html(item.update.message) if item.update else "", to_html(source.body)]
     elif item.update is not None:
-        label = item.update.status.label
+        label = t(f"status.{item.update.status.value}")
         parts = [to_html(item.update.message)]
     elif item.event in _WINDOW_EVENTS:
-        label = _WINDOW_EVENTS[item.event]
+        label = t(_WINDOW_EVENTS[item.event])
         if item.window is not None:
-            window = _window_text(*item.window, config)
+            window = _window_text(*item.window, t)
         parts = [f"<p>{html.escape(label)}.</p>"]
     elif item.event == "resolved":
-        label = IncidentStatus.RESOLVED.label
+        label = t("status.resolved")
         parts = [f"<p>{html.escape(label)}.</p>"]
     else:  # opened
-        label = IncidentStatus.INVESTIGATING.label
+        label = t("status.investigating")
         parts = [to_html(source.body)]
     if isinstance(source, Maintenance):
-        parts.append(f"<p>{_escaped('Window', window)}</p>")
+        parts.append(f"<p>{_escaped(t('feed.window'), window)}</p>")
         affected = [services.get(s, s) for s in source.service_ids]
     else:
         affected = [
-            f"{services.get(s.service_id, s.service_id)} ({s.impact.label.lower()})"
+            f"{services.get(s.service_id, s.service_id)} ({t(f'impact.{s.impact.value}')})"
             for s in source.services
         ]
-    parts.append(f"<p>{_escaped('Affected', ', '.join(affected))}</p>")
+    parts.append(f"<p>{_escaped(t('feed.affected'), ', '.join(affected))}</p>")
     if source.reference:
-        parts.append(f"<p>{_escaped('Reference', source.reference)}</p>")
+        parts.append(f"<p>{_escaped(t('feed.reference'), source.reference)}</p>")
     entry.title(_xml(f"{label}: {source.title}"))
     entry.content(_xml("\n".join(p for p in parts if p)), type="html")
     return entry
@@ -398,6 +402,7 @@ def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig) -> Fe
 
 def _feed(
     config: SiteConfig,
+    language: str,
     name: str,
     title: str,
     page: str,
@@ -413,7 +418,7 @@ def _feed(
     fg.title(_xml(title))
     fg.subtitle(_xml(config.description or config.title))
     fg.author(name=_xml(config.title), uri=urls.absolute(config))
-    fg.language(config.language)
+    fg.language(language)
     fg.generator(GENERATOR)
     # feedgen's default is the wall clock; this is the content's own time.
     fg.updated(updated)
@@ -486,15 +491,15 @@ def _utc_stamp(moment: datetime) -> str:
     return f"{stamp}{utc.second:02d}Z" if utc.second else f"{stamp}Z"
 
 
-def _window(window: Maintenance, config: SiteConfig) -> str:
+def _window(window: Maintenance, t: Strings) -> str:
     """``29 Nov 2026 06:00 GMT to 29 Nov 2026 08:00 GMT`` in the site's zone."""
-    return _window_text(window.start, window.end, config)
+    return _window_text(window.start, window.end, t)
 
 
-def _window_text(start: datetime, end: datetime, config: SiteConfig) -> str:
-    local = (start.astimezone(config.timezone), end.astimezone(config.timezone))
-    return f"{_local(local[0])} to {_local(local[1])}"
+def _window_text(start: datetime, end: datetime, t: Strings) -> str:
+    return t("feed.window_text", start=_local(start, t), end=_local(end, t))
 
 
-def _local(moment: datetime) -> str:
-    return f"{moment.day} {moment:%b %Y %H:%M} {moment.tzname()}"
+def _local(moment: datetime, t: Strings) -> str:
+    _, day, clock = t.moment(moment)
+    return f"{day} {clock}"

@@ -1,7 +1,9 @@
 """Formatting for the views: display times, badges and uptime bars; pure.
 
-Times are shown in the site's zone with its abbreviation (GMT/BST), month
-names in English whatever the process locale, so output never varies.
+Every word and date comes from a `Strings` (the site's language: CLDR dates
+in the site's zone, with the zone's abbreviation as CLDR names it, GMT/BST
+in English); a function given none uses English, so output never depends
+on the process locale.
 """
 
 from __future__ import annotations
@@ -10,43 +12,39 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from ..i18n.strings import Strings, english_strings
 from ..model import ComponentStatus, Impact, Indicator, MaintenanceStatus
-from ..status import DayUptime, ServiceStatus, format_percent, uptime_over
+from ..status import DayUptime, Overall, ServiceStatus, uptime_over
 from .views import Badge, DayBar, Link, Swatch, UpdateView, Uptime, When
 
 RECENT_DAYS = 30
 """Days of the uptime bar a narrow screen shows (the stylesheet hides the rest):
 90 days in 390 px would be 3.6 px each, too thin to tap."""
 
-# English month names, independent of the process locale (output must not vary).
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
 
 # --- time formatting ----------------------------------------------------------
 
 
-def when(moment: datetime, zone: ZoneInfo) -> When:
+def when(moment: datetime, zone: ZoneInfo, strings: Strings | None = None) -> When:
     """A moment in the site's zone, the zone's abbreviation as of that moment (GMT/BST)."""
-    local = moment.astimezone(zone)
-    date = f"{local.day} {_MONTHS[local.month - 1][:3]} {local.year}"
-    clock = f"{local:%H:%M} {local.tzname()}"
-    return When(local.isoformat(timespec="seconds"), f"{date}, {clock}", date, clock)
+    strings = strings or english_strings(zone)
+    local = moment.astimezone(strings.zone)
+    text, date, clock = strings.moment(local)
+    return When(local.isoformat(timespec="seconds"), text, date, clock)
 
 
-def duration(start: datetime, end: datetime) -> str:
+def duration(start: datetime, end: datetime, strings: Strings | None = None) -> str:
     """Elapsed time, ``3 h 30 min``; computed on instants, so a DST change counts."""
+    t = strings or english_strings(ZoneInfo("UTC"))
     # Subtracting two datetimes of one ZoneInfo is wall-clock arithmetic (a
     # window across the autumn change would lose its extra hour): use UTC.
     elapsed = end.astimezone(UTC) - start.astimezone(UTC)
     minutes = max(int(elapsed.total_seconds() // 60), 0)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{mins} min"] if mins or not parts else []
+    parts = [t("duration.days", count=days)] if days else []
+    parts += [t("duration.hours", count=hours)] if hours else []
+    parts += [t("duration.minutes", count=mins)] if mins or not parts else []
     return " ".join(parts)
 
 
@@ -55,9 +53,27 @@ def end_text(start: When, end: When) -> str:
     return end.clock if end.date == start.date else end.text
 
 
-def month_name(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{_MONTHS[local.month - 1]} {local.year}"
+def month_name(moment: datetime, strings: Strings) -> str:
+    """``November 2026``."""
+    return strings.month(moment)
+
+
+_OVERALL_KEYS = {
+    "All Systems Operational": "overall.operational",
+    "Major System Outage": "overall.major_outage",
+    "Partial System Outage": "overall.partial_outage",
+    "Minor Service Outage": "overall.minor_outage",
+    "Degraded System Service": "overall.degraded",
+    "Partially Degraded Service": "overall.partially_degraded",
+    "Service Under Maintenance": "overall.maintenance",
+}
+"""Statuspage's descriptions (the API keeps them in English) -> their display keys."""
+
+
+def overall_text(overall: Overall, strings: Strings) -> str:
+    """The overall description as the reader's language says it."""
+    key = _OVERALL_KEYS.get(overall.description)
+    return strings(key) if key else overall.description
 
 
 # --- badges -------------------------------------------------------------------
@@ -79,13 +95,13 @@ _INDICATOR_STATUS = {
 }
 
 
-def component_badge(status: ComponentStatus) -> Badge:
+def component_badge(status: ComponentStatus, strings: Strings) -> Badge:
     key, icon = _COMPONENT_BADGE[status]
-    return Badge(key, status.label, icon)
+    return Badge(key, strings(f"status.{status.value}"), icon)
 
 
-def impact_badge(impact: Impact) -> Badge:
-    return component_badge(ComponentStatus.from_impact(impact))
+def impact_badge(impact: Impact, strings: Strings) -> Badge:
+    return component_badge(ComponentStatus.from_impact(impact), strings)
 
 
 def indicator_badge(indicator: Indicator, description: str) -> Badge:
@@ -93,72 +109,95 @@ def indicator_badge(indicator: Indicator, description: str) -> Badge:
     return Badge(key, description, icon)
 
 
-NEWS_BADGE = Badge("news", "News", "news")
+def news_badge(strings: Strings) -> Badge:
+    return Badge("news", strings("kind.news"), "news")
 
 
-def maintenance_badge(status: MaintenanceStatus) -> Badge:
+def maintenance_badge(status: MaintenanceStatus, strings: Strings) -> Badge:
+    label = strings(f"status.{status.value}")
     if status is MaintenanceStatus.SCHEDULED:
-        return Badge("sched", status.label, "sched")
+        return Badge("sched", label, "sched")
     if status is MaintenanceStatus.COMPLETED:
-        return Badge("done", status.label, "ok")
-    return Badge("mnt", status.label, "mnt")
+        return Badge("done", label, "ok")
+    return Badge("mnt", label, "mnt")
 
 
 # --- uptime bars --------------------------------------------------------------
 
 
-LEGEND = (
-    Swatch("", "No downtime"),
-    Swatch("deg", "Degraded performance"),
-    Swatch("part", "Partial outage"),
-    Swatch("maj", "Major outage"),
-    Swatch("mnt", "Maintenance"),
-    Swatch("none", "No data"),
-)
-"""What each colour of an uptime bar means; the classes are `day_bar`'s."""
-
-
-def uptime_view(
-    service: ServiceStatus, entry_links: dict[str, Link], started: dict[str, datetime]
-) -> Uptime:
-    """The bar data of one service: a summary and the entries of each day, a
-    class for trouble; the percentage over all days and over the recent ones."""
-    bars = tuple(day_bar(day, entry_links, started) for day in service.days)
-    recent = min(RECENT_DAYS, len(bars))
-    return Uptime(
-        bars=bars,
-        percent=uptime_text(service.days),
-        label=f"{service.service.name}: uptime per day, today last",
-        days=len(bars),
-        recent_days=recent,
-        recent_percent=uptime_text(service.days[len(bars) - recent :]),
+def legend(strings: Strings) -> tuple[Swatch, ...]:
+    """What each colour of an uptime bar means; the classes are `day_bar`'s."""
+    return (
+        Swatch("", strings("uptime.no_downtime")),
+        Swatch("deg", strings("status.degraded_performance")),
+        Swatch("part", strings("status.partial_outage")),
+        Swatch("maj", strings("status.major_outage")),
+        Swatch("mnt", strings("kind.maintenance")),
+        Swatch("none", strings("uptime.no_data")),
     )
 
 
-def uptime_text(days: Sequence[DayUptime]) -> str:
+def uptime_view(
+    service: ServiceStatus,
+    entry_links: dict[str, Link],
+    started: dict[str, datetime],
+    strings: Strings,
+) -> Uptime:
+    """The bar data of one service: a summary and the entries of each day, a
+    class for trouble; the percentage over all days and over the recent ones."""
+    bars = tuple(day_bar(day, entry_links, started, strings) for day in service.days)
+    recent = min(RECENT_DAYS, len(bars))
+    return Uptime(
+        bars=bars,
+        percent=uptime_text(service.days, strings),
+        label=strings("uptime.label", service=service.service.name),
+        days=len(bars),
+        recent_days=recent,
+        recent_percent=uptime_text(service.days[len(bars) - recent :], strings),
+    )
+
+
+def uptime_text(days: Sequence[DayUptime], strings: Strings) -> str:
     """``99.98% uptime``; ``... since 1 Nov`` when the first days have no data
     (the percentage is of the tracked ones); ``No data yet`` when none is tracked."""
     percent = uptime_over(days)
     if percent is None:
-        return "No data yet"
-    text = f"{format_percent(percent)} uptime"
+        return strings("uptime.no_data_yet")
     first = next(d.day for d in days if d.tracked)
     if first != days[0].day:
-        text += f" since {first.day} {_MONTHS[first.month - 1][:3]}"
-    return text
+        return strings(
+            "uptime.since", percent=strings.percent(percent), date=strings.day_month(first)
+        )
+    return strings("uptime.percent", percent=strings.percent(percent))
 
 
-def day_bar(day: DayUptime, entry_links: dict[str, Link], started: dict[str, datetime]) -> DayBar:
+def day_summary(day: DayUptime, strings: Strings) -> str:
+    """The text alternative to a day's bar, and its tooltip's first line."""
+    date = strings.date(day.day)
+    if not day.tracked:
+        return strings("uptime.day_no_data", date=date)
+    if day.worst is ComponentStatus.OPERATIONAL:
+        return strings("uptime.day_clean", date=date)
+    return strings(f"uptime.day_{day.worst.value}", date=date, percent=strings.percent(day.percent))
+
+
+def day_bar(
+    day: DayUptime,
+    entry_links: dict[str, Link],
+    started: dict[str, datetime],
+    strings: Strings | None = None,
+) -> DayBar:
     """A clean day has no class, a day without data ``none``, a day with trouble
     its worst status's; every day lists its entries, in the order they started."""
+    strings = strings or english_strings(ZoneInfo("UTC"))
     if not day.tracked:
         css = "none"
     elif day.worst is ComponentStatus.OPERATIONAL:
         css = ""
     else:
-        css = component_badge(day.worst).key
+        css = _COMPONENT_BADGE[day.worst][0]
     known = sorted((i for i in day.incident_ids if i in entry_links), key=lambda i: (started[i], i))
-    return DayBar(day.summary, css, tuple(entry_links[i] for i in known))
+    return DayBar(day_summary(day, strings), css, tuple(entry_links[i] for i in known))
 
 
 def newest_first(views: Iterable[tuple[datetime, UpdateView]]) -> tuple[UpdateView, ...]:

@@ -15,6 +15,7 @@ with `formatting`'s rules; the theme (templates, static files) is `theme`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +24,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from .. import urls
+from ..errors import StatusgenError, closest
+from ..i18n.strings import Strings, strings_for
 from ..languages import Alternate, alternates
 from ..model import (
     Entry,
@@ -38,13 +43,14 @@ from ..model import (
 )
 from ..status import SiteStatus, last_change, maintenance_state
 from .formatting import (
-    LEGEND,
-    NEWS_BADGE,
     day_bar,
     duration,
     end_text,
     indicator_badge,
+    legend,
     month_name,
+    news_badge,
+    overall_text,
     when,
 )
 from .pngs import CARD_SIZE
@@ -85,27 +91,32 @@ HISTORY_PAGE_SIZE = 100
 """Entries per history page; page 1 is ``history/``, page n ``history/page/<n>/``."""
 
 
-def redirect_page(config: SiteConfig, target: str) -> bytes:
+def redirect_page(config: SiteConfig, target: str, strings: Strings | None = None) -> bytes:
     """The page left at a renamed entry's old address: sends readers (and, by
     the canonical link, search engines) to `target`, its new absolute URL.
     `publish` writes it, for as long as its ledger remembers the rename."""
+    t = strings if strings is not None else strings_for(config)
     link = escape(target, quote=True)
     return (
-        f'<!doctype html>\n<html lang="{escape(config.language, quote=True)}">\n<head>\n'
+        f'<!doctype html>\n<html lang="{escape(t.tag, quote=True)}">\n<head>\n'
         '<meta charset="utf-8">\n<meta name="robots" content="noindex">\n'
         f'<meta http-equiv="refresh" content="0; url={link}">\n'
-        f'<link rel="canonical" href="{link}">\n<title>Moved</title>\n</head>\n'
-        f'<body><p>This page has moved: <a href="{link}">{link}</a></p></body>\n</html>\n'
+        f'<link rel="canonical" href="{link}">\n<title>{escape(t("moved.title"))}</title>\n'
+        f'</head>\n<body><p>{escape(t("moved.text"))} <a href="{link}">{link}</a></p></body>\n'
+        "</html>\n"
     ).encode()
 
 
-def render_html(site: Site, status: SiteStatus, *, extra_head: str = "") -> dict[str, bytes]:
-    """Every page of the site as ``{path: bytes}``.
+def render_html(
+    site: Site, status: SiteStatus, *, extra_head: str = "", strings: Strings | None = None
+) -> dict[str, bytes]:
+    """Every page of the site as ``{path: bytes}``, in `strings`' language (the
+    site's when None).
 
     `extra_head` is trusted HTML for ``<head>`` (the dev server's reload
     script); builds leave it empty and templates then never see it.
     """
-    return _Renderer(site, status, extra_head).render()
+    return _Renderer(site, status, extra_head, strings=strings).render()
 
 
 @dataclass(frozen=True)
@@ -132,13 +143,16 @@ def html_pages(
     extra_head: str = "",
     bytecode: Path | None = None,
     main: SiteConfig | None = None,
+    strings: Strings | None = None,
 ) -> list[Page]:
     """`render_html`'s files, in its order, each rendered only when asked to.
 
     `main`: the site's own configuration, when `site` is another language's
     edition (`render.editions`): every page then links its counterparts in
-    each language by it."""
-    renderer = _Renderer(site, status, extra_head, bytecode)
+    each language by it. A page's key does not hold the language: the build
+    keys every page by `Strings.digest` with the other site-wide inputs
+    (`cache.site_digest`)."""
+    renderer = _Renderer(site, status, extra_head, bytecode, strings)
     renderer.main = main or site.config
     return renderer.pages()
 
@@ -180,7 +194,12 @@ class _Renderer(ViewBuilder):
         )
 
     def render_page(self, template: str, page: PageMeta, **values: Any) -> bytes:
-        context: dict[str, Any] = {"site": self.site_view, "page": page, **values}
+        context: dict[str, Any] = {
+            "site": self.site_view,
+            "page": page,
+            "t": self.t,
+            **values,
+        }
         main = self.main or self.config
         if main.other_languages and page.canonical:
             # The page's path in its edition: what `meta` made its canonical link of.
@@ -190,6 +209,17 @@ class _Renderer(ViewBuilder):
             context["extra_head"] = self.extra_head
         html = self.theme.env.get_template(template).render(context)
         return html.encode("utf-8")
+
+    def t(self, key: str, **values: Any) -> Markup:
+        """Templates' ``t("key", name=value)``: the text of `key` in the site's
+        language, its placeholders filled with escaped values (HTML a macro
+        made, such as a ``<time>``, stays HTML); a plural picks by ``count``."""
+        if key not in self.strings.messages:  # a theme's template naming a wrong key
+            near = closest(key, self.strings.messages)
+            hint = f" (did you mean {near}?)" if near else ""
+            raise StatusgenError(f"a template asks for the unknown string {key!r}{hint}")
+        pattern = self.strings.pattern(key, values.get("count"))
+        return Markup.escape(pattern).format(**values)
 
     def render(self) -> dict[str, bytes]:
         return {page.path: page.render() for page in self.pages()}
@@ -291,7 +321,9 @@ class _Renderer(ViewBuilder):
             Page(
                 "404.html",
                 ("404",),
-                lambda: self.render_page("404.html", self.meta("Page not found", None)),
+                lambda: self.render_page(
+                    "404.html", self.meta(self.strings("not_found.title"), None)
+                ),
             )
         )
         pages.append(
@@ -307,6 +339,8 @@ class _Renderer(ViewBuilder):
         robots = f"User-agent: *\nAllow: /\n\n{maps}".encode()
         pages.append(Page("robots.txt", None, lambda: robots))
         for path, data in self.theme.static.items():
+            if path.endswith(".xsl"):  # the feeds' page in a browser: its words
+                data = localise(data, self.strings)
             pages.append(Page(path, None, partial(bytes, data)))
         return pages
 
@@ -317,7 +351,8 @@ class _Renderer(ViewBuilder):
         return found or (Alternate(main.language, self.absolute("sitemap.xml")),)
 
     def home_page(self) -> bytes:
-        banner = indicator_badge(self.status.overall.indicator, self.status.overall.description)
+        overall = self.status.overall
+        banner = indicator_badge(overall.indicator, overall_text(overall, self.strings))
         page = self.meta(self.config.title, "", nav="home", card=banner, live=True)
         return self.render_page("index.html", page, home=self.home_view())
 
@@ -326,7 +361,12 @@ class _Renderer(ViewBuilder):
         page = self.meta(
             view.title,
             urls.entry_path(entry),
-            f"{view.kind_label}: {view.badge.label}. Affected: {view.affected_text}.",
+            self.strings(
+                "entry.description",
+                kind=view.kind_label,
+                status=view.badge.label,
+                services=view.affected_text,
+            ),
             card=view.badge,
             live=self.live(entry),
         )
@@ -334,16 +374,18 @@ class _Renderer(ViewBuilder):
 
     def news_page(self, item: NewsItem) -> bytes:
         view = self.news[item.id]
-        page = self.meta(view.title, urls.entry_path(item), view.summary, card=NEWS_BADGE)
+        card = news_badge(self.strings)
+        page = self.meta(view.title, urls.entry_path(item), view.summary, card=card)
         return self.render_page("news.html", page, item=view)
 
     def history_page(self, chunk: Sequence[Entry], number: int, pages: int) -> bytes:
         view = self.history_view(chunk, number, pages)
-        title = "History" if number == 1 else f"History, page {number}"
+        t = self.strings
+        title = t("history.title") if number == 1 else t("history.title_page", page=number)
         page = self.meta(
             title,
             history_path(number),
-            "Past incidents, maintenance and news.",
+            t("history.description"),
             nav="history",
             live=any(self.live(e) for e in chunk),
         )
@@ -351,26 +393,28 @@ class _Renderer(ViewBuilder):
 
     def service_page(self, service: Service, entries: Sequence[Incident | Maintenance]) -> bytes:
         row = self.rows[service.id]
+        t = self.strings
         feeds = (
             Link(
                 self.link(f"feeds/services/{service.id}.rss"),
-                f"{service.name} (RSS)",
+                t("feed.rss", name=service.name),
                 "rss",
                 "application/rss+xml",
             ),
             Link(
                 self.link(f"feeds/services/{service.id}.atom"),
-                f"{service.name} (Atom)",
+                t("feed.atom", name=service.name),
                 "rss",
                 "application/atom+xml",
             ),
         )
-        view = ServicePage(row, tuple(self.entries[e.id] for e in entries), feeds, LEGEND)
+        shown = tuple(self.entries[e.id] for e in entries)
+        view = ServicePage(row, shown, feeds, legend(t))
         path = urls.service_path(service.id)
         page = self.meta(
             service.name,
             path,
-            service.description or f"Status of {service.name}.",
+            service.description or t("service.description", service=service.name),
             feeds,
             card=row.badge,
             live=any(self.live(e) for e in entries),
@@ -380,7 +424,7 @@ class _Renderer(ViewBuilder):
     def history_view(self, chunk: Sequence[Entry], number: int, pages: int) -> HistoryView:
         months: dict[str, list[HistoryItem]] = {}
         for entry in chunk:
-            months.setdefault(month_name(entry_time(entry), self.zone), []).append(
+            months.setdefault(month_name(entry_time(entry), self.strings), []).append(
                 self.history_item(entry)
             )
         return HistoryView(
@@ -403,3 +447,19 @@ def w3c(moment: datetime | None) -> str:
     if moment.tzinfo is not UTC:  # the model's times already are
         moment = moment.astimezone(UTC)
     return moment.isoformat(timespec="seconds")
+
+
+_MARKER = re.compile(rb"@@([a-z_]+(?:\.[a-z_]+)+)@@")
+
+
+def localise(data: bytes, strings: Strings) -> bytes:
+    """A static XSLT's ``@@key@@`` markers as the catalogue's text (XML-escaped);
+    a marker naming no key is left as it is."""
+
+    def text(match: re.Match[bytes]) -> bytes:
+        key = match.group(1).decode()
+        if key not in strings.messages:
+            return match.group(0)
+        return escape(strings(key), quote=False).encode("utf-8")
+
+    return _MARKER.sub(text, data)

@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .. import recurrence, urls
+from ..i18n.strings import Strings, strings_for
 from ..markup import to_text
 from ..model import Maintenance, Site, SiteConfig
 from ..status import SiteStatus
@@ -54,7 +55,10 @@ PRODID = "-//statusgen//statusgen//EN"
 
 
 def render_ical(
-    site: Site, status: SiteStatus, sequences: Mapping[str, int] | None = None
+    site: Site,
+    status: SiteStatus,
+    sequences: Mapping[str, int] | None = None,
+    strings: Strings | None = None,
 ) -> dict[str, bytes]:
     """The maintenance calendar as ``{ICAL_PATH: bytes}``.
 
@@ -65,6 +69,7 @@ def render_ical(
     """
     config = site.config
     sequences = sequences or {}
+    t = strings if strings is not None else strings_for(config)
     # Imported here: icalendar costs a twentieth of a second to import, and a
     # cached build that keeps the calendar as it was never needs it.
     from icalendar import Calendar
@@ -74,14 +79,14 @@ def render_ical(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    name = f"{config.title} maintenance"
+    name = t("calendar.name", site=config.title)
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
 
     windows = sorted(site.maintenances, key=lambda m: (m.start, m.id))
     host = (urlsplit(config.base_url).hostname or "").lower()
     for window in windows:
-        calendar.add_component(_event(window, config, host, sequences.get(window.id, 0)))
+        calendar.add_component(_event(window, config, host, sequences.get(window.id, 0), t))
     if windows:
         # Only the years the events need: the whole tz history would be kilobytes
         # of transitions nobody reads. Derived from the input, so deterministic.
@@ -97,7 +102,7 @@ def render_ical(
     return {ICAL_PATH: calendar.to_ical()}
 
 
-def _event(window: Maintenance, config: SiteConfig, host: str, sequence: int) -> Event:
+def _event(window: Maintenance, config: SiteConfig, host: str, sequence: int, t: Strings) -> Event:
     from icalendar import Event
 
     event = Event()
@@ -113,7 +118,7 @@ def _event(window: Maintenance, config: SiteConfig, host: str, sequence: int) ->
     else:
         event.add("dtend", _local(window.end, config.timezone))
     event.add("summary", window.title)
-    event.add("description", _description(window, config))
+    event.add("description", _description(window, config, t))
     event.add("url", urls.absolute(config, urls.entry_path(window)))
     event.add("status", "CONFIRMED")
     event.add("transp", "TRANSPARENT")
@@ -145,13 +150,14 @@ def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     return local
 
 
-def _description(window: Maintenance, config: SiteConfig) -> str:
+def _description(window: Maintenance, config: SiteConfig, t: Strings) -> str:
     names = {s.id: s.name for s in config.services}
     lines = []
     body = to_text(window.body)
     if body:
         lines.append(body)
-    lines.append("Affected services: " + ", ".join(names.get(s, s) for s in window.service_ids))
+    affected = ", ".join(names.get(s, s) for s in window.service_ids)
+    lines.append(t("calendar.affected", services=affected))
     if window.reference:
-        lines.append(f"Reference: {window.reference}")
+        lines.append(t("calendar.reference", reference=window.reference))
     return "\n\n".join(lines)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..i18n.strings import Strings
 from ..model import SiteConfig
 
 
@@ -48,41 +49,49 @@ class Channel:
 
 
 def channels(
-    config: SiteConfig, link: Callable[[str], str], absolute: Callable[[str], str]
+    config: SiteConfig,
+    link: Callable[[str], str],
+    absolute: Callable[[str], str],
+    t: Strings,
 ) -> tuple[Channel, ...]:
-    """Every channel of the site, in the box's order; `link` and `absolute` make
-    root-relative and absolute URLs of output paths."""
+    """Every channel of the site, in the box's order, in `t`'s words; `link` and
+    `absolute` make root-relative and absolute URLs of output paths."""
     calendar = absolute("feeds/maintenance.ics")
     return (
         Channel(
             "feed",
-            "Feed",
+            t("subscribe.feed"),
             link("feeds/all.atom"),
             "rss",
-            "Every incident update, maintenance window and news item, "
-            "in a feed reader app (paste the link into it).",
-            (Also("Also as", link("feeds/all.rss"), "RSS"),),
+            t("subscribe.feed_note"),
+            (Also(t("subscribe.also_as"), link("feeds/all.rss"), "RSS"),),
         ),
         Channel(
             "calendar",
-            "Maintenance calendar",
+            t("subscribe.calendar"),
             webcal(calendar),
             "cal",
-            "Planned maintenance in your phone's or computer's calendar, kept up to date.",
-            (Also("Or", link("feeds/maintenance.ics"), "download the file"),),
+            t("subscribe.calendar_note"),
+            (
+                Also(
+                    t("subscribe.calendar_or"),
+                    link("feeds/maintenance.ics"),
+                    t("subscribe.calendar_download"),
+                ),
+            ),
         ),
         Channel(
             "api",
-            "JSON API",
+            t("subscribe.api"),
             link("api/v2/summary.json"),
             "api",
-            "Statuspage-compatible, for scripts and dashboards.",
+            t("subscribe.api_note"),
         ),
-        *_social(config),
+        *_social(config, t),
     )
 
 
-def _social(config: SiteConfig) -> list[Channel]:
+def _social(config: SiteConfig, t: Strings) -> list[Channel]:
     """The accounts of the publish targets that have one configured."""
     found = []
     if config.publish.x.account:
@@ -90,10 +99,10 @@ def _social(config: SiteConfig) -> list[Channel]:
         found.append(
             Channel(
                 "x",
-                f"@{account} on X",
+                t("subscribe.x", account=account),
                 f"https://x.com/{account}",
                 "x",
-                "Posts about incidents, maintenance and news.",
+                t("subscribe.x_note"),
                 profile=True,
             )
         )

@@ -10,10 +10,12 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from .. import urls
+from ..i18n.strings import Strings, strings_for
 from ..markup import to_html
 from ..model import (
     Entry,
@@ -37,16 +39,16 @@ from ..status import (
 )
 from .feeds import update_anchors
 from .formatting import (
-    _MONTHS,
-    LEGEND,
-    NEWS_BADGE,
     component_badge,
     duration,
     end_text,
     impact_badge,
     indicator_badge,
+    legend,
     maintenance_badge,
     newest_first,
+    news_badge,
+    overall_text,
     uptime_view,
     when,
 )
@@ -89,9 +91,16 @@ class ViewBuilder:
     """Builds each view once (an entry appears on several pages), on first use."""
 
     def __init__(
-        self, site: Site, status: SiteStatus, extra_head: str, bytecode: Path | None = None
+        self,
+        site: Site,
+        status: SiteStatus,
+        extra_head: str,
+        bytecode: Path | None = None,
+        strings: Strings | None = None,
     ) -> None:
         self.site = site
+        self.strings = strings if strings is not None else strings_for(site.config)
+        """The language every word, date and number of the views is in."""
         self.status = status
         self.config = site.config
         self.zone = site.config.timezone
@@ -137,20 +146,29 @@ class ViewBuilder:
 
     def make_site_view(self) -> SiteView:
         config = self.config
+        t = self.strings
         feeds = (
-            Link(self.link("feeds/all.rss"), f"{config.title} (RSS)", "rss", "application/rss+xml"),
             Link(
-                self.link("feeds/all.atom"), f"{config.title} (Atom)", "rss", "application/atom+xml"
+                self.link("feeds/all.rss"),
+                t("feed.rss", name=config.title),
+                "rss",
+                "application/rss+xml",
+            ),
+            Link(
+                self.link("feeds/all.atom"),
+                t("feed.atom", name=config.title),
+                "rss",
+                "application/atom+xml",
             ),
         )
-        subscribe = channels(config, self.link, self.absolute)
+        subscribe = channels(config, self.link, self.absolute, t)
         # The clock's three states, in the words and colours of the pages.
         moves = ("SCHEDULED", "IN_PROGRESS", "COMPLETED")
-        badges = [maintenance_badge(MaintenanceStatus[m]) for m in moves]
+        badges = [maintenance_badge(MaintenanceStatus[m], t) for m in moves]
         return SiteView(
             title=config.title,
             description=config.description,
-            language=config.language,
+            language=self.strings.tag,
             timezone=self.zone.key,
             home_href=self.link(),
             history_href=self.link("history/"),
@@ -164,6 +182,9 @@ class ViewBuilder:
             x_handle=x_handle(config),
             clock_src=self.static_link("clock.js"),
             clock_states="|".join(f"{b.key}:{b.icon}:{b.label}" for b in badges),
+            clock_ago=t.pattern("clock.ago"),
+            clock_hours=_forms(t, "clock.hours"),
+            clock_days=_forms(t, "clock.days"),
             feeds=feeds,
         )
 
@@ -175,7 +196,7 @@ class ViewBuilder:
         stamp = moment.timestamp()
         known = self._whens.get(stamp)
         if known is None:
-            known = self._whens[stamp] = when(moment, self.zone)
+            known = self._whens[stamp] = when(moment, self.zone, self.strings)
         return known
 
     def service_link(self, service_id: str) -> str:
@@ -190,21 +211,22 @@ class ViewBuilder:
         key = (worst, status)
         found = self._badges.get(key)
         if found is None:
+            label = self.strings(f"status.{status.value}")
             if status is IncidentStatus.RESOLVED:
-                found = Badge("ok", status.label, "ok")
+                found = Badge("ok", label, "ok")
             elif status is IncidentStatus.POSTMORTEM:
                 # Resolved, so green; a page icon says a review was written.
-                found = Badge("ok", status.label, "news")
+                found = Badge("ok", label, "news")
             else:
-                base = impact_badge(worst)
-                found = Badge(base.key, status.label, base.icon)
+                base = impact_badge(worst, self.strings)
+                found = Badge(base.key, label, base.icon)
             self._badges[key] = found
         return found
 
     def impact_badge(self, impact: Impact) -> Badge:
         found = self._badges.get(impact)
         if found is None:
-            found = self._badges[impact] = impact_badge(impact)
+            found = self._badges[impact] = impact_badge(impact, self.strings)
         return found
 
     def update_views(
@@ -236,7 +258,7 @@ class ViewBuilder:
                             "resolved",
                             self.when(resolved_at),
                             self.incident_badge(worst, IncidentStatus.RESOLVED),
-                            "<p>This incident has been resolved.</p>",
+                            f"<p>{escape(self.strings('entry.resolved_message'))}</p>",
                         ),
                     )
                 )
@@ -251,10 +273,11 @@ class ViewBuilder:
             start, end_at = incident.started, incident.resolved
             badge = self.incident_badge(worst, incident.status)
             impact: Badge | None = self.impact_badge(worst)
-            kind_label = "Incident"
+            kind_label = self.strings("kind.incident")
         else:
             views = self.update_views(
-                entry.updates, lambda u: maintenance_badge(MaintenanceStatus(u.status))
+                entry.updates,
+                lambda u: maintenance_badge(MaintenanceStatus(u.status), self.strings),
             )
             affected = tuple(
                 AffectedView(self.names[sid], self.service_link(sid), None)
@@ -262,12 +285,12 @@ class ViewBuilder:
             )
             start, end_at = entry.start, entry.end
             badge = dataclasses.replace(
-                maintenance_badge(maintenance_state(entry, self.now)),
+                maintenance_badge(maintenance_state(entry, self.now), self.strings),
                 starts=start.isoformat(),
                 ends=end_at.isoformat(),
             )
             impact = None
-            kind_label = "Maintenance"
+            kind_label = self.strings("kind.maintenance")
         timeline = newest_first(views)
         start_when = self.when(start)
         end_when = self.when(end_at) if end_at is not None else None
@@ -284,10 +307,12 @@ class ViewBuilder:
             start=start_when,
             end=end_when,
             end_text=end_text(start_when, end_when) if end_when else "",
-            duration=duration(start, end_at) if end_at is not None else "",
-            duration_text=f"Duration {duration(start, end_at)}"
+            duration=duration(start, end_at, self.strings) if end_at is not None else "",
+            duration_text=self.strings(
+                "duration.total", duration=duration(start, end_at, self.strings)
+            )
             if end_at is not None
-            else "Ongoing",
+            else self.strings("duration.ongoing"),
             ongoing=isinstance(entry, Incident) and entry.resolved is None,
             reference=entry.reference,
             latest=timeline[0] if timeline else None,
@@ -315,8 +340,8 @@ class ViewBuilder:
             name=s.name,
             description=s.description,
             href=self.service_link(s.id),
-            badge=component_badge(service.status),
-            uptime=uptime_view(service, links, started),
+            badge=component_badge(service.status, self.strings),
+            uptime=uptime_view(service, links, started, self.strings),
         )
 
     def home_view(self) -> HomeView:
@@ -325,14 +350,15 @@ class ViewBuilder:
         groups = tuple(
             GroupView(
                 g.name,
-                component_badge(g.status),
+                component_badge(g.status, self.strings),
                 tuple(self.rows[s.service.id] for s in g.services),
             )
             for g in status.groups
         )
         return HomeView(
             banner=Banner(
-                indicator_badge(overall.indicator, overall.description), overall.description
+                indicator_badge(overall.indicator, overall_text(overall, self.strings)),
+                overall_text(overall, self.strings),
             ),
             as_of=self.when(self.now),
             ongoing=tuple(self.entries[i.id] for i in status.ongoing),
@@ -341,20 +367,27 @@ class ViewBuilder:
             past=tuple(
                 PastDay(
                     d.day.isoformat(),
-                    f"{d.day.day} {_MONTHS[d.day.month - 1][:3]} {d.day.year}",
+                    self.strings.date(d.day),
                     tuple(self.history_item(e) for e in d.entries),
                 )
                 for d in status.past
             ),
             groups=groups,
-            legend=LEGEND,
+            legend=legend(self.strings),
             news=tuple(self.news[n.id] for n in self.site.news[:RECENT_NEWS]),
         )
 
     def history_item(self, entry: Entry) -> HistoryItem:
         if isinstance(entry, NewsItem):
             news = self.news[entry.id]
-            return HistoryItem(news.title, news.href, "News", NEWS_BADGE, news.when, news.summary)
+            return HistoryItem(
+                news.title,
+                news.href,
+                self.strings("kind.news"),
+                news_badge(self.strings),
+                news.when,
+                news.summary,
+            )
         view = self.entries[entry.id]
         return HistoryItem(
             view.title,
@@ -366,3 +399,10 @@ class ViewBuilder:
             view.impact,
             view.duration_text,
         )
+
+
+def _forms(t: Strings, key: str) -> str:
+    """A plural as the clock script reads it: ``one:{count} hour|other:{count} hours``."""
+    message = t.messages[key]
+    forms = message.items() if not isinstance(message, str) else [("other", message)]
+    return "|".join(f"{category}:{text}" for category, text in forms)

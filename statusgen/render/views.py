@@ -13,8 +13,10 @@ sanitises, and only those ``*_html`` fields are inserted with ``|safe``.
 
 Template context (the contract with theme authors)
 --------------------------------------------------
-Every page gets ``site`` (`SiteView`) and ``page`` (`PageMeta`), and
-``extra_head`` only when the dev server passes one. Then, by template:
+Every page gets ``site`` (`SiteView`), ``page`` (`PageMeta`), ``t`` (the
+site's words: ``t("nav.status")``, ``t("home.status_as_of", time=...)``,
+``t("uptime.days_ago", count=n)``; keys in ``statusgen/locales/en.toml``),
+and ``extra_head`` only when the dev server passes one. Then, by template:
 ``index.html`` ``home`` (`HomeView`); ``incident.html`` ``entry``
 (`EntryView`, incidents and maintenance alike, ``entry.kind`` tells);
 ``news.html`` ``item`` (`NewsView`); ``history.html`` ``history``
@@ -303,6 +305,11 @@ class SiteView:
     """static/clock.js, hash query included."""
     clock_states: str
     """Maintenance states for the script: ``key:icon:label`` per state, ``|`` between."""
+    clock_ago: str
+    """The script's note on an old page, ``{age}`` its age in `clock_hours` or `clock_days`."""
+    clock_hours: str
+    """A plural for the script: ``category:text`` per CLDR category, ``|`` between."""
+    clock_days: str
     feeds: tuple[Link, ...]
     """Autodiscovery links: the RSS and Atom feeds of everything."""
 

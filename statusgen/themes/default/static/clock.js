@@ -2,18 +2,38 @@
    without it): moves each maintenance window's badge on, Scheduled -> In
    progress -> Completed, by the reader's clock, and says how old the page is
    once no build has run for an hour. Reads data-states on its own tag
-   ("key:icon:label|..."), data-starts/data-ends on each window's badge and
-   data-built on the .stale note. Never moves a badge back. */
+   ("key:icon:label|..."), and the words of its note in the page's language
+   (data-ago, and data-hours/data-days: "category:text|..." by CLDR plural
+   category, chosen with Intl.PluralRules), data-starts/data-ends on each
+   window's badge and data-built on the .stale note. Never moves a badge back. */
 (function () {
-  var states = document.currentScript.getAttribute("data-states").split("|").map(function (s) {
+  var script = document.currentScript;
+  var states = script.getAttribute("data-states").split("|").map(function (s) {
     return s.split(":");
   });
+  var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+
+  function forms(name) {
+    var found = {};
+    (script.getAttribute("data-" + name) || "").split("|").forEach(function (p) {
+      var i = p.indexOf(":");
+      if (i > 0) found[p.slice(0, i)] = p.slice(i + 1);
+    });
+    return found;
+  }
+  var hours = forms("hours"), days = forms("days");
+  var agoText = script.getAttribute("data-ago") || "{age}";
+
+  function plural(f, n) {
+    var category = rules ? rules.select(n) : n === 1 ? "one" : "other";
+    return (f[category] || f.other || "{count}").replace("{count}", n);
+  }
   var note = document.querySelector(".stale[data-built]");
   var built = note ? Date.parse(note.getAttribute("data-built")) : 0;
 
   function ago(ms) {
     var h = Math.floor(ms / 36e5), d = Math.floor(h / 24);
-    return d >= 2 ? d + " days" : h + (h === 1 ? " hour" : " hours");
+    return d >= 2 ? plural(days, d) : plural(hours, h);
   }
 
   function tick() {
@@ -33,7 +53,7 @@
     });
     var age = Date.now() - built;
     if (note && age >= 36e5) {
-      note.textContent = "Last updated " + ago(age) + " ago";
+      note.textContent = agoText.replace("{age}", ago(age));
       note.hidden = false;
     }
   }

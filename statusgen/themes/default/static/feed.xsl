@@ -55,13 +55,13 @@ li p{margin:.15rem 0 0;font-size:.9rem}
     <p class="muted"><xsl:value-of select="$about"/></p>
   </xsl:if>
   <section class="copy" aria-labelledby="copy-h">
-    <h2 id="copy-h" style="margin-top:0">This is a feed</h2>
-    <p>Copy this address into your feed reader (any app that reads RSS or Atom) to be told of every update.</p>
-    <label for="address">Feed address</label>
+    <h2 id="copy-h" style="margin-top:0">@@feed_page.heading@@</h2>
+    <p>@@feed_page.copy@@</p>
+    <label for="address">@@feed_page.address@@</label>
     <input id="address" type="url" readonly="readonly" value="{$self}"/>
   </section>
-  <p><a href="{$page}">Open the status page</a></p>
-  <h2>Latest entries</h2>
+  <p><a href="{$page}">@@feed_page.open@@</a></p>
+  <h2>@@feed_page.latest@@</h2>
   <ol>
     <xsl:apply-templates select="atom:feed/atom:entry | rss/channel/item"/>
   </ol>
