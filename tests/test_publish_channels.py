@@ -1,0 +1,474 @@
+"""Every real target through the real run together (issue 14's "Done when").
+
+X, Mastodon, the Slack bot, Teams and the JSON webhook are mocked at the HTTP
+layer with `responses` (tweepy's, Mastodon.py's and requests' real code),
+Bluesky with `respx` (atproto speaks httpx), e-mail goes to a real aiosmtpd
+server on 127.0.0.1. Builds in folders, deploys between runs, a fake clock.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import hmac
+import html
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+import responses
+import respx
+from aiosmtpd.controller import Controller
+from conftest import LONDON, at, make_site
+from test_publish_email import Keeper, free_port
+from test_publish_run import ENV as X_ENV
+from test_publish_run import ME, TIMELINE, TWEETS, FakeClock, config, deploy, ledger
+
+from statusgen.manifest import MANIFEST_PATH, build_manifest
+from statusgen.model import (
+    BlueskyConfig,
+    EmailConfig,
+    IncidentStatus,
+    Maintenance,
+    MastodonConfig,
+    Site,
+    SiteConfig,
+    Source,
+    Update,
+    WebhookConfig,
+)
+from statusgen.publish import PublishError, run_publish
+from statusgen.publish.targets.webhooks import SLACK_POST_MESSAGE
+from statusgen.status import derive
+
+INSTANCE = "https://mastodon.example.ac.uk"
+STATUSES = f"{INSTANCE}/api/v1/statuses"
+XRPC = "https://bsky.social/xrpc"
+DID = "did:plc:itstatusexample0000000000"
+TEAMS_URL = (
+    "https://prod-42.uksouth.logic.azure.com/workflows/SENTINEL-FLOW/invoke?sig=SENTINEL-SIG"
+)
+JSON_URL = "https://hooks.example.ac.uk/statusgen/SENTINEL-PATH"
+SENDER = "IT Services status <status@example.ac.uk>"
+LIST = "it-status-announce@lists.example.ac.uk"
+ENV = {
+    **X_ENV,
+    "MASTODON_ACCESS_TOKEN": "SENTINEL-MASTODON-TOKEN",
+    "BLUESKY_APP_PASSWORD": "SENTINEL-BSKY-PASSWORD",
+    "TEAMS_URL": TEAMS_URL,
+    "JSON_URL": JSON_URL,
+    "JSON_KEY": "SENTINEL-JSON-KEY",
+    "SLACK_TOKEN": "xoxb-SENTINEL-SLACK-TOKEN",
+}
+VPN = "incidents/2026-11-24-vpn-slow"
+WINDOW = "incidents/2026-11-25-vpn-upgrade"
+TARGETS = ("x", "mastodon", "bluesky", "teams-it", "slack-it", "ops", "email")
+
+
+# --- the services -------------------------------------------------------------------------
+
+
+@dataclass
+class Services:
+    """What each mocked service was sent, in order, and which of them fail."""
+
+    smtp: Keeper
+    port: int
+    got: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TARGETS})
+    down: dict[str, tuple[int, str]] = field(default_factory=dict)
+    cids: dict[str, str] = field(default_factory=dict)
+    """Bluesky's record keys and the cid each record got."""
+    """Target name -> (HTTP status, body) every request to it answers."""
+
+    def texts(self, name: str) -> list[str]:
+        return [sent["text"] for sent in self.got[name]]
+
+    def answer(self, name: str, body: dict, made: dict | int = 200) -> tuple[int, dict, str]:
+        if name in self.down:
+            status, text = self.down[name]
+            return status, {}, text
+        self.got[name].append(body)
+        answer = made if isinstance(made, dict) else {}
+        return 200 if isinstance(made, dict) else made, {}, json.dumps(answer)
+
+    def mails(self) -> list[email.message.EmailMessage]:
+        return [self.smtp.parsed(i) for i in range(len(self.smtp.messages))]
+
+
+def _x(services: Services):
+    def create(request):
+        body = json.loads(request.body)
+        number = len(services.got["x"]) + 1
+        status, headers, text = services.answer("x", body, {"data": {"id": f"x{number}"}})
+        if status == 200:
+            services.got["x"][-1] = body
+        return status, headers, text
+
+    return create
+
+
+def _mastodon(services: Services):
+    def create(request):
+        sent = {k: v[0] for k, v in parse_qs(request.body).items()}
+        sent["idempotency_key"] = request.headers.get("Idempotency-Key")
+        number = len(services.got["mastodon"]) + 1
+        made = {"id": f"m{number}", "created_at": "2026-11-24T12:00:00.000Z", "content": ""}
+        return services.answer("mastodon", {**sent, "text": sent["status"]}, made)
+
+    return create
+
+
+def _slack(services: Services):
+    def create(request):
+        body = json.loads(request.body)
+        number = len(services.got["slack-it"]) + 1
+        ts = f"1795522000.00010{number}"
+        return services.answer("slack-it", body, {"ok": True, "ts": ts, "channel": "C0123456"})
+
+    return create
+
+
+def _hook(services: Services, name: str, status: int):
+    def create(request):
+        body = json.loads(request.body)
+        if name == "ops":
+            body["headers"] = dict(request.headers)
+        return services.answer(name, body, status)
+
+    return create
+
+
+def _bluesky(services: Services, records: dict[str, str]):
+    def create(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        status, _, text = services.answer("bluesky", {**body, "text": body["record"]["text"]}, {})
+        if status != 200:
+            return httpx.Response(status, text=text)
+        uri = f"at://{DID}/app.bsky.feed.post/{body['rkey']}"
+        records[body["rkey"]] = cid = f"cid{len(records) + 1}"
+        return httpx.Response(200, json={"uri": uri, "cid": cid})
+
+    def get(request: httpx.Request) -> httpx.Response:
+        rkey = request.url.params["rkey"]
+        if rkey not in records:
+            return httpx.Response(400, json={"error": "RecordNotFound", "message": "no"})
+        uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
+        value = {"$type": "app.bsky.feed.post", "text": "t", "createdAt": "2026-11-24T12:00:00Z"}
+        return httpx.Response(200, json={"uri": uri, "cid": records[rkey], "value": value})
+
+    def login(request: httpx.Request) -> httpx.Response:
+        if "bluesky" in services.down:
+            status, text = services.down["bluesky"]
+            return httpx.Response(status, text=text)
+        session = {"accessJwt": _jwt(), "refreshJwt": _jwt(), "handle": "h", "did": DID}
+        return httpx.Response(200, json=session)
+
+    return create, get, login
+
+
+def _jwt() -> str:
+    import base64
+
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    payload = {
+        "scope": "com.atproto.appPass",
+        "sub": DID,
+        "iat": 1_764_000_000,
+        "exp": 4_102_444_800,
+    }
+    return f"{part({'alg': 'ES256K', 'typ': 'at+jwt'})}.{part(payload)}.c2ln"
+
+
+@pytest.fixture
+def services() -> Iterator[Services]:
+    keeper = Keeper()
+    port = free_port()
+    controller = Controller(keeper, hostname="127.0.0.1", port=port)
+    controller.start()
+    made = Services(keeper, port)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.POST, TWEETS, callback=_x(made))
+        mock.get(ME, json={"data": {"id": "1850", "name": "IT status", "username": "itstatus"}})
+        mock.get(TIMELINE, json={"meta": {"result_count": 0}})
+        mock.add_callback(responses.POST, STATUSES, callback=_mastodon(made))
+        limit = {"configuration": {"statuses": {"max_characters": 500}}}
+        mock.get(f"{INSTANCE}/api/v2/instance/", json=limit)
+        mock.get(f"{INSTANCE}/api/v1/accounts/verify_credentials", json={"id": "77"})
+        mock.get(f"{INSTANCE}/api/v1/accounts/77/statuses", json=[])
+        mock.add_callback(responses.POST, SLACK_POST_MESSAGE, callback=_slack(made))
+        mock.add_callback(responses.POST, TEAMS_URL, callback=_hook(made, "teams-it", 202))
+        mock.add_callback(responses.POST, JSON_URL, callback=_hook(made, "ops", 200))
+        create, get, login = _bluesky(made, made.cids)
+        with respx.mock(base_url=XRPC, assert_all_called=False) as pds:
+            pds.post("/com.atproto.server.createSession", name="login").mock(side_effect=login)
+            pds.post("/com.atproto.repo.createRecord").mock(side_effect=create)
+            pds.get("/com.atproto.repo.getRecord").mock(side_effect=get)
+            pds.get("/app.bsky.feed.getAuthorFeed").respond(json={"feed": []})
+            made.pds = pds  # type: ignore[attr-defined]
+            yield made
+    controller.stop()
+
+
+def everything(port: int, **publish: object) -> SiteConfig:
+    """All six targets on: X, Mastodon, Bluesky, Teams, a Slack bot, JSON, e-mail."""
+    cfg = config(**publish)
+    hooks = (
+        WebhookConfig("teams-it", "teams", url_env="TEAMS_URL"),
+        WebhookConfig("slack-it", "slack", token_env="SLACK_TOKEN", channel="C0123456"),
+        WebhookConfig("ops", "json", url_env="JSON_URL", secret_env="JSON_KEY"),
+    )
+    mail = EmailConfig(
+        enabled=True, to=(LIST,), sender=SENDER, host="127.0.0.1", port=port, security="none"
+    )
+    return replace(
+        cfg,
+        publish=replace(
+            cfg.publish,
+            mastodon=MastodonConfig(enabled=True, instance=INSTANCE),
+            bluesky=BlueskyConfig(enabled=True, handle="itstatus.example.ac.uk"),
+            webhooks=hooks,
+            email=mail,
+        ),
+    )
+
+
+# --- the sites ----------------------------------------------------------------------------
+
+MONITORING = Update(at("2026-11-24 10:30"), IncidentStatus.MONITORING, "A fix is in place.")
+FIXED = Update(at("2026-11-24 11:30"), IncidentStatus.RESOLVED, "VPN is back to normal.")
+UPGRADE = Maintenance(
+    id="2026-11-25-vpn-upgrade",
+    title="VPN upgrade",
+    service_ids=("vpn",),
+    start=at("2026-11-25 06:00"),
+    end=at("2026-11-25 08:00"),
+    source=Source("content/incidents/2026-11-25-vpn-upgrade.md"),
+)
+
+
+def life(step: int) -> Site:
+    """The VPN incident and the upgrade window as they stand at `step` (0: neither)."""
+    site = make_site()
+    vpn = site.incidents[0]
+    updates = (*vpn.updates, MONITORING, FIXED)
+    incidents = ()
+    if step >= 1:
+        told = min(step, 4)
+        resolved = FIXED.at if told == 4 else None
+        incidents = (replace(vpn, updates=updates[:told], resolved=resolved),)
+    windows = (UPGRADE,) if step >= 1 else ()
+    return replace(site, incidents=incidents, maintenances=windows, news=())
+
+
+BUILT = {
+    5: datetime(2026, 11, 25, 6, 30, tzinfo=LONDON),
+    6: datetime(2026, 11, 25, 8, 30, tzinfo=LONDON),
+}
+"""Steps built later than the fixture's NOW: the window's start, then its end."""
+
+
+def build_step(folder: Path, step: int) -> Path:
+    site = life(step)
+    now = BUILT.get(step, at("2026-11-24 12:00"))
+    path = folder / MANIFEST_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(build_manifest(site, derive(site, now), None).to_bytes())
+    return folder
+
+
+def publish(
+    cfg: SiteConfig, output: Path, live: Path, step: int = 0, env: dict | None = None, **kw
+) -> tuple[list[str], PublishError | None]:
+    clock = FakeClock()
+    if step in BUILT:
+        clock.time = BUILT[step].timestamp() + 60
+    lines: list[str] = []
+    error = None
+    kw.setdefault("state_dir", output.parent / "state")
+    try:
+        for line in run_publish(cfg, output, str(live), env=env or ENV, clock=clock, **kw):
+            lines.append(line)
+    except PublishError as exc:
+        error = exc
+    return lines, error
+
+
+class Life:
+    """The site's CI: a build per step into its own folder, publish, deploy."""
+
+    def __init__(self, root: Path, cfg: SiteConfig) -> None:
+        self.root = root
+        self.cfg = cfg
+        self.live = build_step(root / "live", 0)
+
+    def step(self, step: int, deploy_after: bool = True, **kw):
+        out = build_step(self.root / f"out{step}", step)
+        lines, error = publish(self.cfg, out, self.live, step, **kw)
+        if deploy_after:
+            deploy(out, self.live)
+        self.last = out
+        return lines, error
+
+
+# --- 1. the Done-when scenario ------------------------------------------------------------
+
+VPN_LINK = "https://status.example.ac.uk/incidents/2026-11-24-vpn-slow/"
+WINDOW_LINK = "https://status.example.ac.uk/incidents/2026-11-25-vpn-upgrade/"
+TITLE = "VPN connections slow & dropping <sometimes>"
+LIFE = [  # (entry, text without its link, whether X's post carries the link)
+    (VPN, f"Investigating: {TITLE}\nAffected: VPN\nWe are looking into reports.", True),
+    (
+        WINDOW,
+        "Scheduled maintenance: VPN upgrade\nWhen: Wed 25 Nov 2026, 06:00–08:00 GMT\nAffected: VPN",
+        True,
+    ),
+    (VPN, f"Update on {TITLE} (VPN)\nIdentified: A faulty licence server is the cause.", False),
+    (VPN, f"Update on {TITLE} (VPN)\nMonitoring: A fix is in place.", False),
+    (VPN, f"Resolved: {TITLE} (VPN)\nVPN is back to normal.", False),
+    (
+        WINDOW,
+        "Maintenance in progress: VPN upgrade (VPN)\nWhen: Wed 25 Nov 2026, 06:00–08:00 GMT",
+        False,
+    ),
+    (WINDOW, "Maintenance completed: VPN upgrade (VPN)", False),
+]
+KEYS = [
+    (VPN, "first"),
+    (WINDOW, "first"),
+    (VPN, "update:2"),
+    (VPN, "update:3"),
+    (VPN, "resolved"),
+    (WINDOW, "started"),
+    (WINDOW, "ended"),
+]
+FIRSTS = {VPN: 0, WINDOW: 1}
+"""Which of the seven messages opens each entry's thread."""
+
+
+def expected(link_everywhere: bool = True) -> list[str]:
+    links = {VPN: VPN_LINK, WINDOW: WINDOW_LINK}
+    return [
+        f"{text}\n{links[ref]}" if (link_everywhere or on_x) else text for ref, text, on_x in LIFE
+    ]
+
+
+def texts(services: Services, name: str) -> list[str]:
+    """What each message said, in the target's own form."""
+    got = services.got[name]
+    if name == "email":
+        return [m.get_body(("plain",)).get_content().rstrip("\n") for m in services.mails()]
+    if name == "teams-it":
+        return [g["attachments"][0]["content"]["fallbackText"] for g in got]
+    if name == "slack-it":
+        return [html.unescape(g["text"]) for g in got]
+    return [g["text"] for g in got]
+
+
+def threads(services: Services, name: str) -> list[object]:
+    """What each message replied to, in the target's own fields (None: nothing)."""
+    got = services.got[name]
+    if name == "x":
+        return [g.get("reply", {}).get("in_reply_to_tweet_id") for g in got]
+    if name == "mastodon":
+        return [g.get("in_reply_to_id") for g in got]
+    if name == "bluesky":
+        return [g["record"].get("reply") for g in got]
+    if name == "slack-it":
+        return [g.get("thread_ts") for g in got]
+    if name == "ops":
+        return [g["in_reply_to"] for g in got]
+    if name == "email":
+        return [
+            (m["In-Reply-To"], m["References"]) if m["In-Reply-To"] else None
+            for m in services.mails()
+        ]
+    return [None for _ in got]  # Teams cannot thread
+
+
+def first_ids(services: Services, name: str, firsts: dict[str, int] = FIRSTS) -> dict[str, object]:
+    """Each entry's thread start as a reply names it."""
+    got = services.got[name]
+    if name == "x":
+        return {ref: f"x{n + 1}" for ref, n in firsts.items()}
+    if name == "mastodon":
+        return {ref: f"m{n + 1}" for ref, n in firsts.items()}
+    if name == "slack-it":
+        return {ref: f"1795522000.00010{n + 1}" for ref, n in firsts.items()}
+    if name == "ops":
+        return {ref: f"{ref}#first" for ref in firsts}
+    if name == "email":
+        mails = services.mails()
+        return {ref: (mails[n]["Message-ID"],) * 2 for ref, n in firsts.items()}
+    if name == "bluesky":
+        found = {}
+        for ref, n in firsts.items():
+            uri = f"at://{DID}/app.bsky.feed.post/{got[n]['rkey']}"
+            cid = services.cids[got[n]["rkey"]]
+            strong = {"uri": uri, "cid": cid, "$type": "com.atproto.repo.strongRef"}
+            found[ref] = {"root": strong, "parent": strong, "$type": "app.bsky.feed.post#replyRef"}
+        return found
+    return {ref: None for ref in firsts}
+
+
+def expected_threads(services: Services, name: str, keys=KEYS) -> list[object]:
+    starts = first_ids(services, name)
+    return [None if key == "first" else starts[ref] for ref, key in keys]
+
+
+def test_a_whole_life_on_all_six_targets_exactly_once_and_threaded(
+    services: Services, tmp_path: Path
+) -> None:
+    site = Life(tmp_path, everything(services.port))
+    for step in range(1, 7):
+        lines, error = site.step(step)
+        assert error is None, lines
+
+    for name in TARGETS:
+        want = expected(link_everywhere=name != "x")
+        assert texts(services, name) == want, name
+        want_threads = expected_threads(services, name)
+        if name == "teams-it":
+            want_threads = [None] * len(KEYS)
+        assert threads(services, name) == want_threads, name
+    # Each post names its event once: Mastodon's Idempotency-Key, JSON's id and key, mail's id.
+    assert len({g["idempotency_key"] for g in services.got["mastodon"]}) == len(KEYS)
+    ops = services.got["ops"]
+    assert [g["id"] for g in ops] == [f"{ref}#{key}" for ref, key in KEYS]
+    for sent in ops:
+        raw = json.dumps(
+            {k: v for k, v in sent.items() if k != "headers"},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        signature = "sha256=" + hmac.new(b"SENTINEL-JSON-KEY", raw, hashlib.sha256).hexdigest()
+        assert sent["headers"]["X-Statusgen-Signature"] == signature
+    assert [m["Subject"] for m in services.mails()][:2] == [
+        f"[Status] Investigating: {TITLE}",
+        "[Status] Scheduled maintenance: VPN upgrade",
+    ]
+    assert services.smtp.connections == 6  # one SMTP connection per run that sent
+
+    # A re-run of the last build sends nothing anywhere.
+    before = {name: len(services.got[name]) for name in TARGETS}
+    mails = len(services.smtp.messages)
+    lines, error = publish(site.cfg, site.last, site.live, 6)
+    assert error is None
+    assert [line for line in lines if "nothing new" not in line] == [
+        f"previous build: {site.live} (built 2026-11-25T08:30:00+00:00)"
+    ]
+    assert len(lines) == 8  # the previous build, then one "nothing new" per target
+    assert {name: len(services.got[name]) for name in TARGETS} == before
+    assert len(services.smtp.messages) == mails
+    # The ledger holds every target's own seven records.
+    records = ledger(site.last).posts
+    for name in TARGETS:
+        mine = [(p.entry, p.event) for p in records if p.target == name]
+        assert sorted(mine) == sorted(KEYS), name
