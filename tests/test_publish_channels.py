@@ -472,3 +472,60 @@ def test_a_whole_life_on_all_six_targets_exactly_once_and_threaded(
     for name in TARGETS:
         mine = [(p.entry, p.event) for p in records if p.target == name]
         assert sorted(mine) == sorted(KEYS), name
+
+
+# --- 2. a failure half-way ----------------------------------------------------------------
+
+
+def test_one_target_failing_half_way_sends_only_its_missed_posts_next_time(
+    services: Services, tmp_path: Path
+) -> None:
+    site = Life(tmp_path, everything(services.port))
+    for step in (1, 2):
+        assert site.step(step)[1] is None
+    services.down["mastodon"] = (503, "<h1>503 Service Unavailable</h1>")
+    services.smtp.defer_data = 1000  # 451 to every message of the run
+    lines, error = site.step(3)  # deployed all the same: the ledger keeps what is pending
+    assert str(error) == (
+        "Mastodon: 1 post not sent: Mastodon is unavailable (503 Service Unavailable) (gave up "
+        "after 4 attempts) (a re-run sends them); e-mail: 1 post not sent: the SMTP relay "
+        "deferred the message (451 4.3.0 try again later) (gave up after 4 attempts) (a re-run "
+        "sends them)"
+    )
+    assert f"Mastodon: not sent {VPN} (updated): Mastodon is unavailable (503 Service " in (
+        "\n".join(lines)
+    )
+    assert f"Bluesky: posted {VPN} (updated)" in "\n".join(lines)
+    pending = ledger(site.last).view("mastodon").pending
+    assert pending == ((VPN, "update:3"),)
+    assert ledger(site.last).view("email").pending == ((VPN, "update:3"),)
+    assert ledger(site.last).view("x").pending == ()
+
+    del services.down["mastodon"]
+    services.smtp.defer_data = 0
+    lines, error = site.step(4)
+    assert error is None, lines
+    # Mastodon and e-mail: the update they missed, threaded, then the resolution; the
+    # others: the resolution alone.
+    assert [line for line in lines if " posted " in f" {line}"] == [
+        "X: posted incidents/2026-11-24-vpn-slow (resolved): id x5, replying to x1",
+        "Mastodon: posted incidents/2026-11-24-vpn-slow (updated): id m4, replying to m1",
+        "Mastodon: posted incidents/2026-11-24-vpn-slow (resolved): id m5, replying to m1",
+        *[line for line in lines if line.startswith("Bluesky: posted")],
+        "teams-it (Teams): posted incidents/2026-11-24-vpn-slow (resolved): id "
+        "incidents/2026-11-24-vpn-slow#resolved",
+        "slack-it (Slack): posted incidents/2026-11-24-vpn-slow (resolved): id "
+        "1795522000.000105, replying to 1795522000.000101",
+        "ops (JSON): posted incidents/2026-11-24-vpn-slow (resolved): id "
+        "incidents/2026-11-24-vpn-slow#resolved, replying to incidents/2026-11-24-vpn-slow#first",
+        *[line for line in lines if line.startswith("e-mail: posted")],
+    ]
+    assert len([line for line in lines if line.startswith("e-mail: posted")]) == 2
+    assert len([line for line in lines if line.startswith("Bluesky: posted")]) == 1
+    # Over the whole life so far, every target has each message once, in order, threaded.
+    for name in TARGETS:
+        assert texts(services, name) == expected(name != "x")[:5], name
+        if name != "teams-it":
+            assert threads(services, name) == expected_threads(services, name, KEYS[:5]), name
+    for name in TARGETS:
+        assert ledger(site.last).view(name).pending == (), name
