@@ -16,7 +16,7 @@ import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -27,10 +27,21 @@ import respx
 from aiosmtpd.controller import Controller
 from conftest import LONDON, at, make_site
 from test_publish_email import Keeper, free_port
+from test_publish_once import empty, summer_incident, vpn_only
 from test_publish_run import ENV as X_ENV
-from test_publish_run import ME, TIMELINE, TWEETS, FakeClock, config, deploy, ledger
+from test_publish_run import (
+    ME,
+    TIMELINE,
+    TWEETS,
+    FakeClock,
+    build,
+    config,
+    deploy,
+    ledger,
+    with_vpn,
+)
 
-from statusgen.manifest import MANIFEST_PATH, build_manifest
+from statusgen.manifest import LEDGER_PATH, MANIFEST_PATH, build_manifest
 from statusgen.model import (
     BlueskyConfig,
     EmailConfig,
@@ -44,6 +55,7 @@ from statusgen.model import (
     WebhookConfig,
 )
 from statusgen.publish import PublishError, run_publish
+from statusgen.publish.ledger import Ledger
 from statusgen.publish.targets.webhooks import SLACK_POST_MESSAGE
 from statusgen.status import derive
 
@@ -82,6 +94,12 @@ class Services:
     port: int
     got: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TARGETS})
     down: dict[str, tuple[int, str]] = field(default_factory=dict)
+    refuse: set[str] = field(default_factory=set)
+    """Mastodon: refuse the next post (422); a webhook: a 503 after taking the next one."""
+    created_then: int = 0
+    """How many times Mastodon answers 503 after making the status."""
+    statuses: dict[str, dict] = field(default_factory=dict)
+    """Mastodon's statuses by Idempotency-Key, as it lists them."""
     cids: dict[str, str] = field(default_factory=dict)
     """Bluesky's record keys and the cid each record got."""
     """Target name -> (HTTP status, body) every request to it answers."""
@@ -114,14 +132,47 @@ def _x(services: Services):
 
 
 def _mastodon(services: Services):
+    """Statuses as Mastodon makes them: a repeated Idempotency-Key gets the status
+    it made; `Services.created_then` answers 503 after making one."""
+
     def create(request):
         sent = {k: v[0] for k, v in parse_qs(request.body).items()}
-        sent["idempotency_key"] = request.headers.get("Idempotency-Key")
-        number = len(services.got["mastodon"]) + 1
-        made = {"id": f"m{number}", "created_at": "2026-11-24T12:00:00.000Z", "content": ""}
-        return services.answer("mastodon", {**sent, "text": sent["status"]}, made)
+        key = sent["idempotency_key"] = request.headers.get("Idempotency-Key")
+        made = services.statuses.get(key)
+        if made is not None and "mastodon" not in services.down:
+            return 200, {}, json.dumps(made)
+        if "mastodon" in services.refuse:
+            services.refuse.discard("mastodon")
+            return 422, {}, json.dumps({"error": "Validation failed: Text is too long"})
+        status, headers, text = services.answer("mastodon", {**sent, "text": sent["status"]}, {})
+        if status != 200:
+            return status, headers, text
+        number = len(services.got["mastodon"])
+        made = {
+            "id": f"m{number}",
+            "created_at": "2026-11-24T12:00:00.000Z",
+            "content": _html(sent["status"]),
+            "in_reply_to_id": sent.get("in_reply_to_id"),
+        }
+        services.statuses[key] = made
+        if services.created_then:
+            services.created_then -= 1
+            return 503, {}, "<h1>503 Service Unavailable</h1>"
+        return 200, {}, json.dumps(made)
 
-    return create
+    def recent(request):
+        return 200, {}, json.dumps(list(services.statuses.values())[::-1])
+
+    return create, recent
+
+
+def _html(text: str) -> str:
+    """A status's content as Mastodon renders it: lines broken, links as anchors."""
+    lines = [
+        f'<a href="{line}">{line}</a>' if line.startswith("https://") else html.escape(line)
+        for line in text.split("\n")
+    ]
+    return "<p>" + "<br>".join(lines) + "</p>"
 
 
 def _slack(services: Services):
@@ -139,7 +190,11 @@ def _hook(services: Services, name: str, status: int):
         body = json.loads(request.body)
         if name == "ops":
             body["headers"] = dict(request.headers)
-        return services.answer(name, body, status)
+        answer = services.answer(name, body, status)
+        if name in services.refuse and answer[0] < 300:
+            services.refuse.discard(name)  # received, and then a 503 all the same
+            return 503, {}, "upstream timed out"
+        return answer
 
     return create
 
@@ -198,11 +253,12 @@ def services() -> Iterator[Services]:
         mock.add_callback(responses.POST, TWEETS, callback=_x(made))
         mock.get(ME, json={"data": {"id": "1850", "name": "IT status", "username": "itstatus"}})
         mock.get(TIMELINE, json={"meta": {"result_count": 0}})
-        mock.add_callback(responses.POST, STATUSES, callback=_mastodon(made))
+        create_status, statuses = _mastodon(made)
+        mock.add_callback(responses.POST, STATUSES, callback=create_status)
         limit = {"configuration": {"statuses": {"max_characters": 500}}}
         mock.get(f"{INSTANCE}/api/v2/instance/", json=limit)
         mock.get(f"{INSTANCE}/api/v1/accounts/verify_credentials", json={"id": "77"})
-        mock.get(f"{INSTANCE}/api/v1/accounts/77/statuses", json=[])
+        mock.add_callback(responses.GET, f"{INSTANCE}/api/v1/accounts/77/statuses", statuses)
         mock.add_callback(responses.POST, SLACK_POST_MESSAGE, callback=_slack(made))
         mock.add_callback(responses.POST, TEAMS_URL, callback=_hook(made, "teams-it", 202))
         mock.add_callback(responses.POST, JSON_URL, callback=_hook(made, "ops", 200))
@@ -213,6 +269,7 @@ def services() -> Iterator[Services]:
             pds.get("/com.atproto.repo.getRecord").mock(side_effect=get)
             pds.get("/app.bsky.feed.getAuthorFeed").respond(json={"feed": []})
             made.pds = pds  # type: ignore[attr-defined]
+            made.http = mock  # type: ignore[attr-defined]
             yield made
     controller.stop()
 
@@ -529,3 +586,117 @@ def test_one_target_failing_half_way_sends_only_its_missed_posts_next_time(
             assert threads(services, name) == expected_threads(services, name, KEYS[:5]), name
     for name in TARGETS:
         assert ledger(site.last).view(name).pending == (), name
+
+
+# --- 3. #10's fault cases on the other targets ----------------------------------------------
+
+
+def on(port: int, *names: str, **publish: object) -> SiteConfig:
+    """`everything` with only the targets `names` (ledger names) left on."""
+    cfg = everything(port, **publish)
+    p = cfg.publish
+    return replace(
+        cfg,
+        publish=replace(
+            p,
+            x=replace(p.x, enabled="x" in names),
+            mastodon=replace(p.mastodon, enabled="mastodon" in names),
+            bluesky=replace(p.bluesky, enabled="bluesky" in names),
+            webhooks=tuple(h for h in p.webhooks if h.name in names),
+            email=replace(p.email, enabled="email" in names),
+        ),
+    )
+
+
+def sent(services: Services) -> dict[str, int]:
+    counts = {name: len(services.got[name]) for name in TARGETS if name != "email"}
+    return {**counts, "email": len(services.smtp.messages)}
+
+
+NOTHING = dict.fromkeys(TARGETS, 0)
+OTHERS = TARGETS[1:]
+"""Every target but X."""
+
+
+def record_all(path: Path, ref: str, *keys: str, updates: int = 1) -> None:
+    """A ledger that has posted `keys` of `ref` on every target but X."""
+    book = Ledger(path=path)
+    for name in OTHERS:
+        for key in keys:
+            book.record(
+                ref, key, f"{name}-{key}", name, "2026-11-24T09:00:00+00:00", updates=updates
+            )
+
+
+def _timezone(tmp_path: Path) -> tuple[Path, Path, float]:
+    site = make_site()
+    live = build(tmp_path / "live", summer_incident(site, UTC))
+    record_all(live / LEDGER_PATH, VPN, "first", "update:2", "resolved")
+    return live, build(tmp_path / "out", summer_incident(site, LONDON)), 24.0 * 30
+
+
+def _correction(tmp_path: Path) -> tuple[Path, Path, float]:
+    site = vpn_only(make_site())
+    live = build(tmp_path / "live", site)
+    record_all(live / LEDGER_PATH, VPN, "first", updates=2)
+    first, second = site.incidents[0].updates
+    fixed = (
+        replace(first, at=at("2026-11-24 08:20"), message="We are looking into it."),
+        replace(second, status=IncidentStatus.MONITORING),
+    )
+    return live, build(tmp_path / "out", with_vpn(site, updates=fixed)), 24.0 * 30
+
+
+def _draft(tmp_path: Path) -> tuple[Path, Path, float]:
+    site = vpn_only(make_site())
+    live = build(tmp_path / "live", empty(site))
+    return live, build(tmp_path / "out", with_vpn(site, draft=True)), 24.0 * 30
+
+
+def _embargo(tmp_path: Path) -> tuple[Path, Path, float]:
+    site = make_site()
+    future = replace(site.news[0], date=at("2026-11-24 18:00"))
+    live = build(tmp_path / "live", empty(site))
+    only = replace(site, incidents=(), maintenances=(), news=(future,))
+    return live, build(tmp_path / "out", only), 24.0 * 30
+
+
+def _max_age(tmp_path: Path) -> tuple[Path, Path, float]:
+    site = make_site()
+    only = replace(site, incidents=(), maintenances=(), news=site.news[:1])
+    return build(tmp_path / "live", empty(site)), build(tmp_path / "out", only), 6.0
+
+
+@pytest.mark.parametrize(
+    ("case", "line"),
+    [
+        (_timezone, "nothing new to post"),  # 1: the time zone corrected
+        (_correction, "nothing new to post"),  # 3: an update's time and status corrected
+        (_draft, "nothing new to post"),  # 9: a draft built with --drafts
+        (
+            _embargo,  # 10: news before its time
+            "held until 2026-11-24T18:00:00+00:00: news/2026-11-20-mfa (news) (not yet published)",
+        ),
+        (
+            _max_age,  # older than publish.max_age
+            "not posted news/2026-11-20-mfa (news): from 2026-11-20T09:00:00+00:00, older than "
+            "publish.max_age (6 h)",
+        ),
+    ],
+    ids=["1-timezone", "3-correction", "9-draft", "10-embargo", "max_age"],
+)
+def test_what_x_never_posts_no_other_target_posts_either(
+    services: Services, tmp_path: Path, case, line: str
+) -> None:
+    live, out, max_age = case(tmp_path)
+    cfg = on(services.port, *OTHERS, max_age=max_age)
+    lines, error = publish(cfg, out, live)
+    assert error is None, lines
+    labels = ("Mastodon", "Bluesky", "teams-it (Teams)", "slack-it (Slack)", "ops (JSON)", "e-mail")
+    for label in labels:
+        assert f"{label}: {line}" in lines
+    assert sent(services) == NOTHING
+    assert services.pds["login"].call_count == 0  # nothing to send: no Bluesky login
+    if case is _embargo:
+        for name in OTHERS:
+            assert ledger(out).view(name).pending == (("news/2026-11-20-mfa", "first"),)
