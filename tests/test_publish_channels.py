@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import fcntl
 import hashlib
 import hmac
 import html
@@ -30,6 +31,7 @@ from test_publish_email import Keeper, free_port
 from test_publish_once import empty, summer_incident, vpn_only
 from test_publish_run import ENV as X_ENV
 from test_publish_run import (
+    LIVE,
     ME,
     TIMELINE,
     TWEETS,
@@ -41,6 +43,7 @@ from test_publish_run import (
     with_vpn,
 )
 
+from statusgen.errors import StatusgenError
 from statusgen.manifest import LEDGER_PATH, MANIFEST_PATH, build_manifest
 from statusgen.model import (
     BlueskyConfig,
@@ -55,7 +58,8 @@ from statusgen.model import (
     WebhookConfig,
 )
 from statusgen.publish import PublishError, run_publish
-from statusgen.publish.ledger import Ledger
+from statusgen.publish.ledger import Ledger, PostRecord
+from statusgen.publish.state import LOCK_NAME
 from statusgen.publish.targets.webhooks import SLACK_POST_MESSAGE
 from statusgen.status import derive
 
@@ -79,6 +83,7 @@ ENV = {
     "SLACK_TOKEN": "xoxb-SENTINEL-SLACK-TOKEN",
 }
 VPN = "incidents/2026-11-24-vpn-slow"
+MFA = "news/2026-11-20-mfa"
 WINDOW = "incidents/2026-11-25-vpn-upgrade"
 TARGETS = ("x", "mastodon", "bluesky", "teams-it", "slack-it", "ops", "email")
 
@@ -700,3 +705,131 @@ def test_what_x_never_posts_no_other_target_posts_either(
     if case is _embargo:
         for name in OTHERS:
             assert ledger(out).view(name).pending == (("news/2026-11-20-mfa", "first"),)
+
+
+def test_2_a_rename_keeps_each_targets_thread(services: Services, tmp_path: Path) -> None:
+    site = vpn_only(make_site())
+    live = build(tmp_path / "live", with_vpn(site, updates=site.incidents[0].updates[:1]))
+    book = Ledger(path=live / LEDGER_PATH)
+    firsts = {"mastodon": "m100", "email": "<first@example.ac.uk>", "ops": f"{VPN}#first"}
+    for name, first in firsts.items():
+        book.record(VPN, "first", first, name, "2026-11-24T08:20", updates=1)
+    renamed = with_vpn(site, id="2026-11-24-vpn-slow-down")  # the slug fixed, and an update
+    out = build(tmp_path / "out", renamed)
+    lines, error = publish(on(services.port, *firsts), out, live)
+    assert error is None, lines
+    fixed = "incidents/2026-11-24-vpn-slow-down"
+    assert lines[1].startswith(f"renamed {VPN} to {fixed}: its posts and thread move with it")
+    assert sent(services) == {**NOTHING, "mastodon": 1, "ops": 1, "email": 1}
+    assert threads(services, "mastodon") == ["m100"]
+    assert threads(services, "ops") == [f"{VPN}#first"]
+    assert threads(services, "email") == [("<first@example.ac.uk>",) * 2]
+    for name, first in firsts.items():
+        assert ledger(out).view(name).first_post(fixed) == first
+
+
+def test_4_a_failed_deploy_sends_nothing_twice_from_the_same_machine(
+    services: Services, tmp_path: Path
+) -> None:
+    site = Life(tmp_path, on(services.port, *OTHERS))
+    assert site.step(1, deploy_after=False)[1] is None  # the deploy fails: live stays old
+    lines, error = site.step(2)
+    assert error is None, lines
+    assert sent(services) == dict.fromkeys(TARGETS, 3) | {"x": 0}  # two firsts, one update
+    for name in OTHERS:
+        assert texts(services, name) == expected()[:3], name
+
+
+def test_4_a_stale_live_site_on_a_fresh_machine(services: Services, tmp_path: Path) -> None:
+    """Mastodon reads its statuses back: nothing twice. Targets that cannot be read
+    back get the message again, with the same Message-ID and Idempotency-Key, so
+    that a mail client or a receiver can drop it (README says so)."""
+    site = Life(tmp_path, on(services.port, "mastodon", "ops", "email"))
+    assert site.step(1, deploy_after=False)[1] is None
+    lines, error = site.step(2, state_dir=tmp_path / "fresh-machine")
+    assert error is None, lines
+    assert f"Mastodon: already on Mastodon, recorded: {VPN} (opened): id m1" in lines
+    assert f"Mastodon: already on Mastodon, recorded: {WINDOW} (scheduled): id m2" in lines
+    assert texts(services, "mastodon") == expected()[:3]
+    assert threads(services, "mastodon")[2] == "m1"
+    # Sent again, as new to them: the first posts as they now read, with the keys and
+    # Message-IDs they had.
+    now = f"Identified: {TITLE}\nAffected: VPN\nA faulty licence server is the cause.\n{VPN_LINK}"
+    again = [*expected()[:2], now, expected()[1]]
+    assert texts(services, "ops") == texts(services, "email") == again
+    keys = [g["headers"]["Idempotency-Key"] for g in services.got["ops"]]
+    assert keys[:2] == keys[2:] and len(set(keys)) == 2
+    ids = [m["Message-ID"] for m in services.mails()]
+    assert ids[:2] == ids[2:] and len(set(ids)) == 2
+
+
+def test_5_a_second_run_at_once_sends_nothing(services: Services, tmp_path: Path) -> None:
+    site = vpn_only(make_site())
+    live, out = build(tmp_path / "live", empty(site)), build(tmp_path / "out", site)
+    lock = tmp_path / "state" / LOCK_NAME
+    lock.parent.mkdir()
+    with lock.open("a+b") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # the first run, still going
+        with pytest.raises(StatusgenError, match="another statusgen publish of this site"):
+            publish(on(services.port, "mastodon", "email"), out, live)
+    assert sent(services) == NOTHING
+    assert not (out / LEDGER_PATH).exists()
+
+
+def test_6_a_404_with_a_ledger_sends_nothing_anywhere(services: Services, tmp_path: Path) -> None:
+    out = build(tmp_path / "public", make_site())
+    held = Ledger(
+        [PostRecord(VPN, "first", "m600", "mastodon", "t", 2)], pending=[(MFA, "first", "email")]
+    )
+    services.http.get(LIVE + MANIFEST_PATH, status=404)
+    services.http.get(LIVE + LEDGER_PATH, body=held.to_bytes())
+    _, error = publish(on(services.port, *OTHERS), out, LIVE)  # type: ignore[arg-type]
+    assert str(error).startswith(f"no build manifest at {LIVE}, but the post ledger holds 1 post")
+    assert sent(services) == NOTHING
+    assert ledger(out).view("mastodon").first_post(VPN) == "m600"
+    assert ledger(out).view("email").pending == ((MFA, "first"),)
+
+
+def test_6_a_target_switched_off_keeps_its_pending_posts(
+    services: Services, tmp_path: Path
+) -> None:
+    site = Life(tmp_path, on(services.port, "mastodon", "email"))
+    services.down["mastodon"] = (503, "down")
+    assert "Mastodon: 2 posts not sent" in str(site.step(1)[1])
+    del services.down["mastodon"]
+    site.cfg = on(services.port, "email")  # switched off while it is down
+    lines, error = site.step(2)
+    assert error is None, lines
+    assert ledger(site.last).view("mastodon").pending == ((VPN, "first"), (WINDOW, "first"))
+    site.cfg = on(services.port, "mastodon", "email")
+    lines, error = site.step(3, state_dir=tmp_path / "another-machine")
+    assert error is None, lines
+    # Its two first posts, the incident's as it now reads; not the update it tells too.
+    assert [g["text"].split("\n")[0] for g in services.got["mastodon"]] == [
+        f"Monitoring: {TITLE}",
+        "Scheduled maintenance: VPN upgrade",
+    ]
+    assert len(services.mails()) == 4
+
+
+def test_7_refused_for_good_on_mastodon_then_retry(services: Services, tmp_path: Path) -> None:
+    site = Life(tmp_path, on(services.port, "mastodon", "email"))
+    services.refuse.add("mastodon")  # the incident's opening, first in time
+    lines, error = site.step(1)
+    assert str(error) == "Mastodon: 1 post refused (see above)"
+    assert lines[1] == (
+        f"Mastodon: refused by Mastodon: {VPN} (opened): Mastodon refused the post (422 "
+        "Unprocessable Entity: Validation failed: Text is too long) (not retried; to send it "
+        f"again: statusgen publish --retry {VPN}#first)"
+    )
+    assert texts(services, "mastodon") == expected()[1:2]
+    assert len(services.mails()) == 2  # e-mail was not held up
+    out = build_step(tmp_path / "again", 1)
+    lines, error = publish(site.cfg, out, site.live, retry=[VPN])
+    assert error is None, lines
+    assert lines[1:3] == [
+        f"retrying {VPN}#first",
+        "Mastodon: posted incidents/2026-11-24-vpn-slow (opened): id m2",
+    ]
+    assert len(services.mails()) == 2
+    assert ledger(out).refused == ()
