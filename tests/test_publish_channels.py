@@ -372,11 +372,10 @@ class Life:
         self.live = build_step(root / "live", 0)
 
     def step(self, step: int, deploy_after: bool = True, **kw):
-        out = build_step(self.root / f"out{step}", step)
+        out = self.last = build_step(self.root / f"out{step}", step)
         lines, error = publish(self.cfg, out, self.live, step, **kw)
         if deploy_after:
             deploy(out, self.live)
-        self.last = out
         return lines, error
 
 
@@ -833,3 +832,129 @@ def test_7_refused_for_good_on_mastodon_then_retry(services: Services, tmp_path:
     ]
     assert len(services.mails()) == 2
     assert ledger(out).refused == ()
+
+
+def test_8_a_503_after_mastodon_made_the_status_gets_it_back_by_its_key(
+    services: Services, tmp_path: Path
+) -> None:
+    site = Life(tmp_path, on(services.port, "mastodon", "ops"))
+    services.created_then = 1  # Mastodon made the incident's status, then answered 503
+    services.refuse.add("ops")  # the receiver took the first message, then timed out
+    lines, error = site.step(1)
+    assert error is None, lines
+    assert f"Mastodon: posted {VPN} (opened): id m1" in lines
+    assert texts(services, "mastodon") == expected()[:2]  # made once: the retry had its key
+    # A JSON receiver gets it twice, with the same Idempotency-Key to drop the second.
+    ops = services.got["ops"]
+    assert [g["id"] for g in ops] == [f"{VPN}#first", f"{VPN}#first", f"{WINDOW}#first"]
+    assert ops[0]["headers"]["Idempotency-Key"] == ops[1]["headers"]["Idempotency-Key"]
+    assert site.step(2)[1] is None
+    assert threads(services, "mastodon")[-1] == "m1"
+
+
+@pytest.mark.parametrize(
+    ("name", "after"),
+    [
+        ("mastodon", "the next run finds it on the account"),
+        ("email", "the next run sends it again: e-mail cannot be read back"),
+    ],
+)
+def test_8_a_full_disk_while_recording(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, after: str
+) -> None:
+    site = Life(tmp_path, on(services.port, name))
+    assert site.step(1)[1] is None
+    real = Ledger.save
+
+    def full(self: Ledger) -> None:
+        if self.view(name).has(VPN, "update:2"):
+            raise OSError(28, "No space left on device")
+        real(self)
+
+    monkeypatch.setattr(Ledger, "save", full)
+    lines, error = site.step(2, deploy_after=False)
+    label = "Mastodon" if name == "mastodon" else "e-mail"
+    assert str(error) == f"{label}: 1 post sent but not recorded ({after})"
+    assert lines[-1] == f"{label}: cannot write the post ledger (No space left on device): stopping"
+    monkeypatch.setattr(Ledger, "save", real)
+    assert ledger(site.last).view(name).pending == ((VPN, "update:2"),)
+    # The next run, once the disk has room: Mastodon lists the reply; e-mail, which
+    # cannot be read back, sends it again with the same Message-ID.
+    lines, error = publish(site.cfg, site.last, site.live)
+    assert error is None, lines
+    if name == "mastodon":
+        assert lines[-1] == f"Mastodon: already on Mastodon, recorded: {VPN} (updated): id m3"
+        assert texts(services, name) == expected()[:3]
+        return
+    assert texts(services, name) == [*expected()[:3], expected()[2]]
+    mails = services.mails()
+    assert mails[2]["Message-ID"] == mails[3]["Message-ID"]
+
+
+def test_a_full_disk_on_one_target_is_reported_by_the_next_not_a_crash(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = Life(tmp_path, on(services.port, "mastodon", "email"))
+    real = Ledger.save
+
+    def full(self: Ledger) -> None:
+        if self.view("mastodon").has(VPN, "first"):  # the disk fills up with Mastodon's post
+            raise OSError(28, "No space left on device")
+        real(self)
+
+    monkeypatch.setattr(Ledger, "save", full)
+    lines, error = site.step(1, deploy_after=False)
+    assert (
+        lines[-1] == "e-mail: cannot write the post ledger (No space left on device): nothing sent"
+    )
+    assert str(error) == (
+        "Mastodon: 1 post not sent: No space left on device (a re-run sends them); "
+        "Mastodon: 1 post sent but not recorded (the next run finds it on the account); "
+        "e-mail: cannot write the post ledger (No space left on device); 2 posts not sent"
+    )
+    assert services.mails() == []  # nothing sent that no ledger would know was due
+    monkeypatch.setattr(Ledger, "save", real)
+    lines, error = site.step(1)
+    assert error is None, lines
+    assert texts(services, "mastodon") == texts(services, "email") == expected()[:2]
+
+
+class Killed(BaseException):
+    """The CI job killed (a timeout, a cancelled pipeline)."""
+
+
+@pytest.mark.parametrize("name", ["mastodon", "ops", "email"])
+def test_8_killed_between_post_and_record(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    site = Life(tmp_path, on(services.port, "mastodon", "ops", "email"))
+    real = Ledger.record
+
+    def killed(self: Ledger, entry: str, event: str, post_id, target: str, *a, **k):
+        if target == name:
+            raise Killed()
+        return real(self, entry, event, post_id, target, *a, **k)
+
+    monkeypatch.setattr(Ledger, "record", killed)
+    with pytest.raises(Killed):
+        site.step(1, deploy_after=False)
+    monkeypatch.setattr(Ledger, "record", real)
+    deploy(site.last, site.live)  # the ledger as the killed run left it: pending
+    lines, error = site.step(2)
+    assert error is None, lines
+    if name == "mastodon":
+        # Read back: found and recorded, the update threads under it; nothing twice.
+        assert f"Mastodon: already on Mastodon, recorded: {VPN} (opened): id m1" in lines
+        assert texts(services, name) == expected()[:3]
+        assert threads(services, name)[2] == "m1"
+        return
+    # Cannot be read back: the first message again (as the entry now reads), with the
+    # key it had; the update it tells is no message of its own.
+    now = f"Identified: {TITLE}\nAffected: VPN\nA faulty licence server is the cause.\n{VPN_LINK}"
+    assert texts(services, name) == [expected()[0], now, expected()[1]]
+    if name == "ops":
+        keys = [g["headers"]["Idempotency-Key"] for g in services.got["ops"]]
+        assert keys[0] == keys[1] != keys[2]
+    else:
+        ids = [m["Message-ID"] for m in services.mails()]
+        assert ids[0] == ids[1] != ids[2]
