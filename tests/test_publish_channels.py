@@ -43,6 +43,7 @@ from test_publish_run import (
     with_vpn,
 )
 
+from statusgen import cli
 from statusgen.errors import StatusgenError
 from statusgen.manifest import LEDGER_PATH, MANIFEST_PATH, build_manifest
 from statusgen.model import (
@@ -60,6 +61,7 @@ from statusgen.model import (
 from statusgen.publish import PublishError, run_publish
 from statusgen.publish.ledger import Ledger, PostRecord
 from statusgen.publish.state import LOCK_NAME
+from statusgen.publish.target_run import mask
 from statusgen.publish.targets.webhooks import SLACK_POST_MESSAGE
 from statusgen.status import derive
 
@@ -958,3 +960,133 @@ def test_8_killed_between_post_and_record(
     else:
         ids = [m["Message-ID"] for m in services.mails()]
         assert ids[0] == ids[1] != ids[2]
+
+
+# --- 4. secrets ---------------------------------------------------------------------------
+
+SECRETS = {
+    **ENV,
+    "SMTP_USERNAME": "SENTINEL-SMTP-USER",
+    "SMTP_PASSWORD": "SENTINEL-SMTP-PASSWORD",
+}
+
+
+def site_toml(port: int) -> str:
+    return f"""
+        title = "S"
+        base_url = "https://status.example.ac.uk/"
+        timezone = "UTC"
+        [[services]]
+        id = "vpn"
+        name = "VPN"
+        [publish]
+        max_age = 100000
+        [publish.x]
+        enabled = true
+        [publish.mastodon]
+        enabled = true
+        instance = "{INSTANCE}"
+        [publish.bluesky]
+        enabled = true
+        handle = "itstatus.example.ac.uk"
+        [[publish.webhooks]]
+        name = "teams-it"
+        format = "teams"
+        url_env = "TEAMS_URL"
+        [[publish.webhooks]]
+        name = "slack-it"
+        format = "slack"
+        token_env = "SLACK_TOKEN"
+        channel = "C0123456"
+        [[publish.webhooks]]
+        name = "ops"
+        format = "json"
+        url_env = "JSON_URL"
+        secret_env = "JSON_KEY"
+        [publish.email]
+        enabled = true
+        to = ["{LIST}"]
+        from = "{SENDER}"
+        host = "127.0.0.1"
+        port = {port}
+        security = "none"
+        """
+
+
+INCIDENT = (
+    "---\ntitle: VPN down\nservices: [vpn]\nimpact: major_outage\nstarted: 2026-11-30 08:00\n"
+    "---\nWe are looking into it.\n"
+)
+
+
+def everything_echoed(services: Services) -> None:
+    """Every service fails, quoting the request's secrets back."""
+    echo = " ".join(SECRETS.values())
+    services.down.update(
+        {
+            "x": (401, json.dumps({"title": "Unauthorized", "detail": f"bad token {echo}"})),
+            "mastodon": (401, json.dumps({"error": f"The access token is invalid: {echo}"})),
+            "bluesky": (401, json.dumps({"error": "AuthenticationRequired", "message": echo})),
+            "teams-it": (404, f"<h1>No such flow</h1><p>{TEAMS_URL}</p>"),
+            "slack-it": (401, json.dumps({"ok": False, "error": "invalid_auth", "sent": echo})),
+            "ops": (404, f"<p>Not found: {JSON_URL} signed with {ENV['JSON_KEY']}</p>"),
+        }
+    )
+
+
+class Echo(Keeper):
+    """A relay that refuses every recipient, quoting the login it was given."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return f"550 5.7.1 relaying denied for {' '.join(SECRETS.values())}"
+
+
+def test_no_secret_is_shown_or_written_whatever_the_services_quote_back(
+    services: Services, write_site, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    echo = Echo()
+    controller = Controller(echo, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        root = write_site({"site.toml": site_toml(controller.port)})
+        for name, value in SECRETS.items():
+            monkeypatch.setenv(name, value)
+        everything_echoed(services)
+        site = ["--site", str(root)]
+        live = root.parent / "live"
+        assert cli.main([*site, "build", "--now", "2026-11-30 12:00", "--output", str(live)]) == 0
+        incident = root / "content/incidents/2026-11-30-vpn.md"
+        incident.parent.mkdir(parents=True)
+        incident.write_text(INCIDENT, encoding="utf-8")
+        assert cli.main([*site, "build", "--now", "2026-11-30 12:00"]) == 0
+        capsys.readouterr()
+        dry = cli.main([*site, "publish", "--previous", str(live), "--dry-run"])
+        shown = capsys.readouterr()
+        assert dry == 0, shown
+        assert "e-mail: would post" in shown.out
+        code = cli.main([*site, "publish", "--previous", str(live)])
+        said = capsys.readouterr()
+    finally:
+        controller.stop()
+    assert code == 1
+    errors = said.err
+    for label in ("X:", "Mastodon:", "Bluesky:", "teams-it (Teams):", "slack-it (Slack):"):
+        assert label in errors
+    assert "ops (JSON):" in errors and "e-mail:" in errors
+    assert sent(services) == NOTHING
+    for text in (shown.out, shown.err, said.out, said.err):
+        assert "SENTINEL" not in text, text
+    for path in [*root.rglob("*"), *live.rglob("*")]:
+        if path.is_file():
+            assert b"SENTINEL" not in path.read_bytes(), path
+    assert ledger(root / "public").view("mastodon").pending == (
+        ("incidents/2026-11-30-vpn", "first"),
+    )
+
+
+def test_a_secret_cut_off_by_a_bounded_answer_is_masked_too() -> None:
+    secrets = ("https://hooks.example/SENTINEL-PATH", "SENTINEL-TOKEN")
+    said = "Mastodon refused it (401: token https://hooks.example/SENT…)"
+    assert mask(said, secrets) == "Mastodon refused it (401: token ***…)"
+    assert mask("a cut of … nothing secret…", secrets) == "a cut of … nothing secret…"
+    assert mask("SENTINEL-TOKEN and SENT…", secrets) == "*** and ***…"

@@ -369,7 +369,16 @@ def _told(event: Event, match: RecentPost, make_post: Callable[[Event], Post | N
 def mask(text: str, secrets: Sequence[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "***")
-    return text
+    if "…" not in text:
+        return text
+    # A target cuts a service's long answer at 200 characters with "…": a
+    # secret it quoted may end there half shown, which replace() cannot see.
+    parts = text.split("…")
+    for number, part in enumerate(parts[:-1]):
+        cut = max((n for s in secrets for n in range(4, len(s)) if part.endswith(s[:n])), default=0)
+        if cut:
+            parts[number] = part[:-cut] + "***"
+    return "…".join(parts)
 
 
 def _iso(moment: float) -> str:
