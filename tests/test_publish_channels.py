@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import parse_qs
 
 import httpx
@@ -63,6 +64,7 @@ from statusgen.publish.ledger import Ledger, PostRecord
 from statusgen.publish.state import LOCK_NAME
 from statusgen.publish.target_run import mask
 from statusgen.publish.targets.webhooks import SLACK_POST_MESSAGE
+from statusgen.rules import compile_rule
 from statusgen.status import derive
 
 INSTANCE = "https://mastodon.example.ac.uk"
@@ -1090,3 +1092,50 @@ def test_a_secret_cut_off_by_a_bounded_answer_is_masked_too() -> None:
     assert mask(said, secrets) == "Mastodon refused it (401: token ***…)"
     assert mask("a cut of … nothing secret…", secrets) == "a cut of … nothing secret…"
     assert mask("SENTINEL-TOKEN and SENT…", secrets) == "*** and ***…"
+
+
+# --- 5. the privacy guard, per target -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("mastodon", "Mastodon"),
+        ("bluesky", "Bluesky"),
+        ("teams-it", "teams-it (Teams)"),
+        ("ops", "ops (JSON)"),
+        ("email", "e-mail"),
+    ],
+)
+def test_a_privacy_rule_refuses_what_only_one_targets_template_says(
+    services: Services, tmp_path: Path, name: str, label: str
+) -> None:
+    """The rule matches only that target's own template: the post is refused there,
+    the same event still goes to every other target."""
+    template = MappingProxyType({"opened": "{status}: {title} (ask srv-42)\n{message}\n{link}"})
+    cfg = everything(services.port)
+    p = cfg.publish
+    if name in ("mastodon", "bluesky", "email"):
+        p = replace(p, **{name: replace(getattr(p, name), templates=template)})
+    else:
+        hooks = tuple(replace(h, templates=template) if h.name == name else h for h in p.webhooks)
+        p = replace(p, webhooks=hooks)
+    rule = compile_rule(r"srv-[0-9]+")
+    cfg = replace(cfg, publish=p, privacy=replace(cfg.privacy, forbidden=(rule,)))
+    site = vpn_only(make_site())
+    live = build(tmp_path / "live", empty(site))
+    out = build(tmp_path / "out", with_vpn(site, updates=site.incidents[0].updates[:1]))
+    lines, error = publish(cfg, out, live)
+    assert str(error) == f"{label}: 1 post refused (see above)"
+    refused = [line for line in lines if "refused" in line]
+    assert refused == [
+        f"{label}: refused {VPN} (opened): site.toml: publish.{_where(name)}.templates.opened: "
+        "matches privacy.forbidden[1] ('srv-[0-9]+'): the post is not sent (remove the text)"
+    ]
+    counts = sent(services)
+    assert counts == {**dict.fromkeys(TARGETS, 1), name: 0}
+    assert ledger(out).view(name).pending == ((VPN, "first"),)  # fixed, it goes next time
+
+
+def _where(name: str) -> str:
+    return {"teams-it": "webhooks[1]", "ops": "webhooks[3]"}.get(name, name)
