@@ -1139,3 +1139,44 @@ def test_a_privacy_rule_refuses_what_only_one_targets_template_says(
 
 def _where(name: str) -> str:
     return {"teams-it": "webhooks[1]", "ops": "webhooks[3]"}.get(name, name)
+
+
+# --- 6. gaps between the parts --------------------------------------------------------------
+
+
+def test_an_output_holding_a_webhooks_secret_fails_the_build(
+    write_site, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The variables a webhook names in site.toml are credentials too."""
+    hook = "https://prod-1.uksouth.logic.azure.com/workflows/SENTINEL-FLOW/invoke?sig=SENTINEL-SIG"
+    monkeypatch.setenv("TEAMS_IT_WEBHOOK_URL", hook)
+    monkeypatch.setenv("OPS_SIGNING_KEY", "SENTINEL-SIGNING-KEY")
+    root = write_site(
+        {
+            "site.toml": """
+                title = "S"
+                base_url = "https://status.example.ac.uk/"
+                timezone = "UTC"
+                [[publish.webhooks]]
+                name = "teams-it"
+                format = "teams"
+                url_env = "TEAMS_IT_WEBHOOK_URL"
+                [[publish.webhooks]]
+                name = "ops"
+                format = "json"
+                url_env = "OPS_URL"
+                secret_env = "OPS_SIGNING_KEY"
+                """,
+            # A copied CI environment file in the theme: the case this guard is for.
+            "themes/default/static/env.txt": f"TEAMS_IT_WEBHOOK_URL={hook}\n"
+            "OPS_SIGNING_KEY=SENTINEL-SIGNING-KEY\n",
+        }
+    )
+    assert cli.main(["--site", str(root), "build", "--now", "2026-11-30 12:00"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[:2] == [
+        f"static/env.txt: privacy: holds the value of {name}, a credential from the "
+        "environment, and would publish it (look for a theme file that links outside the site)"
+        for name in ("OPS_SIGNING_KEY", "TEAMS_IT_WEBHOOK_URL")
+    ]
+    assert "SENTINEL" not in "\n".join(err)
