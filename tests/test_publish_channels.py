@@ -28,6 +28,7 @@ import responses
 import respx
 from aiosmtpd.controller import Controller
 from conftest import LONDON, at, make_site
+from test_config_publish import problems
 from test_publish_email import Keeper, free_port
 from test_publish_once import empty, summer_incident, vpn_only
 from test_publish_run import ENV as X_ENV
@@ -1180,3 +1181,20 @@ def test_an_output_holding_a_webhooks_secret_fails_the_build(
         for name in ("OPS_SIGNING_KEY", "TEAMS_IT_WEBHOOK_URL")
     ]
     assert "SENTINEL" not in "\n".join(err)
+
+
+def test_a_webhooks_template_problems_have_their_lines(write_site) -> None:
+    text = (
+        '[[publish.webhooks]]\nname = "teams-it"\nformat = "teams"\nurl_env = "TEAMS_URL"\n'
+        'templates = { opend = "{title}" }\n'  # line 8
+        '[[publish.webhooks]]\nname = "ops"\nformat = "json"\nurl_env = "OPS_URL"\n'
+        '[publish.webhooks.templates]\nnews = "{title}"\nresolvd = "{title}"\n'  # line 15
+        '[[publish.webhooks]]\nname = "slack-it"\nformat = "slack"\nurl_env = "SLACK_URL"\n'
+        '[publish.webhooks.templates]\nopened = "{titel}"\nnws = "{title}"\n'  # line 22
+    )
+    assert problems(write_site, text) == [
+        "site.toml:8: publish.webhooks[1].templates.opend: unknown event (did you mean 'opened'?)",
+        "site.toml:15: publish.webhooks[2].templates.resolvd: unknown event (did you mean "
+        "'resolved'?)",
+        "site.toml:22: publish.webhooks[3].templates.nws: unknown event (did you mean 'news'?)",
+    ]
