@@ -61,6 +61,8 @@ from statusgen.model import (
     WebhookConfig,
 )
 from statusgen.publish import PublishError, run_publish
+from statusgen.publish.channels import channels
+from statusgen.publish.compose import Post
 from statusgen.publish.ledger import Ledger, PostRecord
 from statusgen.publish.state import LOCK_NAME
 from statusgen.publish.target_run import mask
@@ -504,6 +506,8 @@ def test_a_whole_life_on_all_six_targets_exactly_once_and_threaded(
         if name == "teams-it":
             want_threads = [None] * len(KEYS)
         assert threads(services, name) == want_threads, name
+    # Bluesky is told the site's language (en-GB): its primary subtag.
+    assert {tuple(g["record"]["langs"]) for g in services.got["bluesky"]} == {("en",)}
     # Each post names its event once: Mastodon's Idempotency-Key, JSON's id and key, mail's id.
     assert len({g["idempotency_key"] for g in services.got["mastodon"]}) == len(KEYS)
     ops = services.got["ops"]
@@ -1198,3 +1202,12 @@ def test_a_webhooks_template_problems_have_their_lines(write_site) -> None:
         "'resolved'?)",
         "site.toml:22: publish.webhooks[3].templates.nws: unknown event (did you mean 'news'?)",
     ]
+
+
+@pytest.mark.parametrize(("language", "langs"), [("cy-GB", ["cy"]), ("de", ["de"]), ("", None)])
+def test_bluesky_posts_carry_the_sites_language(language: str, langs: list | None) -> None:
+    cfg = replace(on(25, "bluesky"), language=language)
+    (channel,) = channels(cfg)
+    target = channel.connect(ENV)
+    post = Post("Investigating: VPN", False, 18, f"{VPN}#first", "opened", {})
+    assert target._record(post, None).langs == langs  # type: ignore[attr-defined]
