@@ -354,11 +354,20 @@ def build_step(folder: Path, step: int) -> Path:
 
 
 def publish(
-    cfg: SiteConfig, output: Path, live: Path, step: int = 0, env: dict | None = None, **kw
+    cfg: SiteConfig,
+    output: Path,
+    live: Path,
+    step: int = 0,
+    env: dict | None = None,
+    at: datetime | None = None,
+    **kw,
 ) -> tuple[list[str], PublishError | None]:
+    """One publish run, its clock a minute after the step's build (or at `at`)."""
     clock = FakeClock()
     if step in BUILT:
         clock.time = BUILT[step].timestamp() + 60
+    if at is not None:
+        clock.time = at.timestamp()
     lines: list[str] = []
     error = None
     kw.setdefault("state_dir", output.parent / "state")
@@ -526,9 +535,14 @@ def test_a_whole_life_on_all_six_targets_exactly_once_and_threaded(
     ]
     assert services.smtp.connections == 6  # one SMTP connection per run that sent
 
-    # A re-run of the last build sends nothing anywhere.
+    # Slack shows a resolution and a window's end in the channel too.
+    broadcast = [g.get("reply_broadcast", False) for g in services.got["slack-it"]]
+    assert broadcast == [False, False, False, False, True, False, True]
+
+    # A re-run of the last build sends nothing anywhere, and logs in nowhere.
     before = {name: len(services.got[name]) for name in TARGETS}
     mails = len(services.smtp.messages)
+    logins = services.pds["login"].call_count
     lines, error = publish(site.cfg, site.last, site.live, 6)
     assert error is None
     assert [line for line in lines if "nothing new" not in line] == [
@@ -537,11 +551,28 @@ def test_a_whole_life_on_all_six_targets_exactly_once_and_threaded(
     assert len(lines) == 8  # the previous build, then one "nothing new" per target
     assert {name: len(services.got[name]) for name in TARGETS} == before
     assert len(services.smtp.messages) == mails
+    assert services.pds["login"].call_count == logins
+    assert services.smtp.connections == 6
     # The ledger holds every target's own seven records.
     records = ledger(site.last).posts
     for name in TARGETS:
         mine = [(p.entry, p.event) for p in records if p.target == name]
         assert sorted(mine) == sorted(KEYS), name
+
+
+def test_a_dry_run_shows_each_target_its_posts_and_sends_nothing(
+    services: Services, tmp_path: Path
+) -> None:
+    site = Life(tmp_path, everything(services.port))
+    lines, error = site.step(1, deploy_after=False, dry_run=True)
+    assert error is None, lines
+    labels = ["X", "Mastodon", "Bluesky", "teams-it (Teams)", "slack-it (Slack)", "ops (JSON)"]
+    for label in [*labels, "e-mail"]:
+        assert len([line for line in lines if line.startswith(f"{label}: would post")]) == 2
+    assert sent(services) == NOTHING
+    assert services.pds["login"].call_count == 0
+    assert services.smtp.connections == 0
+    assert not (site.last / LEDGER_PATH).exists()
 
 
 # --- 2. a failure half-way ----------------------------------------------------------------
@@ -666,12 +697,15 @@ def _draft(tmp_path: Path) -> tuple[Path, Path, float]:
     return live, build(tmp_path / "out", with_vpn(site, draft=True)), 24.0 * 30
 
 
-def _embargo(tmp_path: Path) -> tuple[Path, Path, float]:
+def _embargoed() -> Site:
     site = make_site()
     future = replace(site.news[0], date=at("2026-11-24 18:00"))
-    live = build(tmp_path / "live", empty(site))
-    only = replace(site, incidents=(), maintenances=(), news=(future,))
-    return live, build(tmp_path / "out", only), 24.0 * 30
+    return replace(site, incidents=(), maintenances=(), news=(future,))
+
+
+def _embargo(tmp_path: Path) -> tuple[Path, Path, float]:
+    live = build(tmp_path / "live", empty(make_site()))
+    return live, build(tmp_path / "out", _embargoed()), 24.0 * 30
 
 
 def _max_age(tmp_path: Path) -> tuple[Path, Path, float]:
@@ -1211,3 +1245,20 @@ def test_bluesky_posts_carry_the_sites_language(language: str, langs: list | Non
     target = channel.connect(ENV)
     post = Post("Investigating: VPN", False, 18, f"{VPN}#first", "opened", {})
     assert target._record(post, None).langs == langs  # type: ignore[attr-defined]
+
+
+def test_10_embargoed_news_goes_to_every_target_once_its_time_comes(
+    services: Services, tmp_path: Path
+) -> None:
+    live, out, max_age = _embargo(tmp_path)
+    cfg = on(services.port, *OTHERS, max_age=max_age)
+    assert publish(cfg, out, live)[1] is None
+    assert sent(services) == NOTHING
+    deploy(out, live)
+    again = build(tmp_path / "out2", _embargoed())  # the next run, after 18:00
+    lines, error = publish(cfg, again, live, at=datetime(2026, 11, 24, 18, 5, tzinfo=UTC))
+    assert error is None, lines
+    assert sent(services) == {**dict.fromkeys(OTHERS, 1), "x": 0}
+    news = "MFA for all staff\nFrom January every staff account needs MFA.\n"
+    for name in OTHERS:
+        assert texts(services, name)[0].startswith(news), name
