@@ -53,6 +53,8 @@ class Channel:
     """Where `templates` are in site.toml, for problems."""
     links: str = "all"
     """``first``: replies leave the link out (X, which bills for it); ``all``."""
+    language: str = ""
+    """The site's language, for a target that labels its posts (Bluesky's ``langs``)."""
 
     def wants(self, kind: str) -> bool:
         return not self.events or kind in self.events
@@ -85,7 +87,9 @@ class Channel:
             "webhook": "WebhookTarget",
             "email": "EmailTarget",
         }[self.kind]
-        target: Target = getattr(module, cls).from_config(self.settings, env)
+        # Bluesky labels each post with the site's language (its ``langs``).
+        extra = {"language": self.language} if self.kind == "bluesky" else {}
+        target: Target = getattr(module, cls).from_config(self.settings, env, **extra)
         return target
 
     def _module(self) -> ModuleType:
@@ -154,6 +158,7 @@ def channels(config: SiteConfig, *, everything: bool = False) -> list[Channel]:
                 bluesky.events,
                 bluesky.templates,
                 "publish.bluesky.templates",
+                language=config.language,
             ),
         )
     )
