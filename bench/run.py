@@ -9,7 +9,7 @@ maintenance windows, N/10 news) and measures, each as a separate process
 * **cold**: ``build`` with no cache and no previous output (both moved away
   first). Also **cold, 1 process**: the same through ``build(jobs=1)``;
 * **first rebuild**: the build right after a cold one, which also makes the
-  spare tree that later builds update (see `output.sync_tree`);
+  spare tree that later builds update (see `output.write_tree`);
 * **no-change**: ``build`` again, nothing changed;
 * **one-file edit**: one update added to the newest ongoing incident (a
   different one each run), then ``build``;

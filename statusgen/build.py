@@ -14,8 +14,8 @@ this build, a cached build the one kept in ``.statusgen-cache/``
 forks when the work is large. With a kept memo, a file whose bytes did not
 change is not parsed again, a page whose inputs did not change is not
 rendered again (the output index, `cache.OutputIndex`), and the output tree
-is updated in place of a spare copy (`output.sync_tree`) rather than
-rewritten; without one, the tree is written afresh (`output.write_tree`).
+is updated in place of a spare copy rather than rewritten; without one, the
+tree is staged afresh. Either way `output.write_tree` writes it.
 `render_site` is the pipeline with an empty memo and a serial pool, as a
 pure function; `tests/test_golden.py` holds every way of building to the
 same bytes.
@@ -38,7 +38,7 @@ from .errors import Problem, ProblemsError, StatusgenError
 from .manifest import LEDGER_PATH, MANIFEST_PATH, Before, Manifest, windows_of
 from .memo import Memo
 from .model import NewsItem, Site, SiteConfig
-from .output import FileState, Planned, check_relative, guard_destination, sync_tree, write_tree
+from .output import FileState, Planned, check_relative, guard_destination, write_tree
 from .pool import Pool
 from .render.api import render_api
 from .render.badges import render_badges
@@ -274,9 +274,8 @@ def _write(
         raise ProblemsError(problems)
     for path, data in ledger.items():
         plan.add(path, data)
-    if index is None:
-        write_tree({path: plan.data(path) for path in plan.planned}, dest, previous=dest)
-    else:
+    spare = None
+    if index is not None:
         from .cache import spare_path
 
         index.facts = {
@@ -285,7 +284,8 @@ def _write(
             "windows": plan.windows,
             "manifest": plan.planned[MANIFEST_PATH].digest,
         }
-        sync_tree(plan.planned, dest, spare_path(index.cache, dest), index, plan.produce)
+        spare = spare_path(index.cache, dest)
+    write_tree(plan.planned, dest, spare=spare, index=index, produce=plan.produce)
     _save(memo, site)
     return BuildResult(
         output=dest,

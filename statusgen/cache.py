@@ -19,7 +19,7 @@ validation of a content file, Markdown of a text, Jinja of a page. A
   each template's source).
 * ``outputs/``: for each output folder, every file's page key, digest,
   size and identity (inode, mtime), for the live tree and for the spare
-  tree (`OutputIndex`, `output.sync_tree`). A page whose key is unchanged
+  tree (`OutputIndex`, `output.write_tree`). A page whose key is unchanged
   is not rendered again; a file whose identity is unchanged is not read.
 * ``trees/``: the spare tree of each output folder on the cache's file system.
 
@@ -189,11 +189,13 @@ def site_digest(cache: Cache, config: SiteConfig, extra_head: str = "") -> str:
 
 
 def config_text(config: SiteConfig) -> str:
-    """The whole configuration as text for a key, its folder made absolute: the
-    same site given as ``--site site`` or as ``--site /path/to/site`` is one site."""
+    """The whole configuration as text for a key, but for where the site folder is:
+    the cache is in that folder, so the same site given as ``--site site`` or as
+    ``--site /path/to/site`` is one site, and so is a CI checkout at another path
+    than the one whose ``.statusgen-cache/`` was restored (no output shows the path)."""
     from dataclasses import replace
 
-    return repr(replace(config, root=config.root.resolve()))
+    return repr(replace(config, root=Path(".")))
 
 
 def rules_digest(config: SiteConfig) -> str:
@@ -214,7 +216,7 @@ class OutputIndex:
     """
 
     def __init__(self, cache: Cache, dest: Path) -> None:
-        name = digest(str(dest))[:24]
+        name = output_name(cache, dest)
         folder = cache.folder / "outputs"
         self.cache = cache
         self.dest = dest
@@ -222,7 +224,7 @@ class OutputIndex:
         self.spare_file = folder / f"{name}.spare"
         self.dest_file = folder / f"{name}.dest"
         self.facts: dict[str, Any] = {}
-        """Saved with the live tree's index: set by the build before `sync_tree`."""
+        """Saved with the live tree's index: set by the build before `output.write_tree`."""
         self._memo: dict[Path, tuple[tuple[int, int, int], Any]] = {}
 
     def load(self) -> tuple[dict[str, FileState] | None, dict[str, FileState] | None]:
@@ -235,7 +237,7 @@ class OutputIndex:
 
     def _read(self, path: Path) -> Any:
         """The stored value, read again only when the file changed: the build plans
-        with the index, then `sync_tree` reads it once more under the lock."""
+        with the index, then `output.write_tree` reads it once more under the lock."""
         try:
             st = os.stat(path)
         except OSError:
@@ -272,8 +274,9 @@ class OutputIndex:
             self.forget_spare()
         else:
             write_blob(self.spare_file, {"files": plain(spare)})
-        if not self.dest_file.exists():
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            # A restored cache names the folder of the checkout it was saved in.
+            if not self.dest_file.exists() or self.dest_file.read_text("utf-8") != str(self.dest):
                 self.dest_file.write_text(str(self.dest), encoding="utf-8")
         self.prune()
 
@@ -290,17 +293,28 @@ class OutputIndex:
                         known.with_suffix(suffix).unlink(missing_ok=True)
 
 
+def output_name(cache: Cache, dest: Path) -> str:
+    """The name of the index and the spare tree of the output folder `dest`: by its
+    path inside the site folder (the same output in a checkout elsewhere, as CI
+    restores ``.statusgen-cache/``), or by its whole path for one outside."""
+    try:
+        where = dest.resolve().relative_to(cache.base.parent).as_posix()
+    except (OSError, ValueError):
+        where = str(dest)
+    return digest(where)[:24]
+
+
 def spare_path(cache: Cache, dest: Path) -> Path | None:
     """Where the spare tree of `dest` lives: in the cache, or None for no spare.
 
     Never beside `dest`: for an output in a web root (``--output
     /var/www/html/status``) the spare would publish what the last build took
     down. In the cache only when that is on the file system of `dest` (the
-    swap is a rename); elsewhere there is no spare, and `output.sync_tree`
+    swap is a rename); elsewhere there is no spare, and `output.write_tree`
     deletes the replaced tree before it returns. A spare whose output is gone
     (``serve``'s scratch folders) is deleted here.
     """
-    name = digest(str(dest))[:24]
+    name = output_name(cache, dest)
     inside = cache.folder / "trees" / name
     try:
         inside.parent.mkdir(parents=True, exist_ok=True)

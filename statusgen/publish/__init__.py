@@ -42,10 +42,10 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import StatusgenError
 from ..manifest import LEDGER_PATH, MANIFEST_PATH, Manifest
 from ..model import SiteConfig
-from ..output import write_atomic
 from . import cost
 from .compose import X_LIMIT, Post, PostRefused, compose, x_weighted_length
 from .diff import Event, events, first_event, legacy_keys, update_events_after
