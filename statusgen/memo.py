@@ -1,9 +1,10 @@
 """What a build keeps between its steps and, given a folder, between builds.
 
 A `Memo` is the build's get-or-compute table for each of its pure steps,
-by namespace: ``parsed`` (each content file's entry and problems),
-``markup`` (each Markdown text's HTML) and ``manifest`` (each entry's
-manifest fragment). The build asks the memo first and computes what is
+by namespace: ``stamps`` (each content file's size, mtime and inode, and
+the SHA-256 of its bytes then), ``parsed`` (each content file's entry and
+problems), ``markup`` (each Markdown text's HTML) and ``manifest`` (each
+entry's manifest fragment). The build asks the memo first and computes what is
 missing, whether or not there is a cache folder: a `Memo()` lives in memory
 for one build (``cache=False``), a `cache.Cache` is one kept in
 ``.statusgen-cache/``. Either way the same code runs.
@@ -39,6 +40,7 @@ class Memo:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
+        self.stamps = Shards(None if folder is None else folder / "stamps", 16)
         self.parsed = Shards(None if folder is None else folder / "parsed", 64)
         self.markup = MarkupStore(None if folder is None else folder / "markup")
         self.manifest = Shards(None if folder is None else folder / "manifest", 64)
@@ -53,6 +55,7 @@ class Memo:
 
     def save(self) -> None:
         """Write what changed (nothing, in memory)."""
+        self.stamps.save()
         self.parsed.save()
         self.markup.save()
         self.manifest.save()

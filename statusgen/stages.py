@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import time
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
@@ -26,13 +28,13 @@ from zoneinfo import TZPATH
 
 from . import codec, markup
 from .cache import config_text, digest
-from .errors import StatusgenError
+from .errors import Problem, StatusgenError
 from .manifest import MANIFEST_PATH, Before, Manifest, fragment, join, windows_of
 from .memo import Memo, Shards
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
 from .output import FileState, same_file
 from .pool import Pool
-from .source import Parsed, Pending, parse_entry
+from .source import Parsed, Pending, parse_entry, read_source
 from .urls import entry_path
 
 if TYPE_CHECKING:
@@ -71,16 +73,55 @@ class ParsedFiles(NamedTuple):
     """The entries parsed in this build (not found in the memo)."""
 
 
+RACY_NS = 2 * 10**9
+"""A file written this recently (by the clock) is not skipped by its stat next
+time: a second save within one tick of the file system's clock, of the same
+size and in place, would leave the same size, mtime and inode (git's "racily
+clean" files). Two seconds covers the coarsest clock (FAT's)."""
+
+
+def content_digest(rel_path: str, path: str, stamps: Shards) -> tuple[str, bytes | None] | Problem:
+    """The SHA-256 of a content file, with its bytes when they were read: not read
+    while its size, mtime and inode are those `stamps` recorded with the digest
+    (the digest stays the proof: any other stat is read and hashed again), and
+    recorded once it is no longer within `RACY_NS` of its last write."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    stamp = None if st is None else (st.st_size, st.st_mtime_ns, st.st_ino)
+    known = stamps.get(rel_path)
+    if stamp is not None and isinstance(known, tuple) and known[:3] == stamp:
+        return known[3], None
+    data = read_source(rel_path, path)
+    if isinstance(data, Problem):
+        return data
+    digest = hashlib.sha256(data).hexdigest()
+    if stamp is not None and len(data) == stamp[0] and time.time_ns() - stamp[1] > RACY_NS:
+        stamps.put(rel_path, (*stamp, digest))
+    return digest, data
+
+
 def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool) -> ParsedFiles:
-    """Each file's entry and problems: from the memo while its bytes, its folder
-    and the parse environment are the same, else parsed (`_parse_plain`, mapped)."""
+    """Each file's entry and problems: from the memo while its bytes (by their
+    SHA-256, `content_digest`), its folder and the parse environment are the
+    same, else read and parsed (`_parse_plain`, mapped)."""
     environment = parse_environment(config)
     store = memo.parsed
     results: list[Parsed | None] = [None] * len(pending)
     keys: list[tuple[str, str]] = []
     misses: list[int] = []
-    for index, (rel_path, data, folder) in enumerate(pending):
-        key = (rel_path, f"{environment}:{folder}:{hashlib.sha256(data).hexdigest()}")
+    read: dict[int, bytes] = {}
+    for index, (rel_path, path, folder) in enumerate(pending):
+        found_digest = content_digest(rel_path, path, memo.stamps)
+        if isinstance(found_digest, Problem):
+            results[index] = (None, [found_digest])
+            keys.append((rel_path, ""))
+            continue
+        digest, data = found_digest
+        if data is not None:
+            read[index] = data
+        key = (rel_path, f"{environment}:{folder}:{digest}")
         keys.append(key)
         known = memo.models.get(rel_path)
         if known is not None and known[0] == key[1]:
@@ -94,12 +135,20 @@ def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool
                 memo.models[rel_path] = (key[1], parsed)
                 continue
         misses.append(index)
-    made = pool.map(partial(_parse_plain, config), [pending[i] for i in misses], minimum=MIN_FILES)
+    for index in [i for i in misses if i not in read]:  # known by its stat, not parsed yet
+        data = read_source(keys[index][0], pending[index][1])
+        if isinstance(data, Problem):
+            results[index] = (None, [data])
+        else:
+            read[index] = data
+    misses = [i for i in misses if i in read]
+    jobs = [(pending[i][0], read[i], pending[i][2]) for i in misses]
+    made = pool.map(partial(_parse_plain, config), jobs, minimum=MIN_FILES)
     fresh: list[Incident | Maintenance | NewsItem] = []
     for index, plain in zip(misses, made, strict=True):
         rel_path, content = keys[index]
         if plain is None:  # pragma: no cover - nothing the parser makes is unplain
-            parsed = parse_entry(rel_path, pending[index][1], config, pending[index][2])
+            parsed = parse_entry(rel_path, read[index], config, pending[index][2])
         else:
             parsed = codec.load(Parsed, plain)
             store.put(rel_path, (content, plain))
@@ -109,14 +158,15 @@ def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool
             fresh.append(parsed[0])
     live = {rel_path for rel_path, _ in keys}
     store.retain(live, (n for n, _ in list(store.loaded())))
+    memo.stamps.retain(live, (n for n, _ in list(memo.stamps.loaded())))
     for stale in [path for path in memo.models if path not in live]:
         del memo.models[stale]
     return ParsedFiles([r for r in results if r is not None], fresh)
 
 
-def _parse_plain(config: SiteConfig, item: Pending) -> Any:
-    """One file parsed, as the plain data (`codec`) that the memo keeps and a worker
-    sends back; None should it hold something the codec cannot keep."""
+def _parse_plain(config: SiteConfig, item: tuple[str, bytes, str]) -> Any:
+    """One file's bytes parsed, as the plain data (`codec`) that the memo keeps and a
+    worker sends back; None should it hold something the codec cannot keep."""
     rel_path, data, folder = item
     try:
         return codec.dump(Parsed, parse_entry(rel_path, data, config, folder))
