@@ -20,10 +20,11 @@ maintenance windows, N/10 news) and measures, each as a separate process
 
 Each figure is the median of ``--runs`` runs, with its ratio to the floor;
 peak RSS is the largest resident set of any process of the run (the build,
-or one of its workers), from ``wait4``. ``--verify`` finally compares the
-output of the last incremental build, byte for byte, with a serial build
-without any cache of the same content. Timings depend on the machine and its
-disk: compare runs on one machine, not across machines.
+or one of its workers), from ``wait4``. ``--verify`` finally builds the
+site cold-serial, cold-parallel, cached and CI-restored (`verify.py`) and
+exits 1, naming the first differing file, unless all four are
+byte-identical. Timings depend on the machine and its disk: compare runs on
+one machine, not across machines.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class SizeResult:
     output_bytes: int = 0
     measures: dict[str, Measure] = field(default_factory=dict)
     verified: bool | None = None
+    difference: str | None = None
+    """What `verify.verify` found to differ, if anything."""
 
     def measure(self, name: str) -> Measure:
         return self.measures.setdefault(name, Measure(name))
@@ -221,20 +224,11 @@ def bench_size(incidents: int, runs: int, work: Path, verify: bool) -> SizeResul
         timed(statusgen(site, "check"), result.measure("check"))
 
     if verify:
-        reference = work / f"reference-{incidents}"
-        settle(reference)
-        code = (
-            "import sys; from pathlib import Path; from statusgen.build import build; "
-            f"build(Path(sys.argv[1]), output=Path(sys.argv[2]), now={NOW!r}, "
-            "cache=False, jobs=1)"
-        )
-        subprocess.run(
-            [sys.executable, "-c", code, str(site), str(reference)],
-            check=True,
-            env=dict(os.environ, PYTHONPATH=str(REPO)),
-        )
-        result.verified = same_tree(output, reference)
-        print(f"  output == serial uncached build: {result.verified}", flush=True)
+        import verify as verifying
+
+        result.difference = verifying.verify(site, work / f"verify-{incidents}")
+        result.verified = result.difference is None
+        print(f"  {', '.join(verifying.WAYS)} identical: {result.difference or 'yes'}", flush=True)
     edited.write_bytes(original)
 
     floor_out = work / f"floor-{incidents}"
@@ -249,14 +243,6 @@ def bench_size(incidents: int, runs: int, work: Path, verify: bool) -> SizeResul
     settle(floor_out)
     print(f"  floor: {result.measures['floor'].median:.2f} s", flush=True)
     return result
-
-
-def same_tree(a: Path, b: Path) -> bool:
-    left = {p.relative_to(a): p for p in a.rglob("*") if p.is_file()}
-    right = {p.relative_to(b): p for p in b.rglob("*") if p.is_file()}
-    return left.keys() == right.keys() and all(
-        left[k].read_bytes() == right[k].read_bytes() for k in left
-    )
 
 
 # --- report -------------------------------------------------------------------------------
@@ -282,7 +268,7 @@ def table(results: list[SizeResult]) -> str:
         lines.append(
             f"{'':>6}  output: {r.output_files} files, {r.output_bytes / 1e6:.1f} MB;"
             f" sources: {r.source_files} files, {r.source_bytes / 1e6:.1f} MB"
-            + ("" if r.verified is None else f"; identical to serial uncached: {r.verified}")
+            + ("" if r.verified is None else f"; four ways identical: {r.verified}")
         )
     return "\n".join(lines)
 
@@ -313,7 +299,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--work", type=Path, default=HERE / "out" / "work", help="scratch folder")
     parser.add_argument("--json", action="store_true", help="also write bench/out/bench-*.json")
-    parser.add_argument("--verify", action="store_true", help="compare with an uncached build")
+    parser.add_argument(
+        "--verify", action="store_true", help="also check that all ways of building agree"
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     info = machine()
@@ -343,7 +331,10 @@ def main(argv: list[str]) -> int:
         }
         out.write_text(json.dumps(data, indent=2))
         print(f"\nwrote {out}")
-    return 0
+    for r in results:
+        if r.difference is not None:
+            print(f"verify: {r.incidents} incidents: {r.difference}", file=sys.stderr)
+    return 1 if any(r.difference is not None for r in results) else 0
 
 
 if __name__ == "__main__":
