@@ -31,7 +31,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import markup, privacy, stages
+from . import keys, markup, privacy, stages
 from .build_time import split_embargoed, time_problems
 from .config import load_config
 from .errors import Problem, ProblemsError, StatusgenError
@@ -44,7 +44,7 @@ from .render.api import render_api
 from .render.badges import render_badges
 from .render.feeds import render_feeds
 from .render.html import html_pages
-from .render.ical import ICAL_PATH, render_ical
+from .render.ical import ICAL_PATH, calendar_deps, render_ical
 from .site_files import root_files
 from .source import Parsed, Pending, load_content, parse_time
 from .status import SiteStatus, derive
@@ -312,9 +312,7 @@ def _live(index: OutputIndex | None) -> tuple[dict[str, FileState], dict[str, ob
 
 
 def _rules(config: SiteConfig) -> str:
-    from .cache import rules_digest
-
-    return rules_digest(config)
+    return keys.rules_digest(config)
 
 
 # --- planning a build ----------------------------------------------------------------
@@ -330,7 +328,7 @@ class _Plan:
         self.windows: dict[str, Before] = {}
         """The manifest's windows, for the next build's iCalendar sequences."""
         self.context = ""
-        """The site-wide inputs every key assumes (`cache.site_digest`)."""
+        """The site-wide inputs every key assumes (`keys.site_digest`)."""
 
     def reserve(self, path: str) -> None:
         """Claim `path`, refusing two writers for one path (as `output.merge`)."""
@@ -393,21 +391,23 @@ def _plan(
 
     `live` is the live tree's index and `facts` what was saved with it: a page
     is kept when its key there is the key it has now and the site-wide inputs
-    (configuration, theme, code: `cache.site_digest`) are those of that build.
+    (configuration, theme, code: `keys.site_digest`) are those of that build.
     Keys are only made for a memo that outlives the build (one in memory has
     no index to compare them with).
     """
-    from .cache import Cache, site_digest
+    from .cache import Cache
 
     plan = _Plan()
     keyed = isinstance(memo, Cache)
-    plan.context = site_digest(memo, site.config) if keyed else ""
+    plan.context = (
+        keys.site_digest(memo.environment, site.config) if isinstance(memo, Cache) else ""
+    )
     if not keyed or facts.get("context") != plan.context:
         live = {}
     fresh = []
     bytecode = memo.folder / "templates" if memo.folder is not None else None
     for page in html_pages(site, status, bytecode=bytecode):
-        key = _key(page.key) if keyed and page.key is not None else ""
+        key = keys.output_key(page.key) if keyed else ""
         state = live.get(page.path)
         if key and state is not None and state.key == key:
             plan.keep(page.path, state, page.render)
@@ -425,10 +425,7 @@ def _plan(
         plan.add(path, data)
     # The calendar shows every window, never the build time: kept while no window,
     # no SEQUENCE and nothing site-wide changed (icalendar is slow to write).
-    shown = [(w.id, w.source.digest, sequences.get(w.id, 0)) for w in site.maintenances]
-    ical_key = ""
-    if keyed and all(digest for _, digest, _ in shown):
-        ical_key = _key(("ical", shown))
+    ical_key = keys.output_key(calendar_deps(site, sequences)) if keyed else ""
     state = live.get(ICAL_PATH)
     render = partial(_only, ICAL_PATH, partial(render_ical, site, status, sequences))
     if ical_key and state is not None and state.key == ical_key:
@@ -443,12 +440,6 @@ def _plan(
     for path, data in root_files(site.config.root, plan.planned).items():
         plan.add(path, data)
     return plan
-
-
-def _key(parts: object) -> str:
-    """A page key as kept in the output index: its text, or a digest of a long one."""
-    text = repr(parts)
-    return text if len(text) <= 200 else hashlib.sha256(text.encode()).hexdigest()
 
 
 def _only(path: str, render: Callable[[], dict[str, bytes]]) -> bytes:

@@ -6,6 +6,8 @@ into work whose result only depends on bytes that rarely change: YAML and
 validation of a content file, Markdown of a text, Jinja of a page. A
 `Cache` is the build's `memo.Memo` kept between builds, all in one folder:
 
+* ``stamps/``: each content file's size, mtime and inode with the SHA-256 of
+  its bytes: a file whose stat is unchanged is not read (`stages.content_digest`).
 * ``parsed/``: each content file's model object and its problems (warnings
   included, so a cached file still reports them), valid while the file's
   SHA-256 and what parsing reads besides the file are the same: its path,
@@ -30,7 +32,7 @@ output (Markdown, nh3, Jinja, PyYAML, feedgen, lxml, icalendar): an upgrade,
 or an edit to statusgen itself, starts from an empty cache, and the next
 build deletes the stale folder. The whole folder is safe to delete at any
 time: the next build is a cold one, with the same output (see `memo` for
-how files are written and read).
+how files are written and read, and `keys` for every key).
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .keys import digest
 from .memo import Memo, read_blob, write_blob
-from .model import SiteConfig
 from .output import FileState
 
 CACHE_DIR = ".statusgen-cache"
@@ -105,16 +107,6 @@ def _environment_digest(version: str) -> str:
     return h.hexdigest()
 
 
-def digest(*parts: str | bytes) -> str:
-    """One hex digest of several parts, unambiguously joined."""
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
-
-
 def worth_caching(site_root: Path) -> bool:
     """True when the site has a cache folder, or `MIN_FILES` content files or more."""
     if (site_root / CACHE_DIR).is_dir():
@@ -168,39 +160,6 @@ class Cache(Memo):
             return
         for other in others:
             shutil.rmtree(other, ignore_errors=True)
-
-
-# --- site-wide inputs of every page --------------------------------------------------------
-
-
-def site_digest(cache: Cache, config: SiteConfig, extra_head: str = "") -> str:
-    """Everything every page depends on besides its own entries: the configuration
-    (all of it: over-invalidating is cheap, a stale page is not), the theme's files
-    (the site's and the built-in ones, templates and static) and the code."""
-    from .render.theme import theme_dirs
-
-    h = hashlib.sha256()
-    h.update(digest(cache.environment, config_text(config), extra_head).encode())
-    for folder in theme_dirs(config):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                h.update(digest(str(path.relative_to(folder)), path.read_bytes()).encode())
-    return h.hexdigest()
-
-
-def config_text(config: SiteConfig) -> str:
-    """The whole configuration as text for a key, but for where the site folder is:
-    the cache is in that folder, so the same site given as ``--site site`` or as
-    ``--site /path/to/site`` is one site, and so is a CI checkout at another path
-    than the one whose ``.statusgen-cache/`` was restored (no output shows the path)."""
-    from dataclasses import replace
-
-    return repr(replace(config, root=Path(".")))
-
-
-def rules_digest(config: SiteConfig) -> str:
-    """The privacy rules: an output checked under the same rules needs no second check."""
-    return digest(*(rule.key for rule in config.privacy.forbidden))
 
 
 # --- the output index ---------------------------------------------------------------------

@@ -16,7 +16,6 @@ nor the pool (one process or several) changes which code runs.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import time
@@ -24,10 +23,9 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
-from zoneinfo import TZPATH
 
 from . import codec, markup
-from .cache import config_text, digest
+from . import keys as keying
 from .errors import Problem, StatusgenError
 from .manifest import MANIFEST_PATH, Before, Manifest, fragment, join, windows_of
 from .memo import Memo, Shards
@@ -53,17 +51,6 @@ MIN_PAGES = 400
 
 
 # --- parsing ------------------------------------------------------------------------------
-
-
-def parse_environment(config: SiteConfig) -> str:
-    """What `source.parse_entry` reads besides the file: the zone and the service ids."""
-    zone = config.timezone.key
-    rules = b""
-    for folder in TZPATH:
-        with contextlib.suppress(OSError, ValueError):
-            rules = (Path(folder) / zone).read_bytes()
-            break
-    return digest(zone, rules, "\0".join(s.id for s in config.services))
 
 
 class ParsedFiles(NamedTuple):
@@ -106,7 +93,7 @@ def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool
     """Each file's entry and problems: from the memo while its bytes (by their
     SHA-256, `content_digest`), its folder and the parse environment are the
     same, else read and parsed (`_parse_plain`, mapped)."""
-    environment = parse_environment(config)
+    environment = keying.parse_environment(config)
     store = memo.parsed
     results: list[Parsed | None] = [None] * len(pending)
     keys: list[tuple[str, str]] = []
@@ -121,7 +108,7 @@ def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool
         digest, data = found_digest
         if data is not None:
             read[index] = data
-        key = (rel_path, f"{environment}:{folder}:{digest}")
+        key = (rel_path, keying.parse_key(environment, folder, digest))
         keys.append(key)
         known = memo.models.get(rel_path)
         if known is not None and known[0] == key[1]:
@@ -230,12 +217,12 @@ def manifest_file(
     site: Site, status: SiteStatus, windows: Mapping[str, Before], store: Shards
 ) -> ManifestFile:
     """The manifest from each entry's `manifest.fragment`, kept in `store` under
-    `fragment_key`: `manifest.build_manifest` and a cold manifest cost
+    `keys.fragment_key`: `manifest.build_manifest` and a cold manifest cost
     seconds at 10,000 entries, and only the entries that changed (and windows
     whose state did) make a new fragment; `manifest.join` makes the file of them,
     as `Manifest.to_bytes` does."""
     config = site.config
-    setting = digest(config_text(config))[:32]
+    setting = keying.fragment_setting(config)
     parts: list[tuple[str, str]] = []
     sequences: dict[str, int] = {}
     next_windows: dict[str, Before] = {}
@@ -243,7 +230,7 @@ def manifest_file(
     for entry in (*site.incidents, *site.maintenances, *site.news):
         ref = entry_path(entry).rstrip("/")
         before = windows.get(ref) if isinstance(entry, Maintenance) else None
-        key = fragment_key(setting, entry, status, before)
+        key = keying.fragment_key(setting, entry, status, before)
         value = None
         if key is not None:
             keys.add(key)
@@ -261,22 +248,6 @@ def manifest_file(
     parts.sort(key=lambda part: part[0])
     data = join(config.base_url, status.now.isoformat(), [text for _, text in parts])
     return ManifestFile(data, sequences, next_windows)
-
-
-def fragment_key(
-    setting: str,
-    entry: Incident | Maintenance | NewsItem,
-    status: SiteStatus,
-    before: Before | None,
-) -> str | None:
-    """What an entry's fragment depends on: the configuration (`setting`), the
-    file (by its digest), a window's state now and its previous record. None for
-    an entry made in code (no digest): never kept."""
-    if not entry.source.digest:
-        return None
-    state = entry.state_at(status.now).value if isinstance(entry, Maintenance) else ""
-    ref = entry_path(entry).rstrip("/")
-    return f"{setting}\0{entry.kind.value}\0{ref}\0{entry.source.digest}\0{state}\0{before!r}"
 
 
 def previous_windows(
