@@ -13,12 +13,16 @@ maintenance windows, N/10 news) and measures, each as a separate process
 * **no-change**: ``build`` again, nothing changed;
 * **one-file edit**: one update added to the newest ongoing incident (a
   different one each run), then ``build``;
+* **CI-restored edit**: what CI runs: a fresh copy of the site elsewhere (no
+  output folder, every file new), the cache copied in (restored: new
+  inodes), one more update added, then ``build``;
 * **check**: ``check`` of the unchanged site;
 * **floor**: read every source file, and write as many files of the same
   sizes at the same paths as the build's output, with nothing in between
   (no parsing, no rendering): what any generator must at least spend.
 
-Each figure is the median of ``--runs`` runs, with its ratio to the floor;
+Each figure is the median of ``--runs`` runs (wall, and user+sys CPU of the
+build and the workers it waited for), with its ratio to the floor;
 peak RSS is the largest resident set of any process of the run (the build,
 or one of its workers), from ``wait4``. ``--verify`` finally builds the
 site cold-serial, cold-parallel, cached and CI-restored (`verify.py`) and
@@ -54,11 +58,17 @@ NOW = corpus.NOW_TEXT
 class Measure:
     name: str
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    """User + system seconds of the process and the workers it waited for."""
     rss_kb: list[int] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds) if self.seconds else float("nan")
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
 
     @property
     def peak_mb(self) -> float:
@@ -96,6 +106,7 @@ def timed(argv: list[str], measure: Measure, cwd: Path = REPO) -> None:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}):\n{output}")
     measure.seconds.append(elapsed)
+    measure.cpu.append(usage.ru_utime + usage.ru_stime)  # wait4: its reaped workers too
     measure.rss_kb.append(usage.ru_maxrss)
 
 
@@ -220,6 +231,18 @@ def bench_size(incidents: int, runs: int, work: Path, verify: bool) -> SizeResul
         timed(build_argv(site), result.measure("one-file edit"))
     print(f"  one-file edit: {result.measures['one-file edit'].median:.2f} s", flush=True)
 
+    # CI: a fresh checkout (at another path, every file new), no output folder, the
+    # cache restored as new files, and one edit since the run that saved it.
+    checkout = work / f"ci-{incidents}" / "site"
+    for run in range(runs):
+        settle(checkout.parent)
+        shutil.copytree(site, checkout, ignore=shutil.ignore_patterns("public", cache.name))
+        shutil.copytree(cache, checkout / cache.name)
+        add_update(checkout / edited.relative_to(site), original.decode("utf-8"), runs + run)
+        timed(build_argv(checkout), result.measure("CI-restored edit"))
+    settle(checkout.parent)
+    print(f"  CI-restored edit: {result.measures['CI-restored edit'].median:.2f} s", flush=True)
+
     for _ in range(runs):
         timed(statusgen(site, "check"), result.measure("check"))
 
@@ -247,13 +270,23 @@ def bench_size(incidents: int, runs: int, work: Path, verify: bool) -> SizeResul
 
 # --- report -------------------------------------------------------------------------------
 
-ORDER = ("cold", "cold, 1 process", "first rebuild", "no-change", "one-file edit", "check", "floor")
+ORDER = (
+    "cold",
+    "cold, 1 process",
+    "first rebuild",
+    "no-change",
+    "one-file edit",
+    "CI-restored edit",
+    "check",
+    "floor",
+)
 
 
 def table(results: list[SizeResult]) -> str:
     lines = [
-        f"{'N':>6}  {'measure':<16} {'median s':>9} {'x floor':>8} {'peak RSS MB':>12}",
-        "-" * 56,
+        f"{'N':>6}  {'measure':<16} {'median s':>9} {'cpu s':>7} {'x floor':>8}"
+        f" {'peak RSS MB':>12}",
+        "-" * 64,
     ]
     for r in results:
         floor = r.measures["floor"].median
@@ -262,8 +295,8 @@ def table(results: list[SizeResult]) -> str:
             if m is None:
                 continue
             lines.append(
-                f"{r.incidents:>6}  {name:<16} {m.median:>9.2f} {m.median / floor:>8.1f}"
-                f" {m.peak_mb:>12.0f}"
+                f"{r.incidents:>6}  {name:<16} {m.median:>9.2f} {m.median_cpu:>7.2f}"
+                f" {m.median / floor:>8.1f} {m.peak_mb:>12.0f}"
             )
         lines.append(
             f"{'':>6}  output: {r.output_files} files, {r.output_bytes / 1e6:.1f} MB;"
@@ -320,6 +353,8 @@ def main(argv: list[str]) -> int:
                         name: {
                             "median_s": m.median,
                             "runs_s": m.seconds,
+                            "median_cpu_s": m.median_cpu,
+                            "runs_cpu_s": m.cpu,
                             "x_floor": m.median / r.measures["floor"].median,
                             "peak_rss_mb": m.peak_mb,
                         }
