@@ -106,8 +106,6 @@ def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool
             keys.append((rel_path, ""))
             continue
         digest, data = found_digest
-        if data is not None:
-            read[index] = data
         key = (rel_path, keying.parse_key(environment, folder, digest))
         keys.append(key)
         known = memo.models.get(rel_path)
@@ -122,12 +120,17 @@ def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool
                 memo.models[rel_path] = (key[1], parsed)
                 continue
         misses.append(index)
+        if data is not None:  # kept for the parse; a hit's bytes are dropped
+            read[index] = data
     for index in [i for i in misses if i not in read]:  # known by its stat, not parsed yet
-        data = read_source(keys[index][0], pending[index][1])
+        rel_path, path, folder = pending[index]
+        data = read_source(rel_path, path)
         if isinstance(data, Problem):
             results[index] = (None, [data])
-        else:
-            read[index] = data
+            continue
+        read[index] = data  # keyed by these bytes, should the file have changed since its stat
+        digest = hashlib.sha256(data).hexdigest()
+        keys[index] = (rel_path, keying.parse_key(environment, folder, digest))
     misses = [i for i in misses if i in read]
     jobs = [(pending[i][0], read[i], pending[i][2]) for i in misses]
     made = pool.map(partial(_parse_plain, config), jobs, minimum=MIN_FILES)

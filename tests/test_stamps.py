@@ -165,3 +165,23 @@ def test_an_unreadable_file_is_one_problem_with_or_without_a_stamp(demo, monkeyp
     assert cli.main(["--site", str(demo), "build", "--now", NOW]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err == [f"{EDITED}: -: cannot be read (Permission denied)", "1 error, 0 warnings"]
+
+
+def test_a_file_known_by_its_stat_is_read_when_it_must_be_parsed_again(
+    demo,  # noqa: F811
+    tmp_path,
+    reads,
+    parses,
+):
+    """Another time zone: every parse is stale, though no file changed."""
+    age(demo)
+    cached(demo)
+    toml = demo / "site.toml"
+    toml.write_text(
+        toml.read_text().replace('timezone = "Europe/London"', 'timezone = "Europe/Dublin"')
+    )
+    counts(reads, parses)
+    after = cached(demo)
+    files = len(list((demo / "content").rglob("*.md")))
+    assert counts(reads, parses) == [files, files]
+    assert after == reference(demo, tmp_path)
