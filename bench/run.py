@@ -364,6 +364,7 @@ def main(argv: list[str]) -> int:
                 for r in results
             ],
         }
+        out.parent.mkdir(parents=True, exist_ok=True)  # with --work elsewhere, not made yet
         out.write_text(json.dumps(data, indent=2))
         print(f"\nwrote {out}")
     for r in results:
