@@ -15,7 +15,8 @@ from declared inputs, and nowhere else:
 * `output_key`: one output file, from what its renderer declares it shows
   (`render.html.Page.key`, `render.ical.calendar_deps`); the build keeps a
   file while this key and the site digest are those of the live tree;
-* `rules_digest`: the privacy rules an output was checked under.
+* `rules_digest`: the privacy rules an output was checked under;
+* `foreseen_key`: the privacy refusals of the posts publish can foresee.
 """
 
 from __future__ import annotations
@@ -123,3 +124,15 @@ def output_key(deps: object | None) -> str:
         return ""
     text = repr(deps)
     return text if len(text) <= KEY_TEXT_MAX else hashlib.sha256(text.encode()).hexdigest()
+
+
+def foreseen_key(records: str, config: SiteConfig) -> str:
+    """What the foreseen posts' refusals depend on: the manifest's records (their
+    digest, `stages.ManifestFile.records`: not its build time), the configuration
+    (rules, templates, zone) and site.toml's bytes (a refusal names a template's
+    line there)."""
+    try:
+        toml = (config.root / "site.toml").read_bytes()
+    except OSError:
+        toml = b""
+    return digest(records, config_text(config), toml)

@@ -16,6 +16,7 @@ nor the pool (one process or several) changes which code runs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import codec, markup
 from . import keys as keying
-from .errors import Problem, StatusgenError
+from .errors import Problem, Severity, StatusgenError
 from .manifest import MANIFEST_PATH, Before, Manifest, fragment, join, windows_of
 from .memo import Memo, Shards
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
@@ -214,6 +215,8 @@ class ManifestFile(NamedTuple):
     """The iCalendar SEQUENCE of each window, by id."""
     windows: dict[str, Before]
     """The windows, for the next build's sequences."""
+    records: str
+    """A digest of the records alone (the file also holds the build time)."""
 
 
 def manifest_file(
@@ -249,8 +252,31 @@ def manifest_file(
             next_windows[ref] = (kind, start, end, title, sequence, moves)
     store.retain(keys)
     parts.sort(key=lambda part: part[0])
-    data = join(config.base_url, status.now.isoformat(), [text for _, text in parts])
-    return ManifestFile(data, sequences, next_windows)
+    texts = [text for _, text in parts]
+    data = join(config.base_url, status.now.isoformat(), texts)
+    return ManifestFile(data, sequences, next_windows, keying.digest(config.base_url, *texts))
+
+
+def foreseen_problems(site: Site, manifest: ManifestFile, memo: Memo) -> list[Problem]:
+    """`compose.foreseen_problems` of this build's manifest, kept in the memo under
+    `keys.foreseen_key`: composing and searching every post a site of 10,000
+    entries could make (37,000) costs seconds, and its answer changes only with
+    the records, the configuration or site.toml."""
+    config = site.config
+    if not config.privacy.forbidden:
+        return []
+    key = keying.foreseen_key(manifest.records, config)
+    kept = memo.foreseen.get(key)
+    if isinstance(kept, list):
+        with contextlib.suppress(TypeError, ValueError):
+            return [Problem(p, n, f, m, Severity(s)) for p, n, f, m, s in kept]
+    # Imported here: twitter-text and requests add most of a second to start-up.
+    from .publish.compose import foreseen_problems as compose_foreseen
+
+    found = compose_foreseen(Manifest.from_bytes(manifest.data), config)
+    memo.foreseen.put(key, [(p.path, p.line, p.field, p.message, p.severity.value) for p in found])
+    memo.foreseen.retain({key})
+    return found
 
 
 def previous_windows(
