@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import CONFIG_NAME, _KeyLines
+from .credentials import SECRET_VARIABLES
 from .errors import Problem
 from .markup import to_text
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
@@ -130,17 +131,6 @@ def check_outputs(
     return sorted(secrets + _attribute(site, rules, hits))
 
 
-SECRET_VARIABLES = (
-    "X_API_KEY",
-    "X_API_SECRET",
-    "X_ACCESS_TOKEN",
-    "X_ACCESS_TOKEN_SECRET",
-    "MASTODON_ACCESS_TOKEN",
-    "BLUESKY_APP_PASSWORD",
-    "SMTP_PASSWORD",
-)
-"""Credentials publish reads from the environment under fixed names (the CLI
-masks the same ones; a webhook's variables are named in site.toml)."""
 SECRET_MIN = 8
 """Shorter values are not searched for: they would match by chance."""
 
