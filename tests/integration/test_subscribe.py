@@ -104,7 +104,9 @@ def test_without_javascript_the_page_is_the_builds(open_at: Any) -> None:
 
 
 def test_the_clock_script_is_small(demo: Demo) -> None:
-    assert (demo.output / "static/clock.js").stat().st_size < 2048
+    # 3 KB since it reads its note's words and plural forms in the page's
+    # language (issue 17); about 1.2 KB as a host gzips it.
+    assert (demo.output / "static/clock.js").stat().st_size < 3072
 
 
 class _XmlFeeds(SimpleHTTPRequestHandler):
