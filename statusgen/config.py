@@ -256,11 +256,6 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         else:
             feeds = FeedsConfig(limit=limit)
 
-    publish = PublishConfig()
-    if "publish" in top:
-        raw_publish = check_table("publish", top["publish"])
-        publish = parse_publish(raw_publish, lines, problem, check_table)
-
     privacy = PrivacyConfig()
     if "privacy" in top:
         raw_privacy = check_table("privacy", top["privacy"])
@@ -280,6 +275,11 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         language,
         lambda message: problem("other_languages", message, lines.find("other_languages")),
     )
+    publish = PublishConfig()
+    if "publish" in top:
+        raw_publish = check_table("publish", top["publish"])
+        publish = parse_publish(raw_publish, lines, problem, check_table, (language, *others))
+
     strings: dict[str, Any] = {}
     if "strings" in top:  # its keys are the catalogue's, not the schema's
         strings = strings_table(top["strings"], language, lines.text, problem)

@@ -24,7 +24,8 @@ corrects that move (a typo fixed: same move, new times) rather than making a
 second one. The previous build is the output folder's manifest, or the live
 site's with ``build --previous`` (a CI checkout starts with no output folder).
 
-This is a lower stage: it imports only model, status, urls, markup and errors.
+This is a lower stage: it imports only model, status, urls, markup, languages
+and errors.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from typing import Any
 
 from . import jsontext
 from .errors import StatusgenError
+from .languages import suffix
 from .markup import to_text
 from .model import (
     EntryKind,
@@ -57,6 +59,7 @@ from .records import (
     Corrupt,
     EntryRecord,
     MoveRecord,
+    TranslationRecord,
     UpdateRecord,
     get_field,
     record_from_json,
@@ -259,6 +262,27 @@ def _updates(config: SiteConfig, updates: tuple[Update, ...]) -> tuple[UpdateRec
     )
 
 
+def _translations(
+    config: SiteConfig, entry: Incident | Maintenance | NewsItem
+) -> tuple[TranslationRecord, ...]:
+    """The entry's texts in each other language that has any, as plain text like the rest."""
+    found = []
+    for language in config.other_languages:
+        tail = suffix(language)
+        given = entry.translations.get(tail)
+        updates = () if isinstance(entry, NewsItem) else entry.updates
+        messages = tuple(u.translations.get(tail) for u in updates)
+        texts = TranslationRecord(
+            language,
+            title=given.title if given is not None else None,
+            summary=given.summary if given is not None else None,
+            messages=tuple(to_text(m) if m is not None else None for m in messages),
+        )
+        if texts.title is not None or texts.summary is not None or any(messages):
+            found.append(texts)
+    return tuple(found)
+
+
 def _lines(entry: Incident | Maintenance | NewsItem) -> tuple[tuple[str, int], ...]:
     def posted(key: str) -> bool:
         return key in _POSTED_KEYS or (key.startswith("updates[") and key.endswith(".message"))
@@ -282,6 +306,7 @@ def _record(
         post_text=entry.post_text,
         source=entry.source.path,
         lines=_lines(entry),
+        translations=_translations(config, entry),
     )
     if isinstance(entry, Incident):
         return EntryRecord(
@@ -360,6 +385,9 @@ def _instant(text: str) -> datetime:
 def _with_digest(record: EntryRecord, entry: Incident | Maintenance | NewsItem) -> EntryRecord:
     fields = record_to_json(record)
     fields.pop("digest", None)
+    # The entry's translations are in the digest through `entry`, as before
+    # they were recorded: the record's copy of them adds nothing.
+    fields.pop("translations", None)
     return replace(record, digest=public_digest(entry, fields))
 
 

@@ -204,6 +204,9 @@ class MastodonConfig:
     """`EventKind` values this target is told of; empty: all of them."""
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Post templates by event name for this target, over ``[publish.templates]``."""
+    language: str | None = None
+    """The language its posts are in: the site's ``language`` or one of its
+    ``other_languages``; None: the main language."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,7 @@ class BlueskyConfig:
     """The account's PDS."""
     events: tuple[str, ...] = ()
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,7 @@ class WebhookConfig:
     """slack with a bot token: the channel id to post in."""
     events: tuple[str, ...] = ()
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +258,7 @@ class EmailConfig:
     """``starttls``, ``tls`` or ``none`` (none only for 127.0.0.1 and localhost)."""
     events: tuple[str, ...] = ()
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    language: str | None = None
 
 
 @dataclass(frozen=True)

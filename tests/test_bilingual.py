@@ -227,8 +227,8 @@ def test_summary_only_on_news_and_post_text_never():
         "impact, started, resolved, reference, updates, draft, post, post_text, internal_notes)"
     ]
     assert problems(front(*BASE, "title_cy: Oedi", "post_text_cy: Neges")) == [
-        f"{P}:7: post_text_cy: posts go out in the site's main language, so it would never be "
-        "used (remove it; write the post in post_text)"
+        f"{P}:7: post_text_cy: post_text is the main language's only: a target with "
+        'language = "cy" composes its posts from the translated texts (remove it)'
     ]
 
 
@@ -459,8 +459,10 @@ def test_a_translation_edit_is_no_event(bilingual):
     assert b"Oedi gydag e-bost" in files["cy/index.html"]
     assert events(before, after, Ledger()) == []
     assert [r.title for r in after.entries] == [r.title for r in before.entries]
-    # The manifest holds the main language only: what is posted.
-    assert b"Oedi" not in before.to_bytes()
+    # The manifest records the translation (for a target posting in Welsh), and
+    # only there: the record's title and digest are the main language's.
+    assert [t.title for t in after.entries[0].translations] == ["Oedi gydag e-bost"]
+    assert after.entries[0].title == "Email delays"
 
 
 def test_a_site_in_one_language_has_no_edition_and_no_alternates():

@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -604,3 +605,12 @@ def test_posts_go_to_the_pds_the_session_names() -> None:
         )
         assert target().send(_post("t"), None) == f"{ROOT_URI} {ROOT_CID}"
         assert route.call_count == 1
+
+
+def test_a_post_names_its_language_in_langs(pds) -> None:
+    route = created(pds)
+    welsh = replace(_post(f"Oedi e-bost\n{LINK}"), language="cy")
+    target().send(welsh, None)
+    assert body(route)["record"]["langs"] == ["cy"]
+    target().send(_post(f"Email delays\n{LINK}"), None)
+    assert "langs" not in body(route)["record"]  # a post that does not say

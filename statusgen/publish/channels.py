@@ -54,6 +54,11 @@ class Channel:
     links: str = "all"
     """``first``: replies leave the link out (X, which bills for it); ``all``."""
 
+    @property
+    def language(self) -> str | None:
+        """The language of its posts (``language`` in its table); None: the site's."""
+        return getattr(self.settings, "language", None)
+
     def wants(self, kind: str) -> bool:
         return not self.events or kind in self.events
 

@@ -107,6 +107,7 @@ def _post(
         templates_field=channel.templates_field,
         links=channel.links,
         label=channel.label,
+        language=channel.language,
     )
 
     def make(event: Event, threaded: bool = True) -> Post:

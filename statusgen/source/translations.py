@@ -52,11 +52,12 @@ def translation_key(reader: _Reader, line: int, field: str, allowed: tuple[str, 
     if tail not in declared:
         reader.error(line, field, unknown_suffix(key, tail, reader.config))
     elif base == "post_text":
+        tag = next(t for t in reader.config.other_languages if suffix(t) == tail)
         reader.error(
             line,
             field,
-            "posts go out in the site's main language, so it would never be used "
-            "(remove it; write the post in post_text)",
+            "post_text is the main language's only: a target with language = "
+            f'"{tag}" composes its posts from the translated texts (remove it)',
         )
     return True
 

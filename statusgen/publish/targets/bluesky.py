@@ -311,6 +311,7 @@ class BlueskyTarget:
             created_at=made.strftime("%Y-%m-%dT%H:%M:%S.") + f"{made.microsecond // 1000:03d}Z",
             reply=reply,
             embed=embed,
+            langs=[post.language] if post.language else None,
         )
 
     def recent(self, since: float) -> list[RecentPost]:
