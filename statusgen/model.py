@@ -305,6 +305,8 @@ class SiteConfig:
     privacy: PrivacyConfig = PrivacyConfig()
     strings: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """``[strings]``: catalogue key -> the site's own text (or plural table), validated."""
+    language_strings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
+    """``[strings.cy]``: an other language's tag -> its own words, as `strings`."""
     warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
     """What site.toml holds that is not wrong but is worth saying (reported with
     the content's problems by check and build)."""
