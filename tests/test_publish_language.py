@@ -343,3 +343,26 @@ def test_a_dry_run_posts_each_target_in_its_language(site_dir, tmp_path, capsys)
     assert "Wedi canfod yr achos: Oedi e-bost" in mastodon, out
     assert "https://status.example.ac.uk/cy/incidents/2026-11-24-email/" in mastodon
     assert "Email is slow, we are on it." in bluesky  # the main language's post_text
+
+
+def test_cards_and_mail_carry_the_post_language_words(site_dir):
+    from statusgen.publish.targets.email import subject
+    from statusgen.publish.targets.webhooks import slack_body, teams_body
+
+    manifest, config = manifest_of(site_dir)
+    event = event_for(manifest.entry(INCIDENT_REF), "update:1")
+    welsh = compose(event, config, language="cy", links="all")
+    card = teams_body(welsh)["attachments"][0]["content"]
+    assert card["body"][1]["facts"] == [
+        {"title": "Statws", "value": "Ymchwilio"},
+        {"title": "Yn effeithio ar", "value": "Email, Webmail, a(c) VPN"},
+    ]
+    assert card["actions"][0]["title"] == "Gweld ar y dudalen statws"
+    slack = slack_body(welsh)["blocks"]
+    assert slack[2]["elements"][0]["text"] == "Yn effeithio ar: Email, Webmail, a(c) VPN"
+    assert slack[3]["elements"][0]["text"]["text"] == "Gweld ar y dudalen statws"
+    assert subject(welsh) == "[Statws] Ymchwilio: Oedi e-bost"
+    english = compose(event, config, links="all")
+    assert subject(english) == "[Status] Investigating: Email delays"
+    facts = teams_body(english)["attachments"][0]["content"]["body"][1]["facts"]
+    assert [f["title"] for f in facts] == ["Status", "Affected"]

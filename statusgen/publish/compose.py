@@ -72,7 +72,7 @@ from dataclasses import dataclass, field
 
 from ..config import CONFIG_NAME, _KeyLines
 from ..errors import Problem, StatusgenError
-from ..i18n.strings import strings_for
+from ..i18n.strings import Strings, strings_for
 from ..manifest import EntryRecord, Manifest
 from ..model import Site, SiteConfig
 from ..urls import absolute, entry_path
@@ -138,6 +138,9 @@ class Post:
     room for structure (a card, a mail subject) builds from besides `text`."""
     language: str = ""
     """The BCP 47 tag of the language it is written in (Bluesky's ``langs``)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """The words around `fields` in that language (``post_labels.*``: a card's
+    fact names and button, a mail's subject pattern); empty: English's."""
 
 
 class PostRefused(StatusgenError):
@@ -194,7 +197,9 @@ def compose(
         fields = post_fields(event, config, t)
         _check_privacy(event, text, config, {"post_text": entry.post_text})
         _check_privacy(event, "\n".join(fields.values()), config, fields)
-        return Post(text, reply, length, _identity(event), event.kind.value, fields, t.tag)
+        return Post(
+            text, reply, length, _identity(event), event.kind.value, fields, t.tag, _labels(t)
+        )
 
     name = event.kind.value
     own = templates or {}
@@ -221,7 +226,15 @@ def compose(
         )
     _check_privacy(event, text, config, fields, field)
     _check_privacy(event, "\n".join(full.values()), config, full, field)
-    return Post(text, reply, weigh(text), _identity(event), name, fields, t.tag)
+    return Post(text, reply, weigh(text), _identity(event), name, fields, t.tag, _labels(t))
+
+
+LABELS = ("status", "services", "window", "reference", "button", "subject")
+"""The ``post_labels`` keys: what a target with room for structure writes around the fields."""
+
+
+def _labels(t: Strings) -> dict[str, str]:
+    return {key: t.pattern(f"post_labels.{key}") for key in LABELS}
 
 
 def _identity(event: Event) -> str:

@@ -297,7 +297,8 @@ def subject(post: Post) -> str:
     words = ": ".join(part for part in (status, title) if part)
     if not words:
         words = post.text.strip().splitlines()[0] if post.text.strip() else "Update"
-    return f"[Status] {words}"
+    pattern = post.labels.get("subject") or "[Status] {words}"
+    return pattern.replace("{words}", words)
 
 
 def build_message(post: Post, reply_to: str | None, settings: EmailConfig) -> EmailMessage:
