@@ -159,3 +159,36 @@ def test_the_atom_feed_gives_whole_texts_their_xml_lang(out):
     assert '&lt;div lang="en-GB"&gt;&lt;p&gt;A disk is full.' in rss
     english = (out / "feeds/all.atom").read_text(encoding="utf-8")
     assert "lang=" not in english.split("<entry>", 1)[1]
+
+
+def test_the_calendar_names_the_language_of_an_untranslated_title(write_site):
+    root = write_site(
+        {
+            "site.toml": SITE_TOML,
+            "content/incidents/2026-11-29-a.md": """\
+                ---
+                kind: maintenance
+                title: Email upgrade
+                services: [email]
+                start: 2026-11-29 06:00
+                end: 2026-11-29 08:00
+                ---
+            """,
+            "content/incidents/2026-11-30-b.md": """\
+                ---
+                kind: maintenance
+                title: VPN upgrade
+                title_cy: Uwchraddio VPN
+                services: [email]
+                start: 2026-11-30 06:00
+                end: 2026-11-30 08:00
+                ---
+            """,
+        }
+    )
+    out = build(root, now="2026-11-24 12:00", cache=False).output
+    welsh = (out / "cy/feeds/maintenance.ics").read_text(encoding="utf-8")
+    summaries = [line for line in welsh.splitlines() if line.startswith("SUMMARY")]
+    assert summaries == ["SUMMARY;LANGUAGE=en-GB:Email upgrade", "SUMMARY:Uwchraddio VPN"]
+    english = (out / "feeds/maintenance.ics").read_text(encoding="utf-8")
+    assert "LANGUAGE" not in english
