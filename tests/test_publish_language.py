@@ -366,3 +366,18 @@ def test_cards_and_mail_carry_the_post_language_words(site_dir):
     assert subject(english) == "[Status] Investigating: Email delays"
     facts = teams_body(english)["attachments"][0]["content"]["body"][1]["facts"]
     assert [f["title"] for f in facts] == ["Status", "Affected"]
+
+
+def test_a_mail_says_its_language(site_dir):
+    from statusgen.model import EmailConfig
+    from statusgen.publish.targets.email import build_message
+
+    manifest, config = manifest_of(site_dir)
+    event = event_for(manifest.entry(INCIDENT_REF), "update:1")
+    settings = EmailConfig(to=("list@example.ac.uk",), sender="status@example.ac.uk")
+    mail = build_message(compose(event, config, language="cy"), None, settings)
+    assert mail["Content-Language"] == "cy"
+    rich = mail.get_body(("html",)).get_content()
+    assert rich.startswith('<!DOCTYPE html>\n<html lang="cy"><head>')
+    english = build_message(compose(event, config), None, settings)
+    assert english["Content-Language"] == "en-GB"

@@ -317,17 +317,23 @@ def build_message(post: Post, reply_to: str | None, settings: EmailConfig) -> Em
     # Exchange's own way to say the same: no out-of-office or read receipts.
     message["X-Auto-Response-Suppress"] = "All"
     message.set_content(post.text)
-    message.add_alternative(html_part(post.text), subtype="html")
+    message.add_alternative(html_part(post.text, post.language), subtype="html")
+    if post.language:  # RFC 3282 (after the parts: set_content drops Content-* headers)
+        message["Content-Language"] = post.language
     return message
 
 
-def html_part(text: str) -> str:
-    """`text` as HTML: escaped, paragraphs at blank lines, line breaks kept, URLs linked."""
+def html_part(text: str, language: str = "") -> str:
+    """`text` as HTML: escaped, paragraphs at blank lines, line breaks kept, URLs linked;
+    `language` (a BCP 47 tag) its ``<html lang>``."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     body = "\n".join(
         "<p>" + "<br>\n".join(_linked(line) for line in p.splitlines()) + "</p>" for p in paragraphs
     )
-    return f"{_HTML_HEAD}{body}\n</body></html>\n"
+    head = _HTML_HEAD
+    if language:
+        head = head.replace("<html>", f'<html lang="{html.escape(language)}">')
+    return f"{head}{body}\n</body></html>\n"
 
 
 def _linked(line: str) -> str:
