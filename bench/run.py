@@ -9,21 +9,26 @@ maintenance windows, N/10 news) and measures, each as a separate process
 * **cold**: ``build`` with no cache and no previous output (both moved away
   first). Also **cold, 1 process**: the same through ``build(jobs=1)``;
 * **first rebuild**: the build right after a cold one, which also makes the
-  spare tree that later builds update (see `output.sync_tree`);
+  spare tree that later builds update (see `output.write_tree`);
 * **no-change**: ``build`` again, nothing changed;
 * **one-file edit**: one update added to the newest ongoing incident (a
   different one each run), then ``build``;
+* **CI-restored edit**: what CI runs: a fresh copy of the site elsewhere (no
+  output folder, every file new), the cache copied in (restored: new
+  inodes), one more update added, then ``build``;
 * **check**: ``check`` of the unchanged site;
 * **floor**: read every source file, and write as many files of the same
   sizes at the same paths as the build's output, with nothing in between
   (no parsing, no rendering): what any generator must at least spend.
 
-Each figure is the median of ``--runs`` runs, with its ratio to the floor;
+Each figure is the median of ``--runs`` runs (wall, and user+sys CPU of the
+build and the workers it waited for), with its ratio to the floor;
 peak RSS is the largest resident set of any process of the run (the build,
-or one of its workers), from ``wait4``. ``--verify`` finally compares the
-output of the last incremental build, byte for byte, with a serial build
-without any cache of the same content. Timings depend on the machine and its
-disk: compare runs on one machine, not across machines.
+or one of its workers), from ``wait4``. ``--verify`` finally builds the
+site cold-serial, cold-parallel, cached and CI-restored (`verify.py`) and
+exits 1, naming the first differing file, unless all four are
+byte-identical. Timings depend on the machine and its disk: compare runs on
+one machine, not across machines.
 """
 
 from __future__ import annotations
@@ -53,11 +58,17 @@ NOW = corpus.NOW_TEXT
 class Measure:
     name: str
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    """User + system seconds of the process and the workers it waited for."""
     rss_kb: list[int] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds) if self.seconds else float("nan")
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
 
     @property
     def peak_mb(self) -> float:
@@ -73,6 +84,8 @@ class SizeResult:
     output_bytes: int = 0
     measures: dict[str, Measure] = field(default_factory=dict)
     verified: bool | None = None
+    difference: str | None = None
+    """What `verify.verify` found to differ, if anything."""
 
     def measure(self, name: str) -> Measure:
         return self.measures.setdefault(name, Measure(name))
@@ -93,6 +106,7 @@ def timed(argv: list[str], measure: Measure, cwd: Path = REPO) -> None:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}):\n{output}")
     measure.seconds.append(elapsed)
+    measure.cpu.append(usage.ru_utime + usage.ru_stime)  # wait4: its reaped workers too
     measure.rss_kb.append(usage.ru_maxrss)
 
 
@@ -217,24 +231,27 @@ def bench_size(incidents: int, runs: int, work: Path, verify: bool) -> SizeResul
         timed(build_argv(site), result.measure("one-file edit"))
     print(f"  one-file edit: {result.measures['one-file edit'].median:.2f} s", flush=True)
 
+    # CI: a fresh checkout (at another path, every file new), no output folder, the
+    # cache restored as new files, and one edit since the run that saved it.
+    checkout = work / f"ci-{incidents}" / "site"
+    for run in range(runs):
+        settle(checkout.parent)
+        shutil.copytree(site, checkout, ignore=shutil.ignore_patterns("public", cache.name))
+        shutil.copytree(cache, checkout / cache.name)
+        add_update(checkout / edited.relative_to(site), original.decode("utf-8"), runs + run)
+        timed(build_argv(checkout), result.measure("CI-restored edit"))
+    settle(checkout.parent)
+    print(f"  CI-restored edit: {result.measures['CI-restored edit'].median:.2f} s", flush=True)
+
     for _ in range(runs):
         timed(statusgen(site, "check"), result.measure("check"))
 
     if verify:
-        reference = work / f"reference-{incidents}"
-        settle(reference)
-        code = (
-            "import sys; from pathlib import Path; from statusgen.build import build; "
-            f"build(Path(sys.argv[1]), output=Path(sys.argv[2]), now={NOW!r}, "
-            "cache=False, jobs=1)"
-        )
-        subprocess.run(
-            [sys.executable, "-c", code, str(site), str(reference)],
-            check=True,
-            env=dict(os.environ, PYTHONPATH=str(REPO)),
-        )
-        result.verified = same_tree(output, reference)
-        print(f"  output == serial uncached build: {result.verified}", flush=True)
+        import verify as verifying
+
+        result.difference = verifying.verify(site, work / f"verify-{incidents}")
+        result.verified = result.difference is None
+        print(f"  {', '.join(verifying.WAYS)} identical: {result.difference or 'yes'}", flush=True)
     edited.write_bytes(original)
 
     floor_out = work / f"floor-{incidents}"
@@ -251,23 +268,25 @@ def bench_size(incidents: int, runs: int, work: Path, verify: bool) -> SizeResul
     return result
 
 
-def same_tree(a: Path, b: Path) -> bool:
-    left = {p.relative_to(a): p for p in a.rglob("*") if p.is_file()}
-    right = {p.relative_to(b): p for p in b.rglob("*") if p.is_file()}
-    return left.keys() == right.keys() and all(
-        left[k].read_bytes() == right[k].read_bytes() for k in left
-    )
-
-
 # --- report -------------------------------------------------------------------------------
 
-ORDER = ("cold", "cold, 1 process", "first rebuild", "no-change", "one-file edit", "check", "floor")
+ORDER = (
+    "cold",
+    "cold, 1 process",
+    "first rebuild",
+    "no-change",
+    "one-file edit",
+    "CI-restored edit",
+    "check",
+    "floor",
+)
 
 
 def table(results: list[SizeResult]) -> str:
     lines = [
-        f"{'N':>6}  {'measure':<16} {'median s':>9} {'x floor':>8} {'peak RSS MB':>12}",
-        "-" * 56,
+        f"{'N':>6}  {'measure':<16} {'median s':>9} {'cpu s':>7} {'x floor':>8}"
+        f" {'peak RSS MB':>12}",
+        "-" * 64,
     ]
     for r in results:
         floor = r.measures["floor"].median
@@ -276,13 +295,13 @@ def table(results: list[SizeResult]) -> str:
             if m is None:
                 continue
             lines.append(
-                f"{r.incidents:>6}  {name:<16} {m.median:>9.2f} {m.median / floor:>8.1f}"
-                f" {m.peak_mb:>12.0f}"
+                f"{r.incidents:>6}  {name:<16} {m.median:>9.2f} {m.median_cpu:>7.2f}"
+                f" {m.median / floor:>8.1f} {m.peak_mb:>12.0f}"
             )
         lines.append(
             f"{'':>6}  output: {r.output_files} files, {r.output_bytes / 1e6:.1f} MB;"
             f" sources: {r.source_files} files, {r.source_bytes / 1e6:.1f} MB"
-            + ("" if r.verified is None else f"; identical to serial uncached: {r.verified}")
+            + ("" if r.verified is None else f"; four ways identical: {r.verified}")
         )
     return "\n".join(lines)
 
@@ -313,7 +332,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--work", type=Path, default=HERE / "out" / "work", help="scratch folder")
     parser.add_argument("--json", action="store_true", help="also write bench/out/bench-*.json")
-    parser.add_argument("--verify", action="store_true", help="compare with an uncached build")
+    parser.add_argument(
+        "--verify", action="store_true", help="also check that all ways of building agree"
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     info = machine()
@@ -332,6 +353,8 @@ def main(argv: list[str]) -> int:
                         name: {
                             "median_s": m.median,
                             "runs_s": m.seconds,
+                            "median_cpu_s": m.median_cpu,
+                            "runs_cpu_s": m.cpu,
                             "x_floor": m.median / r.measures["floor"].median,
                             "peak_rss_mb": m.peak_mb,
                         }
@@ -341,9 +364,13 @@ def main(argv: list[str]) -> int:
                 for r in results
             ],
         }
+        out.parent.mkdir(parents=True, exist_ok=True)  # with --work elsewhere, not made yet
         out.write_text(json.dumps(data, indent=2))
         print(f"\nwrote {out}")
-    return 0
+    for r in results:
+        if r.difference is not None:
+            print(f"verify: {r.incidents} incidents: {r.difference}", file=sys.stderr)
+    return 1 if any(r.difference is not None for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ this build, a cached build the one kept in ``.statusgen-cache/``
 forks when the work is large. With a kept memo, a file whose bytes did not
 change is not parsed again, a page whose inputs did not change is not
 rendered again (the output index, `cache.OutputIndex`), and the output tree
-is updated in place of a spare copy (`output.sync_tree`) rather than
-rewritten; without one, the tree is written afresh (`output.write_tree`).
+is updated in place of a spare copy rather than rewritten; without one, the
+tree is staged afresh. Either way `output.write_tree` writes it.
 `render_site` is the pipeline with an empty memo and a serial pool, as a
 pure function; `tests/test_golden.py` holds every way of building to the
 same bytes.
@@ -31,7 +31,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import markup, privacy, stages
+from . import keys, markup, privacy, stages
 from .build_time import split_embargoed, time_problems
 from .config import load_config
 from .errors import Problem, ProblemsError, StatusgenError
@@ -40,14 +40,14 @@ from .i18n.strings import strings_for
 from .manifest import LEDGER_PATH, MANIFEST_PATH, Before, Manifest, windows_of
 from .memo import Memo
 from .model import NewsItem, Site, SiteConfig
-from .output import FileState, Planned, check_relative, guard_destination, sync_tree, write_tree
+from .output import FileState, Planned, check_relative, guard_destination, write_tree
 from .pool import Pool
 from .render.api import render_api
 from .render.badges import render_badges
 from .render.editions import edition_files, edition_pages, other_editions
 from .render.feeds import render_feeds
 from .render.html import html_pages
-from .render.ical import ICAL_PATH, render_ical
+from .render.ical import ICAL_PATH, calendar_deps, render_ical
 from .site_files import root_files
 from .source import Parsed, Pending, load_content, parse_time
 from .status import SiteStatus, derive
@@ -182,7 +182,7 @@ def check_site(
         _save(memo, site)
         checked = live if facts.get("rules") == _rules(site.config) else {}
         found = privacy.check_outputs(site, {**plan.unchecked(checked), **ledger})
-        found += _post_problems(site, plan.data(MANIFEST_PATH), found)
+        found += _post_problems(site, plan, memo, found)
         found = sorted(problems + found + _renamed(site, when))
         return CheckResult(found, site, when, held_back)
 
@@ -271,15 +271,14 @@ def _write(
     ledger = _carried_ledger(site, dest, when)
     same_rules = facts.get("rules") == rules
     problems = privacy.check_outputs(site, {**plan.unchecked(live if same_rules else {}), **ledger})
-    problems += _post_problems(site, plan.data(MANIFEST_PATH), problems)
+    problems += _post_problems(site, plan, memo, problems)
     if problems:
         _save(memo, site)
         raise ProblemsError(problems)
     for path, data in ledger.items():
         plan.add(path, data)
-    if index is None:
-        write_tree({path: plan.data(path) for path in plan.planned}, dest, previous=dest)
-    else:
+    spare = None
+    if index is not None:
         from .cache import spare_path
 
         index.facts = {
@@ -288,7 +287,8 @@ def _write(
             "windows": plan.windows,
             "manifest": plan.planned[MANIFEST_PATH].digest,
         }
-        sync_tree(plan.planned, dest, spare_path(index.cache, dest), index, plan.produce)
+        spare = spare_path(index.cache, dest)
+    write_tree(plan.planned, dest, spare=spare, index=index, produce=plan.produce)
     _save(memo, site)
     return BuildResult(
         output=dest,
@@ -315,9 +315,7 @@ def _live(index: OutputIndex | None) -> tuple[dict[str, FileState], dict[str, ob
 
 
 def _rules(config: SiteConfig) -> str:
-    from .cache import rules_digest
-
-    return rules_digest(config)
+    return keys.rules_digest(config)
 
 
 # --- planning a build ----------------------------------------------------------------
@@ -333,7 +331,8 @@ class _Plan:
         self.windows: dict[str, Before] = {}
         """The manifest's windows, for the next build's iCalendar sequences."""
         self.context = ""
-        """The site-wide inputs every key assumes (`cache.site_digest`)."""
+        """The site-wide inputs every key assumes (`keys.site_digest`)."""
+        self.manifest: stages.ManifestFile | None = None
 
     def reserve(self, path: str) -> None:
         """Claim `path`, refusing two writers for one path (as `output.merge`)."""
@@ -396,15 +395,17 @@ def _plan(
 
     `live` is the live tree's index and `facts` what was saved with it: a page
     is kept when its key there is the key it has now and the site-wide inputs
-    (configuration, theme, code: `cache.site_digest`) are those of that build.
+    (configuration, theme, code: `keys.site_digest`) are those of that build.
     Keys are only made for a memo that outlives the build (one in memory has
     no index to compare them with).
     """
-    from .cache import Cache, site_digest
+    from .cache import Cache
 
     plan = _Plan()
     keyed = isinstance(memo, Cache)
-    plan.context = site_digest(memo, site.config) if keyed else ""
+    plan.context = (
+        keys.site_digest(memo.environment, site.config) if isinstance(memo, Cache) else ""
+    )
     if not keyed or facts.get("context") != plan.context:
         live = {}
     fresh = []
@@ -415,7 +416,7 @@ def _plan(
     pages = html_pages(site, status, bytecode=bytecode, strings=strings)
     pages += [page for local in localised for page in edition_pages(local, site, bytecode)]
     for page in pages:
-        key = _key(page.key) if keyed and page.key is not None else ""
+        key = keys.output_key(page.key) if keyed else ""
         state = live.get(page.path)
         if key and state is not None and state.key == key:
             plan.keep(page.path, state, page.render)
@@ -426,17 +427,15 @@ def _plan(
     rendered = pool.map(stages.call, renders, minimum=stages.MIN_PAGES)
     for (path, key, _), data in zip(fresh, rendered, strict=True):
         plan.add(path, data, key)
-    manifest, sequences, plan.windows = stages.manifest_file(site, status, windows, memo.manifest)
+    plan.manifest = stages.manifest_file(site, status, windows, memo.manifest)
+    manifest, sequences, plan.windows = plan.manifest[:3]
     # The feeds tell each move of a window, which only the manifest's history holds.
     moves = {ref.rpartition("/")[2]: w[5] for ref, w in plan.windows.items() if w[5]}
     for path, data in render_feeds(site, status, moves, strings).items():
         plan.add(path, data)
     # The calendar shows every window, never the build time: kept while no window,
     # no SEQUENCE and nothing site-wide changed (icalendar is slow to write).
-    shown = [(w.id, w.source.digest, sequences.get(w.id, 0)) for w in site.maintenances]
-    ical_key = ""
-    if keyed and all(digest for _, digest, _ in shown):
-        ical_key = _key(("ical", shown))
+    ical_key = keys.output_key(calendar_deps(site, sequences)) if keyed else ""
     state = live.get(ICAL_PATH)
     render = partial(_only, ICAL_PATH, partial(render_ical, site, status, sequences, strings))
     if ical_key and state is not None and state.key == ical_key:
@@ -455,12 +454,6 @@ def _plan(
     for path, data in root_files(site.config.root, plan.planned).items():
         plan.add(path, data)
     return plan
-
-
-def _key(parts: object) -> str:
-    """A page key as kept in the output index: its text, or a digest of a long one."""
-    text = repr(parts)
-    return text if len(text) <= 200 else hashlib.sha256(text.encode()).hexdigest()
 
 
 def _only(path: str, render: Callable[[], dict[str, bytes]]) -> bytes:
@@ -540,22 +533,16 @@ def _carried_ledger(site: Site, dest: Path, now: datetime) -> dict[str, bytes]:
     return {LEDGER_PATH: prune(ledger, entries, now, site.config).to_bytes()}
 
 
-def _post_problems(
-    site: Site, manifest: Manifest | bytes, reported: list[Problem]
-) -> list[Problem]:
+def _post_problems(site: Site, plan: _Plan, memo: Memo, reported: list[Problem]) -> list[Problem]:
     """The privacy refusals of every post publish can foresee from this build
-    (`compose.foreseen_problems`), whether or not a target is on today: a site
+    (`stages.foreseen_problems`), whether or not a target is on today: a site
     switches posting on long after its templates and entries were written.
 
     A refusal at a place the output guard `reported` already (an entry's title,
     a message: every field a post quotes is on a page too) is left out, so one
     mistake is one line; what is new is mostly the templates, on no page."""
-    if not site.config.privacy.forbidden:
+    if plan.manifest is None:  # pragma: no cover - every plan makes the manifest
         return []
-    from .publish.compose import foreseen_problems
-
-    if isinstance(manifest, bytes):
-        manifest = Manifest.from_bytes(manifest)
     places = {(p.path, p.line, p.field) for p in reported}
-    found = foreseen_problems(manifest, site.config)
+    found = stages.foreseen_problems(site, plan.manifest, memo)
     return [p for p in found if (p.path, p.line, p.field) not in places]

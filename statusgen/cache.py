@@ -6,6 +6,8 @@ into work whose result only depends on bytes that rarely change: YAML and
 validation of a content file, Markdown of a text, Jinja of a page. A
 `Cache` is the build's `memo.Memo` kept between builds, all in one folder:
 
+* ``stamps/``: each content file's size, mtime and inode with the SHA-256 of
+  its bytes: a file whose stat is unchanged is not read (`stages.content_digest`).
 * ``parsed/``: each content file's model object and its problems (warnings
   included, so a cached file still reports them), valid while the file's
   SHA-256 and what parsing reads besides the file are the same: its path,
@@ -19,7 +21,7 @@ validation of a content file, Markdown of a text, Jinja of a page. A
   each template's source).
 * ``outputs/``: for each output folder, every file's page key, digest,
   size and identity (inode, mtime), for the live tree and for the spare
-  tree (`OutputIndex`, `output.sync_tree`). A page whose key is unchanged
+  tree (`OutputIndex`, `output.write_tree`). A page whose key is unchanged
   is not rendered again; a file whose identity is unchanged is not read.
 * ``trees/``: the spare tree of each output folder on the cache's file system.
 
@@ -30,7 +32,7 @@ output (Markdown, nh3, Jinja, PyYAML, feedgen, lxml, icalendar): an upgrade,
 or an edit to statusgen itself, starts from an empty cache, and the next
 build deletes the stale folder. The whole folder is safe to delete at any
 time: the next build is a cold one, with the same output (see `memo` for
-how files are written and read).
+how files are written and read, and `keys` for every key).
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .keys import digest
 from .memo import Memo, read_blob, write_blob
-from .model import SiteConfig
 from .output import FileState
 
 CACHE_DIR = ".statusgen-cache"
@@ -105,16 +107,6 @@ def _environment_digest(version: str) -> str:
     return h.hexdigest()
 
 
-def digest(*parts: str | bytes) -> str:
-    """One hex digest of several parts, unambiguously joined."""
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
-
-
 def worth_caching(site_root: Path) -> bool:
     """True when the site has a cache folder, or `MIN_FILES` content files or more."""
     if (site_root / CACHE_DIR).is_dir():
@@ -170,42 +162,6 @@ class Cache(Memo):
             shutil.rmtree(other, ignore_errors=True)
 
 
-# --- site-wide inputs of every page --------------------------------------------------------
-
-
-def site_digest(cache: Cache, config: SiteConfig, extra_head: str = "") -> str:
-    """Everything every page depends on besides its own entries: the configuration
-    (all of it: over-invalidating is cheap, a stale page is not), the theme's files
-    (the site's and the built-in ones, templates and static) and the code."""
-    from .i18n.strings import strings_for
-    from .render.theme import theme_dirs
-
-    h = hashlib.sha256()
-    # The words too: the package's catalogues are no .py file the environment
-    # digest would see, and a theme's or [strings]' change must reach every page.
-    # Every edition's words: a bilingual site's pages in each language.
-    words = [strings_for(config, tag).digest for tag in (config.language, *config.other_languages)]
-    h.update(digest(cache.environment, config_text(config), extra_head, *words).encode())
-    for folder in theme_dirs(config):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                h.update(digest(str(path.relative_to(folder)), path.read_bytes()).encode())
-    return h.hexdigest()
-
-
-def config_text(config: SiteConfig) -> str:
-    """The whole configuration as text for a key, its folder made absolute: the
-    same site given as ``--site site`` or as ``--site /path/to/site`` is one site."""
-    from dataclasses import replace
-
-    return repr(replace(config, root=config.root.resolve()))
-
-
-def rules_digest(config: SiteConfig) -> str:
-    """The privacy rules: an output checked under the same rules needs no second check."""
-    return digest(*(rule.key for rule in config.privacy.forbidden))
-
-
 # --- the output index ---------------------------------------------------------------------
 
 
@@ -219,7 +175,7 @@ class OutputIndex:
     """
 
     def __init__(self, cache: Cache, dest: Path) -> None:
-        name = digest(str(dest))[:24]
+        name = output_name(cache, dest)
         folder = cache.folder / "outputs"
         self.cache = cache
         self.dest = dest
@@ -227,7 +183,7 @@ class OutputIndex:
         self.spare_file = folder / f"{name}.spare"
         self.dest_file = folder / f"{name}.dest"
         self.facts: dict[str, Any] = {}
-        """Saved with the live tree's index: set by the build before `sync_tree`."""
+        """Saved with the live tree's index: set by the build before `output.write_tree`."""
         self._memo: dict[Path, tuple[tuple[int, int, int], Any]] = {}
 
     def load(self) -> tuple[dict[str, FileState] | None, dict[str, FileState] | None]:
@@ -240,7 +196,7 @@ class OutputIndex:
 
     def _read(self, path: Path) -> Any:
         """The stored value, read again only when the file changed: the build plans
-        with the index, then `sync_tree` reads it once more under the lock."""
+        with the index, then `output.write_tree` reads it once more under the lock."""
         try:
             st = os.stat(path)
         except OSError:
@@ -277,8 +233,9 @@ class OutputIndex:
             self.forget_spare()
         else:
             write_blob(self.spare_file, {"files": plain(spare)})
-        if not self.dest_file.exists():
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            # A restored cache names the folder of the checkout it was saved in.
+            if not self.dest_file.exists() or self.dest_file.read_text("utf-8") != str(self.dest):
                 self.dest_file.write_text(str(self.dest), encoding="utf-8")
         self.prune()
 
@@ -295,17 +252,28 @@ class OutputIndex:
                         known.with_suffix(suffix).unlink(missing_ok=True)
 
 
+def output_name(cache: Cache, dest: Path) -> str:
+    """The name of the index and the spare tree of the output folder `dest`: by its
+    path inside the site folder (the same output in a checkout elsewhere, as CI
+    restores ``.statusgen-cache/``), or by its whole path for one outside."""
+    try:
+        where = dest.resolve().relative_to(cache.base.parent).as_posix()
+    except (OSError, ValueError):
+        where = str(dest)
+    return digest(where)[:24]
+
+
 def spare_path(cache: Cache, dest: Path) -> Path | None:
     """Where the spare tree of `dest` lives: in the cache, or None for no spare.
 
     Never beside `dest`: for an output in a web root (``--output
     /var/www/html/status``) the spare would publish what the last build took
     down. In the cache only when that is on the file system of `dest` (the
-    swap is a rename); elsewhere there is no spare, and `output.sync_tree`
+    swap is a rename); elsewhere there is no spare, and `output.write_tree`
     deletes the replaced tree before it returns. A spare whose output is gone
     (``serve``'s scratch folders) is deleted here.
     """
-    name = digest(str(dest))[:24]
+    name = output_name(cache, dest)
     inside = cache.folder / "trees" / name
     try:
         inside.parent.mkdir(parents=True, exist_ok=True)

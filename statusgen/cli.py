@@ -16,22 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
+from .credentials import SECRET_VARIABLES
 from .errors import Problem, ProblemsError, StatusgenError
 
 if TYPE_CHECKING:
     from .model import SiteConfig
     from .report import Forge
 
-SECRET_VARIABLES = (
-    "X_API_KEY",
-    "X_API_SECRET",
-    "X_ACCESS_TOKEN",
-    "X_ACCESS_TOKEN_SECRET",
-    "MASTODON_ACCESS_TOKEN",
-    "BLUESKY_APP_PASSWORD",
-    "SMTP_PASSWORD",
-)
-"""Masked in everything printed; publish also masks the variables a webhook names."""
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 REPORTING = ("check", "build")
 """The commands whose problems also go to the forge (annotations, Code Quality report)."""

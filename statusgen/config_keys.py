@@ -57,6 +57,8 @@ class KeyLines:
         sections = self._sections.get(header, [])
         if table in ARRAY_TABLES:
             sections = sections[nth : nth + 1]
+        elif header is not None and _item_of(table):
+            sections = [s for line, s in self._owned(header, table, nth)]
         name = re.compile(rf"^\s*{re.escape(key)}\s*=")
         for section in sections:
             for number, line in section:
@@ -66,9 +68,29 @@ class KeyLines:
 
     def table(self, table: str, nth: int = 0) -> int | None:
         numbers = self._headers.get(_header(table), [])
+        if _item_of(table):
+            owned = self._owned(_header(table), table, nth)
+            return owned[0][0] if owned else None
         if table not in ARRAY_TABLES:
             nth = 0
         return numbers[nth] if 0 <= nth < len(numbers) else None
+
+    def _owned(self, header: str, table: str, nth: int) -> list[tuple[int, list[tuple[int, str]]]]:
+        """The ``[publish.webhooks.templates]`` sections that belong to the nth
+        ``[[publish.webhooks]]`` item: those between its header and the next."""
+        items = self._headers.get(_header(_item_of(table)), [])
+        if not 0 <= nth < len(items):
+            return []
+        start = items[nth]
+        end = items[nth + 1] if nth + 1 < len(items) else float("inf")
+        pairs = zip(self._headers.get(header, []), self._sections.get(header, []), strict=True)
+        return [(line, section) for line, section in pairs if start < line < end]
+
+
+def _item_of(table: str) -> str:
+    """The array table whose items `table` is a sub-table of (``publish.webhooks``
+    for ``publish.webhooks.templates``), or ``""``."""
+    return next((a for a in ARRAY_TABLES if table.startswith(a + ".")), "")
 
 
 def _header(table: str) -> str:

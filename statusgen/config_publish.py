@@ -252,7 +252,10 @@ def _templates(raw: Any, table: _Table) -> Mapping[str, str]:
         table.problem(table.field, "expected a table", table.lines.table(table.table, table.nth))
         return MappingProxyType(templates)
     for event, template in raw.items():
-        where = table.lines.find(event, table.table, table.nth)
+        # ``templates = {...}`` on one line: that line.
+        where = table.lines.find(event, table.table, table.nth) or table.lines.find(
+            "templates", table.table.removesuffix(".templates"), table.nth
+        )
         field = f"{table.field}.{event}"
         if event not in TEMPLATE_EVENTS:
             table.problem(field, f"unknown event{suggest(event, TEMPLATE_EVENTS)}", where)
@@ -291,9 +294,6 @@ def _target_templates(raw: dict[str, Any], table: _Table) -> Mapping[str, str]:
         table.problem,
         table.nth,
     )
-    if table.table in ("publish.webhooks",):
-        # A webhook's templates sit in its own item: ``templates = {...}`` on its lines.
-        sub = _Table(table.table, f"{table.field}.templates", table.lines, table.problem, table.nth)
     return _templates(raw.get("templates", {}), sub)
 
 

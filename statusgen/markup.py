@@ -87,9 +87,20 @@ def _to_html(text: str) -> str:
 
 def convert(text: str) -> str:
     """`to_html` without any memo: Markdown, then the sanitiser."""
-    global _md
     if not text.strip():
         return ""
+    plain = _plain_line(text)
+    if plain is not None:
+        # Most texts are one-line update messages with nothing Markdown or the
+        # sanitiser would change: their bytes are known without either (a
+        # property test holds this against Python-Markdown and nh3).
+        return f"<p>{plain}</p>"
+    return _markdown_html(text)
+
+
+def _markdown_html(text: str) -> str:
+    """Python-Markdown, then the sanitiser: what `convert` does for any text."""
+    global _md
     if _md is None:
         # Built on first use: importing Markdown and its extensions costs a
         # tenth of a second, which a rebuild served from the cache never needs.
@@ -116,6 +127,34 @@ def convert(text: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+_PLAIN_ASCII = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.;:?!'\"()/@%$-+"
+)
+"""ASCII that neither Markdown (in a line that starts with none of ``-+`` or a
+number and a dot) nor the sanitiser changes: no emphasis, code, link, HTML,
+entity, escape, heading, table, fence or tab."""
+_NUMBERED = re.compile(r"\d+[.)]")
+
+
+def _plain_line(text: str) -> str | None:
+    """The line that `text` is, when Markdown and the sanitiser would only wrap it
+    in ``<p>``: one line (trailing line ends aside) of `_PLAIN_ASCII` or printable
+    non-ASCII (which leaves out every other space: U+00A0 becomes ``&nbsp;``),
+    not starting like a list item or an indented block, and short enough not
+    to be cut (`BLOCK_CHARS`). None otherwise."""
+    line = text.rstrip("\n")
+    if not line or len(line) > BLOCK_CHARS or line[0] in " -+":
+        return None
+    if line.isascii():
+        if not _PLAIN_ASCII.issuperset(line):
+            return None
+    elif not all(c in _PLAIN_ASCII or (c >= "\x80" and c.isprintable()) for c in line):
+        return None
+    if line[0].isdigit() and _NUMBERED.match(line):
+        return None
+    return line
 
 
 _URL_IGNORED = re.compile(r"[\t\n\r]")

@@ -1,12 +1,15 @@
 """What a build keeps between its steps and, given a folder, between builds.
 
 A `Memo` is the build's get-or-compute table for each of its pure steps,
-by namespace: ``parsed`` (each content file's entry and problems),
-``markup`` (each Markdown text's HTML) and ``manifest`` (each entry's
-manifest fragment). The build asks the memo first and computes what is
-missing, whether or not there is a cache folder: a `Memo()` lives in memory
-for one build (``cache=False``), a `cache.Cache` is one kept in
-``.statusgen-cache/``. Either way the same code runs.
+by namespace: ``stamps`` (each content file's size, mtime and inode, and
+the SHA-256 of its bytes then), ``parsed`` (each content file's entry and
+problems), ``markup`` (each Markdown text's HTML), ``manifest`` (each
+entry's manifest fragment) and ``foreseen`` (the privacy refusals of the
+posts publish can foresee, for the manifest's records of the last build).
+The build asks the memo first and computes what is missing, whether or not
+there is a cache folder: a `Memo()` lives in memory for one build
+(``cache=False``), a `cache.Cache` is one kept in ``.statusgen-cache/``.
+Either way the same code runs.
 
 On disk: plain data (tuples, strings, numbers) written with `marshal` (no
 pickle: loading never runs code) behind a magic line and a SHA-256 of the
@@ -39,9 +42,11 @@ class Memo:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
+        self.stamps = Shards(None if folder is None else folder / "stamps", 16)
         self.parsed = Shards(None if folder is None else folder / "parsed", 64)
         self.markup = MarkupStore(None if folder is None else folder / "markup")
         self.manifest = Shards(None if folder is None else folder / "manifest", 64)
+        self.foreseen = Shards(None if folder is None else folder / "foreseen", 1)
         self.models: dict[str, tuple[str, Parsed]] = {}
         """Entries already made from ``parsed`` in this process, by path and content
         key: a process that builds again (``serve``) skips making them again."""
@@ -53,9 +58,11 @@ class Memo:
 
     def save(self) -> None:
         """Write what changed (nothing, in memory)."""
+        self.stamps.save()
         self.parsed.save()
         self.markup.save()
         self.manifest.save()
+        self.foreseen.save()
 
 
 def read_blob(path: Path) -> Any:

@@ -30,19 +30,15 @@ rebuild after an unclean shutdown.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
-import functools
 import hashlib
 import os
 import shutil
-import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from .atomic import exchange, locked, two_renames, write_new
 from .errors import StatusgenError
 from .site_files import FILES_PATH, MARKER, file_list, refuse_foreign
 
@@ -99,7 +95,7 @@ def recover(dest: Path) -> None:
     """Finish or undo a swap that a killed build left half done."""
     if not dest.parent.is_dir():
         return
-    with _locked(dest.parent):
+    with locked(dest.parent):
         _recover(dest)
 
 
@@ -133,50 +129,6 @@ def _reported(dest: Path, stages: Iterable[Path]) -> Iterator[None]:
         ) from None
 
 
-def write_tree(
-    files: Mapping[str, bytes],
-    dest: Path,
-    *,
-    previous: Path | None = None,
-) -> None:
-    """Make `dest` hold exactly `files`, atomically.
-
-    With `previous` (the old output), files whose bytes are unchanged are
-    hard-linked from it instead of written again.
-    """
-    dest = dest.resolve()
-    staging = dest.parent / f".{dest.name}.new-{os.getpid()}"
-    old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-    files = {**files, FILES_PATH: file_list(files)}
-    with _reported(dest, (staging, old)):
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(dest.parent):
-            _recover(dest)
-            refuse_foreign(dest, files)
-            shutil.rmtree(staging, ignore_errors=True)
-            try:
-                _write_files(files, staging, previous if previous and previous.is_dir() else None)
-                _swap(staging, dest, old)
-            except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
-
-
-def _write_files(files: Mapping[str, bytes], root: Path, previous: Path | None) -> None:
-    made: set[Path] = set()
-    for rel in sorted(files):
-        data = files[check_relative(rel)]
-        target = root / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if previous is not None and _same_bytes(previous / rel, data):
-            with contextlib.suppress(OSError):
-                os.link(previous / rel, target)
-                continue
-        write_new(str(target), data)
-
-
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         if path.stat().st_size != len(data):
@@ -186,114 +138,27 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def write_new(path: str, data: bytes) -> None:
-    """Write `data` to a file that must not exist yet: every byte of output goes
-    through here. A failure names `path` (`os.write` knows only a descriptor)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, path) from None
-    finally:
-        os.close(fd)
-
-
-def _swap(staging: Path, dest: Path, old: Path) -> None:
-    if not dest.exists():
-        staging.rename(dest)
-        return
-    if _exchange(staging, dest):
-        # `staging` now holds the old tree: a kill before it is gone leaves
-        # a ``.new-*`` folder, which the next build removes as a leftover.
-        shutil.rmtree(staging, ignore_errors=True)
-        return
-    _two_renames(staging, dest, old)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _two_renames(staging: Path, dest: Path, old: Path) -> None:
-    """Swap where the system cannot exchange: `dest` to `old`, `staging` to `dest`."""
-    dest.rename(old)
-    try:
-        staging.rename(dest)
-    except OSError:
-        old.rename(dest)  # put the previous output back before reporting
-        raise
-
-
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `folder` while a tree beside it is written or recovered."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no flock; builds take no turns
-        yield
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-_CANNOT_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM}
-
-
-@functools.cache
-def _renameat2() -> Callable[..., int] | None:
-    """glibc's renameat2 (2.28+), or None: Python 3.11 has no wrapper for it."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        function = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p)
-    function.argtypes += (ctypes.c_uint,)
-    function.restype = ctypes.c_int
-    return function
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one step; False where the system or file system cannot."""
-    function = _renameat2()
-    if function is None:
-        return False
-    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in _CANNOT_EXCHANGE:
-        return False
-    raise OSError(code, os.strerror(code), str(b))
-
-
-# --- incremental writing: a spare tree, kept between builds ------------------------------
+# --- the writer: a fresh staging tree, or the spare kept between builds ----------------
 #
-# `write_tree` stages a whole new tree and deletes the old one after the
-# swap: one folder and one file (or link) per page, then as many deletions.
-# For a site of 10,000 entries that is 20,000 file-system operations per
-# build, however little changed, and on some file systems (ext4 on a small
-# cloud disk) a folder costs a millisecond to make or remove.
+# A tree staged afresh costs a folder and a file (or link) per page, then as
+# many deletions of the replaced tree: for a site of 10,000 entries 20,000
+# file-system operations per build, however little changed, and on some file
+# systems (ext4 on a small cloud disk) a folder costs a millisecond.
 #
-# `sync_tree` keeps the replaced tree instead, as the *spare*, and stages the
-# next build in it: it holds the output of the build before the last one,
-# so only what changed since then is written, linked or removed, and the
-# swap is the same atomic exchange. Nothing is ever written into an existing
-# file: a file is replaced by rename, so the hard links that the live tree
-# and the spare share are never changed through the other name.
+# Given a spare (the build cache's), `write_tree` keeps the replaced tree as the
+# spare instead and stages the next build in it: it holds the output of the
+# build before the last one, so only what changed since then is written, linked
+# or removed, and the swap is the same atomic exchange. Nothing is ever written
+# into an existing file: a file is replaced by rename, so the hard links that
+# the live tree and the spare share are never changed through the other name.
 #
-# What each tree holds is known from an index (`FileState` per path) that
-# the caller keeps (the build cache), and every state is checked against the
-# file's size, mtime and inode before it is trusted, so a tree changed behind
-# the index's back costs a rewrite, never a wrong output. The index of the
-# spare is forgotten before the spare is touched and saved again after the
-# swap: a build killed half-way leaves a spare without an index, which the
-# next build discards.
+# What each tree holds is known from an index (`FileState` per path) that the
+# caller keeps (the build cache), and every state is checked against the file's
+# size, mtime and inode before it is trusted, else against its SHA-256, so a
+# tree changed behind the index's back costs a rewrite, never a wrong output.
+# The index of the spare is forgotten before the spare is touched and saved
+# again after the swap: a build killed half-way leaves a spare without an
+# index, which the next build discards.
 
 
 class FileState(NamedTuple):
@@ -322,7 +187,7 @@ class Planned:
 
 
 class TreeIndex(Protocol):
-    """Where `sync_tree` reads and keeps what the live and spare trees hold."""
+    """Where `write_tree` reads and keeps what the live and spare trees hold."""
 
     def load(self) -> tuple[dict[str, FileState] | None, dict[str, FileState] | None]:
         """(live tree, spare tree), each None when unknown; read under the lock."""
@@ -337,29 +202,36 @@ class TreeIndex(Protocol):
         ...
 
 
-def sync_tree(
-    files: Mapping[str, Planned],
+def write_tree(
+    files: Mapping[str, Planned | bytes],
     dest: Path,
-    spare: Path | None,
-    index: TreeIndex,
-    produce: Callable[[str], bytes],
+    *,
+    spare: Path | None = None,
+    index: TreeIndex | None = None,
+    produce: Callable[[str], bytes] | None = None,
 ) -> None:
-    """Make `dest` hold exactly `files`, atomically, staging in the `spare` tree.
+    """Make `dest` hold exactly `files`, atomically: staged in a fresh tree beside
+    it, or in the `spare` tree, then swapped in. A file whose bytes the old tree
+    holds is hard-linked from it rather than written again.
 
-    The tree replaced by the swap becomes the new spare, at `spare`, which
-    must be on the file system of `dest` and outside any folder a web server
-    may publish (the build cache: `cache.spare_path`). With `spare` None, or
-    where it cannot be moved there, the replaced tree is deleted before this
-    returns: the tree is then staged afresh each time.
+    `index` (`TreeIndex`) says what the live and spare trees hold; None: nothing
+    is known (each file of the old tree is compared by its bytes). The tree
+    replaced by the swap becomes the new spare, at `spare`, which must be on the
+    file system of `dest` and outside any folder a web server may publish (the
+    build cache: `cache.spare_path`); with `spare` None, or where it cannot be
+    moved there, the replaced tree is deleted before this returns. `produce`
+    makes the bytes of a file given without them (`Planned.data` None), should
+    the live tree turn out not to hold them after all.
     """
+    files = {p: d if isinstance(d, Planned) else _planned(d) for p, d in files.items()}
+    index = index if index is not None else _NoIndex()
     dest = dest.resolve()
     fresh_stage = dest.parent / f".{dest.name}.new-{os.getpid()}"
     old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-    listed = file_list(files)
-    files = {**files, FILES_PATH: Planned(hashlib.sha256(listed).hexdigest(), len(listed), listed)}
+    files[FILES_PATH] = _planned(file_list(files))
     with _reported(dest, [s for s in (spare, fresh_stage, old) if s is not None]):
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(dest.parent):
+        with locked(dest.parent):
             _recover(dest)
             refuse_foreign(dest, files)
             live_known, spare_known = index.load()
@@ -368,6 +240,7 @@ def sync_tree(
             if spare is None or spare_known is None or not spare.is_dir():
                 # No spare, or one a killed build left half-changed: start afresh.
                 if spare is not None:
+                    index.forget_spare()  # before the spare is made again below
                     shutil.rmtree(spare, ignore_errors=True)
                 stage = fresh_stage
                 shutil.rmtree(stage, ignore_errors=True)
@@ -378,11 +251,14 @@ def sync_tree(
                 stage = spare
                 index.forget_spare()
             try:
-                states = _sync_files(files, stage, spare_known, dest, live, produce)
-                if not dest.exists():
+                states = _sync_files(
+                    files, stage, spare_known, dest, live, produce or _unknown, fresh
+                )
+                created = not dest.exists()
+                if created:
                     stage.rename(dest)
-                elif not _exchange(stage, dest):
-                    _two_renames(stage, dest, old)
+                elif not exchange(stage, dest):
+                    two_renames(stage, dest, old)
                     stage = old
             except BaseException:
                 if fresh:
@@ -391,7 +267,31 @@ def sync_tree(
             # The replaced tree is the spare now; unknown if the live tree was (a
             # deleted cache), and then the next build starts a tree afresh.
             kept = _keep_as_spare(stage, spare)
-            index.save(states, live_known if kept else None)
+            spare_states = live_known if kept else None
+            if created and spare is not None:
+                spare_states = _link_spare(dest, spare, states)
+            index.save(states, spare_states)
+
+
+def _planned(data: bytes) -> Planned:
+    return Planned(hashlib.sha256(data).hexdigest(), len(data), data)
+
+
+def _unknown(path: str) -> bytes:  # pragma: no cover - every file came with its bytes
+    raise StatusgenError(f"{path}: no bytes to write")
+
+
+class _NoIndex:
+    """The `TreeIndex` of a build that keeps none: nothing known, nothing saved."""
+
+    def load(self) -> tuple[None, None]:
+        return None, None
+
+    def forget_spare(self) -> None:
+        pass
+
+    def save(self, live: dict[str, FileState], spare: dict[str, FileState] | None) -> None:
+        pass
 
 
 def _keep_as_spare(replaced: Path, spare: Path | None) -> bool:
@@ -411,6 +311,32 @@ def _keep_as_spare(replaced: Path, spare: Path | None) -> bool:
     return spare is not None and spare.is_dir()
 
 
+def _link_spare(
+    live: Path, spare: Path, states: Mapping[str, FileState]
+) -> dict[str, FileState] | None:
+    """Make the spare a tree of hard links to the live tree `live` (holding `states`);
+    return what it holds (the very files of `states`), or None when it cannot be made.
+
+    A build with no tree to replace (a first build; CI, whose checkout has no
+    output folder) leaves the spare the cache holds (``.statusgen-cache/``,
+    which CI restores): the next build stages in it, and keeps each page whose
+    bytes are still wanted without rendering it again, even with no output
+    folder at all."""
+    try:
+        spare.mkdir(parents=True, exist_ok=True)
+        made = {""}
+        for rel in sorted(states):
+            folder = os.path.dirname(rel)
+            if folder not in made:
+                os.makedirs(f"{spare}/{folder}", exist_ok=True)
+                made.add(folder)
+            os.link(f"{live}/{rel}", f"{spare}/{rel}")
+    except OSError:  # another file system, or no hard links: no spare
+        shutil.rmtree(spare, ignore_errors=True)
+        return None
+    return dict(states)
+
+
 def _sync_files(
     files: Mapping[str, Planned],
     stage: Path,
@@ -418,10 +344,12 @@ def _sync_files(
     live_root: Path,
     live: Mapping[str, FileState],
     produce: Callable[[str], bytes],
+    fresh: bool,
 ) -> dict[str, FileState]:
-    """Bring `stage` (holding `staged`) to `files`; return what it then holds."""
+    """Bring `stage` (holding `staged`) to `files`; return what it then holds. In a
+    `fresh` (empty) stage each file is made at its name, with no rename."""
     states: dict[str, FileState] = {}
-    # Without an index of the live tree, compare bytes with it, as `write_tree` does.
+    # Without an index of the live tree, compare bytes with it.
     compare = not live and live_root.is_dir()
     # Plain strings for the paths: pathlib costs more than the rest of the loop,
     # which for a build that changed one page is a stat per file and nothing else.
@@ -431,16 +359,21 @@ def _sync_files(
         want = files[check_relative(rel)]
         target = stage_root + rel
         have = staged.get(rel)
-        if have is not None and have.digest == want.digest and same_file(target, have):
-            states[rel] = have if have.key == want.key else have._replace(key=want.key)
-            continue
+        if have is not None and have.digest == want.digest:
+            # The stat says the file is the one indexed; else (a spare restored
+            # from CI's cache: new inodes) its bytes are hashed again to say so.
+            if not same_file(target, have):
+                have = _proven(target, want)
+            if have is not None:
+                states[rel] = have if have.key == want.key else have._replace(key=want.key)
+                continue
         source = source_root + rel
         current = live.get(rel)
         data = want.data
         same = current is not None and current.digest == want.digest and same_file(source, current)
         if same or (compare and data is not None and _same_bytes(Path(source), data)):
             try:
-                state = _replace_with(Path(target), Path(source), None)
+                state = _replace_with(Path(target), Path(source), None, fresh)
             except OSError:
                 pass  # no hard links here: write it
             else:
@@ -448,7 +381,7 @@ def _sync_files(
                 continue
         if data is None:
             data = produce(rel)
-        state = _replace_with(Path(target), None, data)
+        state = _replace_with(Path(target), None, data, fresh)
         states[rel] = state._replace(digest=want.digest, key=want.key)
     for rel in staged:
         if rel in files:
@@ -460,6 +393,20 @@ def _sync_files(
     return states
 
 
+def _proven(path: str, want: Planned) -> FileState | None:
+    """The state of the file at `path` if its bytes are `want`'s (by SHA-256), else None."""
+    try:
+        st = os.lstat(path)
+        if st.st_size != want.size:
+            return None
+        with open(path, "rb") as handle:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != want.digest:
+                return None
+    except OSError:
+        return None
+    return FileState(want.digest, st.st_size, st.st_mtime_ns, st.st_ino, want.key)
+
+
 def same_file(path: str | Path, state: FileState) -> bool:
     """True when `path` is still the very file `state` describes."""
     try:
@@ -469,32 +416,38 @@ def same_file(path: str | Path, state: FileState) -> bool:
     return (st.st_size, st.st_mtime_ns, st.st_ino) == (state.size, state.mtime_ns, state.ino)
 
 
-def _replace_with(target: Path, link: Path | None, data: bytes | None) -> FileState:
+def _replace_with(
+    target: Path, link: Path | None, data: bytes | None, direct: bool = False
+) -> FileState:
     """Put a hard link to `link`, or a new file of `data`, at `target`: made at a
-    temporary name beside it, then renamed over it."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary name beside it, then renamed over it; `direct`: made at `target`,
+    which does not exist (a fresh stage)."""
+    temporary = target if direct else target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         try:
-            _make(temporary, link, data)
+            _make(temporary, link, data, direct)
         except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
-            _make(temporary, link, data)
-        os.replace(temporary, target)
+            _make(temporary, link, data, direct)
+        if not direct:
+            os.replace(temporary, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise OSError(exc.errno, exc.strerror, str(target)) from None
-    with contextlib.suppress(FileNotFoundError):
-        # Renaming a link over another link to the same file does nothing
-        # (POSIX), and leaves the temporary name behind.
-        os.unlink(temporary)
+    if not direct:
+        with contextlib.suppress(FileNotFoundError):
+            # Renaming a link over another link to the same file does nothing
+            # (POSIX), and leaves the temporary name behind.
+            os.unlink(temporary)
     st = os.lstat(target)
     return FileState("", st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _make(path: Path, link: Path | None, data: bytes | None) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)  # a temporary file a killed build left
+def _make(path: Path, link: Path | None, data: bytes | None, new: bool = False) -> None:
+    if not new:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # a temporary file a killed build left
     if link is not None:
         os.link(link, path)
         return
@@ -508,31 +461,3 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         except OSError:
             return
         folder = folder.parent
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a reader sees the old file or the new, never half.
-
-    The temp file sits in the same folder (``os.replace`` is atomic only
-    within one file system) and is fsynced before the rename, and the folder
-    after it, so a power cut cannot leave an empty ledger behind.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        with contextlib.suppress(OSError):
-            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)

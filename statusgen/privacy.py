@@ -33,12 +33,13 @@ import html
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .config import CONFIG_NAME, _KeyLines
+from .credentials import SECRET_VARIABLES
 from .errors import Problem
 from .markup import to_text
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
@@ -107,7 +108,9 @@ def check_outputs(
     """One problem per forbidden text, named by where a person wrote it, and one
     per output that holds a credential from the environment (`env`, by default
     the process's: `secret_problems`)."""
-    secrets = secret_problems(files, os.environ if env is None else env)
+    hooks = site.config.publish.webhooks
+    named = [n for h in hooks for n in (h.url_env, h.secret_env, h.token_env) if n]
+    secrets = secret_problems(files, os.environ if env is None else env, named)
     rules = guard(site.config)
     if rules is None:
         return secrets
@@ -128,23 +131,15 @@ def check_outputs(
     return sorted(secrets + _attribute(site, rules, hits))
 
 
-SECRET_VARIABLES = (
-    "X_API_KEY",
-    "X_API_SECRET",
-    "X_ACCESS_TOKEN",
-    "X_ACCESS_TOKEN_SECRET",
-    "MASTODON_ACCESS_TOKEN",
-    "BLUESKY_APP_PASSWORD",
-    "SMTP_PASSWORD",
-)
-"""Credentials publish reads from the environment under fixed names (the CLI
-masks the same ones; a webhook's variables are named in site.toml)."""
 SECRET_MIN = 8
 """Shorter values are not searched for: they would match by chance."""
 
 
-def secret_problems(files: Mapping[str, bytes], env: Mapping[str, str]) -> list[Problem]:
-    """Outputs that hold the value of a credential from the environment.
+def secret_problems(
+    files: Mapping[str, bytes], env: Mapping[str, str], named: Iterable[str] = ()
+) -> list[Problem]:
+    """Outputs that hold the value of a credential from the environment: the
+    fixed names, and those `named` in site.toml (a webhook's variables).
 
     No content can hold one by accident; a theme file that is a link to
     ``/proc/self/environ`` or to a CI secrets file can, and in the publish
@@ -153,7 +148,7 @@ def secret_problems(files: Mapping[str, bytes], env: Mapping[str, str]) -> list[
     """
     secrets = [
         (name, value.encode())
-        for name in SECRET_VARIABLES
+        for name in dict.fromkeys([*SECRET_VARIABLES, *named])
         if len(value := env.get(name, "").strip()) >= SECRET_MIN
     ]
     return [

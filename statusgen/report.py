@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import jsontext
+from .atomic import write_atomic
 from .errors import Problem, Severity, StatusgenError, printable
-from .output import write_atomic
 
 DEFAULT_REPORT = Path("gl-code-quality-report.json")
 """Where the Code Quality report goes under GitLab CI when ``--report`` is not given."""

@@ -30,7 +30,7 @@ from .errors import Problem, ProblemsError, StatusgenError
 MARKER = "_statusgen/manifest.json"
 """Every output holds it; a folder without it is not ours to replace."""
 FILES_PATH = "_statusgen/files.json"
-"""Every file the build wrote (`output.write_tree` and `output.sync_tree` add it):
+"""Every file the build wrote (`output.write_tree` adds it):
 what the next build may delete, besides `OWN_FOLDER` and `OWN_FILES`."""
 OWN_FOLDER = "_statusgen"
 OWN_FILES = (".nojekyll",)

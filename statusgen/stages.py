@@ -18,21 +18,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import time
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
-from zoneinfo import TZPATH
 
 from . import codec, markup
-from .cache import config_text, digest
-from .errors import StatusgenError
+from . import keys as keying
+from .errors import Problem, Severity, StatusgenError
 from .manifest import MANIFEST_PATH, Before, Manifest, fragment, join, windows_of
 from .memo import Memo, Shards
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
 from .output import FileState, same_file
 from .pool import Pool
-from .source import Parsed, Pending, parse_entry
+from .source import Parsed, Pending, parse_entry, read_source
 from .urls import entry_path
 
 if TYPE_CHECKING:
@@ -53,19 +54,6 @@ MIN_PAGES = 400
 # --- parsing ------------------------------------------------------------------------------
 
 
-def parse_environment(config: SiteConfig) -> str:
-    """What `source.parse_entry` reads besides the file: the zone, the service ids
-    and the other languages (which suffixed keys it takes)."""
-    zone = config.timezone.key
-    rules = b""
-    for folder in TZPATH:
-        with contextlib.suppress(OSError, ValueError):
-            rules = (Path(folder) / zone).read_bytes()
-            break
-    languages = ("\0".join(config.other_languages),) if config.other_languages else ()
-    return digest(zone, rules, "\0".join(s.id for s in config.services), *languages)
-
-
 class ParsedFiles(NamedTuple):
     parsed: list[Parsed]
     """What `source.parse_entry` says of each file, in order."""
@@ -73,16 +61,53 @@ class ParsedFiles(NamedTuple):
     """The entries parsed in this build (not found in the memo)."""
 
 
+RACY_NS = 2 * 10**9
+"""A file written this recently (by the clock) is not skipped by its stat next
+time: a second save within one tick of the file system's clock, of the same
+size and in place, would leave the same size, mtime and inode (git's "racily
+clean" files). Two seconds covers the coarsest clock (FAT's)."""
+
+
+def content_digest(rel_path: str, path: str, stamps: Shards) -> tuple[str, bytes | None] | Problem:
+    """The SHA-256 of a content file, with its bytes when they were read: not read
+    while its size, mtime and inode are those `stamps` recorded with the digest
+    (the digest stays the proof: any other stat is read and hashed again), and
+    recorded once it is no longer within `RACY_NS` of its last write."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    stamp = None if st is None else (st.st_size, st.st_mtime_ns, st.st_ino)
+    known = stamps.get(rel_path)
+    if stamp is not None and isinstance(known, tuple) and known[:3] == stamp:
+        return known[3], None
+    data = read_source(rel_path, path)
+    if isinstance(data, Problem):
+        return data
+    digest = hashlib.sha256(data).hexdigest()
+    if stamp is not None and len(data) == stamp[0] and time.time_ns() - stamp[1] > RACY_NS:
+        stamps.put(rel_path, (*stamp, digest))
+    return digest, data
+
+
 def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool) -> ParsedFiles:
-    """Each file's entry and problems: from the memo while its bytes, its folder
-    and the parse environment are the same, else parsed (`_parse_plain`, mapped)."""
-    environment = parse_environment(config)
+    """Each file's entry and problems: from the memo while its bytes (by their
+    SHA-256, `content_digest`), its folder and the parse environment are the
+    same, else read and parsed (`_parse_plain`, mapped)."""
+    environment = keying.parse_environment(config)
     store = memo.parsed
     results: list[Parsed | None] = [None] * len(pending)
     keys: list[tuple[str, str]] = []
     misses: list[int] = []
-    for index, (rel_path, data, folder) in enumerate(pending):
-        key = (rel_path, f"{environment}:{folder}:{hashlib.sha256(data).hexdigest()}")
+    read: dict[int, bytes] = {}
+    for index, (rel_path, path, folder) in enumerate(pending):
+        found_digest = content_digest(rel_path, path, memo.stamps)
+        if isinstance(found_digest, Problem):
+            results[index] = (None, [found_digest])
+            keys.append((rel_path, ""))
+            continue
+        digest, data = found_digest
+        key = (rel_path, keying.parse_key(environment, folder, digest))
         keys.append(key)
         known = memo.models.get(rel_path)
         if known is not None and known[0] == key[1]:
@@ -96,12 +121,25 @@ def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool
                 memo.models[rel_path] = (key[1], parsed)
                 continue
         misses.append(index)
-    made = pool.map(partial(_parse_plain, config), [pending[i] for i in misses], minimum=MIN_FILES)
+        if data is not None:  # kept for the parse; a hit's bytes are dropped
+            read[index] = data
+    for index in [i for i in misses if i not in read]:  # known by its stat, not parsed yet
+        rel_path, path, folder = pending[index]
+        data = read_source(rel_path, path)
+        if isinstance(data, Problem):
+            results[index] = (None, [data])
+            continue
+        read[index] = data  # keyed by these bytes, should the file have changed since its stat
+        digest = hashlib.sha256(data).hexdigest()
+        keys[index] = (rel_path, keying.parse_key(environment, folder, digest))
+    misses = [i for i in misses if i in read]
+    jobs = [(pending[i][0], read[i], pending[i][2]) for i in misses]
+    made = pool.map(partial(_parse_plain, config), jobs, minimum=MIN_FILES)
     fresh: list[Incident | Maintenance | NewsItem] = []
     for index, plain in zip(misses, made, strict=True):
         rel_path, content = keys[index]
         if plain is None:  # pragma: no cover - nothing the parser makes is unplain
-            parsed = parse_entry(rel_path, pending[index][1], config, pending[index][2])
+            parsed = parse_entry(rel_path, read[index], config, pending[index][2])
         else:
             parsed = codec.load(Parsed, plain)
             store.put(rel_path, (content, plain))
@@ -111,14 +149,15 @@ def parse_all(config: SiteConfig, pending: list[Pending], memo: Memo, pool: Pool
             fresh.append(parsed[0])
     live = {rel_path for rel_path, _ in keys}
     store.retain(live, (n for n, _ in list(store.loaded())))
+    memo.stamps.retain(live, (n for n, _ in list(memo.stamps.loaded())))
     for stale in [path for path in memo.models if path not in live]:
         del memo.models[stale]
     return ParsedFiles([r for r in results if r is not None], fresh)
 
 
-def _parse_plain(config: SiteConfig, item: Pending) -> Any:
-    """One file parsed, as the plain data (`codec`) that the memo keeps and a worker
-    sends back; None should it hold something the codec cannot keep."""
+def _parse_plain(config: SiteConfig, item: tuple[str, bytes, str]) -> Any:
+    """One file's bytes parsed, as the plain data (`codec`) that the memo keeps and a
+    worker sends back; None should it hold something the codec cannot keep."""
     rel_path, data, folder = item
     try:
         return codec.dump(Parsed, parse_entry(rel_path, data, config, folder))
@@ -177,18 +216,20 @@ class ManifestFile(NamedTuple):
     """The iCalendar SEQUENCE of each window, by id."""
     windows: dict[str, Before]
     """The windows, for the next build's sequences."""
+    records: str
+    """A digest of the records alone (the file also holds the build time)."""
 
 
 def manifest_file(
     site: Site, status: SiteStatus, windows: Mapping[str, Before], store: Shards
 ) -> ManifestFile:
     """The manifest from each entry's `manifest.fragment`, kept in `store` under
-    `fragment_key`: `manifest.build_manifest` and a cold manifest cost
+    `keys.fragment_key`: `manifest.build_manifest` and a cold manifest cost
     seconds at 10,000 entries, and only the entries that changed (and windows
     whose state did) make a new fragment; `manifest.join` makes the file of them,
     as `Manifest.to_bytes` does."""
     config = site.config
-    setting = digest(config_text(config))[:32]
+    setting = keying.fragment_setting(config)
     parts: list[tuple[str, str]] = []
     sequences: dict[str, int] = {}
     next_windows: dict[str, Before] = {}
@@ -196,7 +237,7 @@ def manifest_file(
     for entry in (*site.incidents, *site.maintenances, *site.news):
         ref = entry_path(entry).rstrip("/")
         before = windows.get(ref) if isinstance(entry, Maintenance) else None
-        key = fragment_key(setting, entry, status, before)
+        key = keying.fragment_key(setting, entry, status, before)
         value = None
         if key is not None:
             keys.add(key)
@@ -212,24 +253,31 @@ def manifest_file(
             next_windows[ref] = window
     store.retain(keys)
     parts.sort(key=lambda part: part[0])
-    data = join(config.base_url, status.now.isoformat(), [text for _, text in parts])
-    return ManifestFile(data, sequences, next_windows)
+    texts = [text for _, text in parts]
+    data = join(config.base_url, status.now.isoformat(), texts)
+    return ManifestFile(data, sequences, next_windows, keying.digest(config.base_url, *texts))
 
 
-def fragment_key(
-    setting: str,
-    entry: Incident | Maintenance | NewsItem,
-    status: SiteStatus,
-    before: Before | None,
-) -> str | None:
-    """What an entry's fragment depends on: the configuration (`setting`), the
-    file (by its digest), a window's state now and its previous record. None for
-    an entry made in code (no digest): never kept."""
-    if not entry.source.digest:
-        return None
-    state = entry.state_at(status.now).value if isinstance(entry, Maintenance) else ""
-    ref = entry_path(entry).rstrip("/")
-    return f"{setting}\0{entry.kind.value}\0{ref}\0{entry.source.digest}\0{state}\0{before!r}"
+def foreseen_problems(site: Site, manifest: ManifestFile, memo: Memo) -> list[Problem]:
+    """`compose.foreseen_problems` of this build's manifest, kept in the memo under
+    `keys.foreseen_key`: composing and searching every post a site of 10,000
+    entries could make (37,000) costs seconds, and its answer changes only with
+    the records, the configuration or site.toml."""
+    config = site.config
+    if not config.privacy.forbidden:
+        return []
+    key = keying.foreseen_key(manifest.records, config)
+    kept = memo.foreseen.get(key)
+    if isinstance(kept, list):
+        with contextlib.suppress(TypeError, ValueError):
+            return [Problem(p, n, f, m, Severity(s)) for p, n, f, m, s in kept]
+    # Imported here: twitter-text and requests add most of a second to start-up.
+    from .publish.compose import foreseen_problems as compose_foreseen
+
+    found = compose_foreseen(Manifest.from_bytes(manifest.data), config)
+    memo.foreseen.put(key, [(p.path, p.line, p.field, p.message, p.severity.value) for p in found])
+    memo.foreseen.retain({key})
+    return found
 
 
 def previous_windows(

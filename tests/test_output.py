@@ -18,7 +18,6 @@ from statusgen.output import (
     guard_destination,
     merge,
     recover,
-    sync_tree,
     write_tree,
 )
 
@@ -39,7 +38,7 @@ def test_two_writers_for_one_path_are_refused():
 def test_tree_holds_exactly_the_files(tmp_path):
     dest = tmp_path / "public"
     write_tree({MARKER: b"{}", "a/index.html": b"A", "stale.txt": b"old"}, dest)
-    write_tree({MARKER: b"{}", "a/index.html": b"A2", "b.txt": b"B"}, dest, previous=dest)
+    write_tree({MARKER: b"{}", "a/index.html": b"A2", "b.txt": b"B"}, dest)
     files = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
     assert files == [FILES_PATH, MARKER, "a/index.html", "b.txt"]
     assert (dest / "a/index.html").read_bytes() == b"A2"
@@ -50,7 +49,7 @@ def test_unchanged_files_are_linked_not_rewritten(tmp_path):
     dest = tmp_path / "public"
     write_tree({MARKER: b"{}", "same.txt": b"same"}, dest)
     inode = (dest / "same.txt").stat().st_ino
-    write_tree({MARKER: b"{}", "same.txt": b"same"}, dest, previous=dest)
+    write_tree({MARKER: b"{}", "same.txt": b"same"}, dest)
     assert (dest / "same.txt").stat().st_ino == inode
 
 
@@ -65,7 +64,8 @@ def test_failure_while_writing_leaves_previous_output(tmp_path, monkeypatch):
     with pytest.raises(StatusgenError) as caught:
         write_tree({MARKER: b"{}", "index.html": b"new"}, dest)
     assert str(caught.value) == (
-        f"cannot write {dest}/{FILES_PATH}: No space left on device "
+        # The file list and the marker are the old tree's bytes: linked, not written.
+        f"cannot write {dest}/index.html: No space left on device "
         "(the previous output is as it was)"
     )
     assert (dest / "index.html").read_bytes() == b"old"
@@ -125,7 +125,7 @@ def test_without_a_spare_the_replaced_tree_is_deleted_before_the_swap_returns(tm
     dest = www / "status"
     index = _Index()
     for body in (b"taken down", b"new", b"newer"):
-        sync_tree(_planned({MARKER: b"{}", "index.html": body}), dest, None, index, bytes)
+        write_tree(_planned({MARKER: b"{}", "index.html": body}), dest, index=index)
         assert sorted(p.name for p in www.iterdir()) == ["status"]
     assert (dest / "index.html").read_bytes() == b"newer"
     assert index.spare is None
@@ -136,16 +136,23 @@ def test_a_spare_that_cannot_be_moved_into_the_cache_is_deleted(tmp_path, monkey
     www, spare = tmp_path / "www", tmp_path / "cache" / "trees" / "x"
     dest = www / "status"
     index = _Index()
-    sync_tree(_planned({MARKER: b"{}", "index.html": b"old"}), dest, spare, index, bytes)
-    real = Path.rename
+    real, real_link = Path.rename, os.link
 
     def rename(self, target):
         if Path(target) == spare:
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(self), str(target))
         return real(self, target)
 
+    def link(source, target):
+        if Path(target).is_relative_to(spare):
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(source), str(target))
+        return real_link(source, target)
+
     monkeypatch.setattr(Path, "rename", rename)
-    sync_tree(_planned({MARKER: b"{}", "index.html": b"new"}), dest, spare, index, bytes)
+    monkeypatch.setattr(os, "link", link)
+    write_tree(_planned({MARKER: b"{}", "index.html": b"old"}), dest, spare=spare, index=index)
+    assert not spare.exists() and index.spare is None  # no spare of links either
+    write_tree(_planned({MARKER: b"{}", "index.html": b"new"}), dest, spare=spare, index=index)
     assert sorted(p.name for p in www.iterdir()) == ["status"]
     assert not spare.exists() and index.spare is None
     assert (dest / "index.html").read_bytes() == b"new"

@@ -214,3 +214,25 @@ def test_resolved_and_reviewed_in_one_build_posts_both() -> None:
         (VPN, EventKind.RESOLVED, RESOLUTION),
         (VPN, EventKind.UPDATED, "update:3"),
     ]
+
+
+def test_a_pending_first_post_tells_the_updates_and_resolution_written_since() -> None:
+    """The first post failed (or its target was off); two updates and the end came
+    in before the next run: it is one first post as the entry now reads, not the
+    same news again as replies under it."""
+    site = make_site()
+    opened = with_vpn(site, updates=site.incidents[0].updates[:1])
+    closed = with_vpn(
+        site,
+        updates=(*site.incidents[0].updates, RESOLVED_UPDATE),
+        resolved=RESOLVED_UPDATE.at,
+    )
+    pending = Ledger(pending=[(VPN, FIRST)])
+    found = events(manifest(opened), manifest(closed), pending)
+    assert summary(found) == [(VPN, EventKind.RESOLVED, FIRST)]
+    assert found[0].covers == (FIRST, RESOLUTION)
+    # Once the first post is recorded, a later update is a reply as usual.
+    posted = Ledger([PostRecord(VPN, FIRST, "1", "x", "t", updates=1)])
+    assert summary(events(manifest(opened), manifest(site), posted)) == [
+        (VPN, EventKind.UPDATED, "update:2")
+    ]

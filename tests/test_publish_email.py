@@ -265,6 +265,17 @@ def test_non_ascii_title_and_emoji(server, target) -> None:
     )
 
 
+def test_a_line_starting_with_from_arrives_as_written(server, target) -> None:
+    """smtplib's send_message quotes it as in an mbox (">From"); a relay does not."""
+    keeper, _ = server
+    text = "MFA for all staff\nFrom January every staff account needs MFA."
+    target.send(Post(text, False, len(text), "news/2026-11-20-mfa#first", "news", FIELDS), None)
+    assert b">From" not in keeper.messages[0][3]
+    plain, rich = keeper.parsed(0).iter_parts()
+    assert plain.get_content().rstrip("\n") == text
+    assert "<br>\nFrom January every" in rich.get_content()
+
+
 def test_html_part_escapes_and_keeps_paragraphs() -> None:
     assert html_part("A <b> & c\nnext\n\nhttps://e.example/?a=1&b=2 end") == (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n<body>\n'

@@ -85,7 +85,7 @@ def _module(kind: str, secret: str, limit: int, services: Services) -> types.Mod
             return (settings.url_env,)
         return (secret,)
 
-    def from_config(cls: type, settings: object, env: Mapping[str, str]) -> FakeTarget:
+    def from_config(cls: type, settings: object, env: Mapping[str, str], **_: str) -> FakeTarget:
         name = getattr(settings, "name", kind)
         services.connected.append(name)
         names = secret_names(settings)

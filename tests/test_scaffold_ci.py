@@ -21,6 +21,7 @@ import yaml
 
 import statusgen
 from statusgen import cli
+from statusgen.cache import CACHE_DIR
 from statusgen.scaffold import init_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -132,7 +133,7 @@ def test_github_pull_request_job_checks_and_builds_only_without_secrets(site):
     runs = [s["run"] for s in steps if "run" in s]
     assert runs == [INSTALL, "statusgen check", "statusgen build"]
     uses = [s["uses"].split("@")[0] for s in steps if "uses" in s]
-    assert uses == ["actions/checkout", "actions/setup-python"]
+    assert uses == ["actions/checkout", "actions/setup-python", "actions/cache/restore"]
     assert all(s.get("if") is None for s in steps)
     text = json.dumps(job)
     assert "secrets." not in text
@@ -168,6 +169,65 @@ def test_github_deploy_job_checks_builds_publishes_then_deploys(site):
         condition = by_name[name]["if"]
         assert "steps.build.outcome == 'success'" in condition
         assert "hashFiles('public/_statusgen/ledger.json')" in condition
+
+
+def github_expand(text: str, context: dict[str, str]) -> str:
+    """Each ``${{ expression }}`` of `text` replaced by its value in `context`."""
+
+    def value(match: re.Match[str]) -> str:
+        return context[match[1].strip()]
+
+    return re.sub(r"\$\{\{(.*?)\}\}", value, text)
+
+
+def _cache_steps(job: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    found = {s["uses"].split("@")[0]: s for s in job["steps"] if "uses" in s}
+    return found.get("actions/cache/restore"), found.get("actions/cache/save")
+
+
+def test_github_deploy_job_restores_the_last_runs_build_cache_and_saves_its_own(site):
+    job = _yaml(site, ".github/workflows/status.yml")["jobs"]["deploy"]
+    restore, save = _cache_steps(job)
+    assert restore is not None and save is not None
+    names = [s["name"] for s in job["steps"]]
+    order = [names.index(n) for n in (restore["name"], "check", "build", save["name"], "publish")]
+    assert order == sorted(order)  # saved once the build succeeded, before publish can fail
+    assert restore["with"]["path"] == save["with"]["path"] == CACHE_DIR
+    assert restore["with"]["key"] == save["with"]["key"]
+    runs = []
+    for run_id, pin in (("101", "pin-a"), ("102", "pin-a"), ("103", "pin-b")):
+        context = {
+            "hashFiles('requirements.txt')": pin,
+            "github.run_id": run_id,
+            "github.run_attempt": "1",
+        }
+        key = github_expand(save["with"]["key"], context)
+        prefix = github_expand(restore["with"]["restore-keys"], context)
+        runs.append((key, prefix))
+        assert key.startswith(prefix), key  # this run's own cache would match too
+        assert run_id in key and run_id not in prefix  # the prefix finds any earlier run's
+    keys, prefixes = zip(*runs, strict=True)
+    assert len(set(keys)) == 3  # a cache is saved under a new key by every run
+    assert prefixes[0] == prefixes[1] != prefixes[2]  # a new pin starts a cache of its own
+    attempt = {"hashFiles('requirements.txt')": "p", "github.run_id": "1"}
+    again = [github_expand(save["with"]["key"], {**attempt, "github.run_attempt": a}) for a in "12"]
+    assert again[0] != again[1]  # a re-run saves too (a key, once saved, is never replaced)
+
+
+def test_github_check_job_restores_the_build_cache_and_saves_none(site):
+    jobs = _yaml(site, ".github/workflows/status.yml")["jobs"]
+    restore, save = _cache_steps(jobs["check"])
+    assert restore is not None and save is None  # a pull request's build is not the site's
+    deployed, _ = _cache_steps(jobs["deploy"])
+    assert deployed is not None
+    assert restore["with"]["restore-keys"] == deployed["with"]["restore-keys"]
+    assert restore["with"]["path"] == CACHE_DIR
+    names = [s["name"] for s in jobs["check"]["steps"]]
+    assert names.index(restore["name"]) < names.index("check")
+
+
+def test_the_scaffold_ignores_the_build_cache_in_git(site):
+    assert f"/{CACHE_DIR}/" in (site / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
 def test_github_jobs_cache_pip_on_requirements_txt(site):
@@ -315,10 +375,21 @@ def test_gitlab_jobs_cache_pip_on_requirements_txt(site):
     cache_dir = ci["variables"]["PIP_CACHE_DIR"]
     assert cache_dir == "$CI_PROJECT_DIR/.cache/pip"  # GitLab caches only inside the project
     for name in ("check", "pages"):
-        cache = gitlab_job(ci, name)["cache"]
+        (cache,) = (c for c in gitlab_job(ci, name)["cache"] if c["paths"] == [".cache/pip"])
         assert cache["key"] == {"files": ["requirements.txt"]}, name
-        assert cache["paths"] == [".cache/pip"], name
         assert cache_dir.endswith("/" + cache["paths"][0])
+
+
+def test_gitlab_jobs_keep_the_build_cache_on_the_statusgen_pin(site):
+    """Each pipeline restores the last one's `.statusgen-cache/` and saves its own,
+    under a key of the pin, apart from pip's."""
+    ci = _yaml(site, ".gitlab-ci.yml")
+    for name in ("check", "pages"):
+        caches = gitlab_job(ci, name)["cache"]
+        (cache,) = (c for c in caches if c["paths"] == [f"{CACHE_DIR}/"])
+        assert cache["key"] == {"prefix": "statusgen", "files": ["requirements.txt"]}, name
+        assert cache.get("policy", "pull-push") == "pull-push", name
+        assert len({json.dumps(c["key"], sort_keys=True) for c in caches}) == len(caches)
 
 
 # --- both ---------------------------------------------------------------------------

@@ -47,10 +47,10 @@ from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import StatusgenError
 from ..manifest import LEDGER_PATH, MANIFEST_PATH, Manifest
 from ..model import SiteConfig
-from ..output import write_atomic
 from .channels import Channel, channels
 from .diff import legacy_keys
 from .ledger import Ledger, prune

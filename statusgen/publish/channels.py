@@ -53,9 +53,11 @@ class Channel:
     """Where `templates` are in site.toml, for problems."""
     links: str = "all"
     """``first``: replies leave the link out (X, which bills for it); ``all``."""
+    language: str = ""
+    """The site's language, for a target that labels its posts (Bluesky's ``langs``)."""
 
     @property
-    def language(self) -> str | None:
+    def post_language(self) -> str | None:
         """The language of its posts (``language`` in its table); None: the site's."""
         return getattr(self.settings, "language", None)
 
@@ -90,7 +92,9 @@ class Channel:
             "webhook": "WebhookTarget",
             "email": "EmailTarget",
         }[self.kind]
-        target: Target = getattr(module, cls).from_config(self.settings, env)
+        # Bluesky labels each post with the site's language (its ``langs``).
+        extra = {"language": self.language} if self.kind == "bluesky" else {}
+        target: Target = getattr(module, cls).from_config(self.settings, env, **extra)
         return target
 
     def _module(self) -> ModuleType:
@@ -159,6 +163,7 @@ def channels(config: SiteConfig, *, everything: bool = False) -> list[Channel]:
                 bluesky.events,
                 bluesky.templates,
                 "publish.bluesky.templates",
+                language=config.language,
             ),
         )
     )

@@ -208,7 +208,20 @@ def events(
         for (ref, key), e in due.items()
         if not ledger.has(ref, key) and not ledger.is_refused(ref, key)
     ]
+    # A first post still unsent (pending from a failed run, or a target
+    # switched on again) tells the entry as it is now: the updates, the
+    # resolution, the start and end written since are in it, not posts of
+    # their own, as for an entry new in this build. (A first post the target
+    # turns out to have is reconciled, and what it did not tell is re-added.)
+    firsts = {e.entry.ref: e for e in fresh if e.is_first}
+    fresh = [e for e in fresh if e.is_first or not _told_by_first(firsts.get(e.entry.ref), e)]
     return sorted(fresh, key=lambda e: (e.time, e.entry.ref, not e.is_first, e.key))
+
+
+def _told_by_first(first: Event | None, event: Event) -> bool:
+    if first is None:
+        return False
+    return event.key in first.covers or update_number(event.key) is not None
 
 
 def first_event(record: EntryRecord, told: int | None = None) -> Event:

@@ -61,8 +61,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import jsontext
+from ..atomic import write_atomic
 from ..errors import StatusgenError
-from ..output import write_atomic
 from ..privacy import guard
 
 if TYPE_CHECKING:

@@ -68,7 +68,15 @@ def run_target(run: Run, channel: Channel, target: Target | None, env: Mapping[s
             )
         else:
             due.append(event)
-    ledger.set_pending((e.entry.ref, e.key) for e in [*due, *held])
+    failed = _write(
+        functools.partial(ledger.set_pending, [(e.entry.ref, e.key) for e in due + held])
+    )
+    if failed:
+        # Unsent and unrecorded as pending, a post lost to a kill would not be
+        # looked for; and the next target still runs (on a full disk it says so too).
+        yield f"cannot write the post ledger ({failed}): nothing sent"
+        unsent = count_posts(len(due) + len(held))
+        return [f"cannot write the post ledger ({failed}); {unsent} not sent"]
     if not due:
         yield "nothing new to post"
         return []
@@ -107,7 +115,7 @@ def _post(
         templates_field=channel.templates_field,
         links=channel.links,
         label=channel.label,
-        language=channel.language,
+        language=channel.post_language,
     )
 
     def make(event: Event, threaded: bool = True) -> Post:
@@ -233,10 +241,13 @@ def _post(
         capped = count_posts(len(held))
         failures.append(f"{capped} held by [publish.x] max_posts_per_day (see above)")
     if unrecorded:
-        failures.append(
-            f"{count_posts(unrecorded)} sent but not recorded (the next run finds "
-            f"{'it' if unrecorded == 1 else 'them'} on the account)"
-        )
+        it = "it" if unrecorded == 1 else "them"
+        if getattr(target, "recent", None) is None:
+            # Nothing to find them by: README "Channels" says at least once.
+            after = f"the next run sends {it} again: {channel.label} cannot be read back"
+        else:
+            after = f"the next run finds {it} on the account"
+        failures.append(f"{count_posts(unrecorded)} sent but not recorded ({after})")
     return failures
 
 
@@ -359,7 +370,16 @@ def _told(event: Event, match: RecentPost, make_post: Callable[[Event], Post | N
 def mask(text: str, secrets: Sequence[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "***")
-    return text
+    if "…" not in text:
+        return text
+    # A target cuts a service's long answer at 200 characters with "…": a
+    # secret it quoted may end there half shown, which replace() cannot see.
+    parts = text.split("…")
+    for number, part in enumerate(parts[:-1]):
+        cut = max((n for s in secrets for n in range(4, len(s)) if part.endswith(s[:n])), default=0)
+        if cut:
+            parts[number] = part[:-cut] + "***"
+    return "…".join(parts)
 
 
 def _iso(moment: float) -> str:

@@ -151,7 +151,7 @@ def html_pages(
     edition (`render.editions`): every page then links its counterparts in
     each language by it. A page's key does not hold the language: the build
     keys every page by `Strings.digest` with the other site-wide inputs
-    (`cache.site_digest`)."""
+    (`keys.site_digest`)."""
     renderer = _Renderer(site, status, extra_head, bytecode, strings)
     renderer.main = main or site.config
     return renderer.pages()

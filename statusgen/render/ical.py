@@ -54,6 +54,16 @@ ICAL_PATH = "feeds/maintenance.ics"
 PRODID = "-//statusgen//statusgen//EN"
 
 
+def calendar_deps(site: Site, sequences: Mapping[str, int]) -> tuple[object, ...] | None:
+    """What the calendar shows besides the site-wide inputs, for its cache key
+    (`keys.output_key`): every window's file and SEQUENCE, and never the build
+    time. None when a window was made in code (no digest): rendered every time."""
+    shown = tuple((w.id, w.source.digest, sequences.get(w.id, 0)) for w in site.maintenances)
+    if not all(digest for _, digest, _ in shown):
+        return None
+    return ("ical", shown)
+
+
 def render_ical(
     site: Site,
     status: SiteStatus,

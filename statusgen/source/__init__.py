@@ -59,7 +59,9 @@ __all__ = [
     "Pending",
     "load_content",
     "parse_entry",
+    "parse_file",
     "parse_time",
+    "read_source",
     "service_hint",
     "summary_problems",
 ]
@@ -74,8 +76,8 @@ _ID_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 # --- public API -----------------------------------------------------------------------
 
 
-Pending = tuple[str, bytes, str]
-"""A file to parse: (path relative to the site, its bytes, its folder)."""
+Pending = tuple[str, str, str]
+"""A file to parse: (path relative to the site, the path to open, its folder)."""
 Parsed = tuple[Incident | Maintenance | NewsItem | None, list[Problem]]
 """What `parse_entry` returns for one file."""
 
@@ -93,11 +95,12 @@ def load_content(
     A file with an error is left out of the site; the caller decides whether
     to stop (``check`` and ``build`` stop when there is any error).
 
-    ``parse`` turns every file read into what `parse_entry` returns for it,
-    in order; by default it calls `parse_entry` on each. The build passes one
-    that answers from its content-hash cache and parses the rest on several
-    cores: files are read first and parsed all at once for that reason, and
-    the result (entries, problems and their order) is the same either way.
+    ``parse`` turns every file found into what `parse_file` returns for it,
+    in order; by default it calls `parse_file` on each. The build passes one
+    that answers from its content-hash cache (without reading a file whose
+    stat the cache knows) and parses the rest on several cores: files are
+    found first and parsed all at once for that reason, and the result
+    (entries, problems and their order) is the same either way.
     """
     incidents: list[Incident] = []
     maintenances: list[Maintenance] = []
@@ -119,17 +122,9 @@ def load_content(
                 )
             )
             continue
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            problems.append(Problem(rel_path, None, "-", f"cannot be read ({exc.strerror})"))
-            continue
-        pending.append((rel_path, data, folder))
+        pending.append((rel_path, path, folder))
 
-    if parse is None:
-        parsed = [parse_entry(rel_path, data, config, folder) for rel_path, data, folder in pending]
-    else:
-        parsed = parse(pending)
+    parsed = [parse_file(item, config) for item in pending] if parse is None else parse(pending)
     for entry, found in parsed:
         problems.extend(found)
         if entry is None or (entry.draft and not drafts):
@@ -149,6 +144,23 @@ def load_content(
         news=_newest_first(news, lambda e: e.date),
     )
     return site, problems
+
+
+def read_source(rel_path: str, path: str) -> bytes | Problem:
+    """The bytes of the entry file at `path`, or the problem of one that cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        return Problem(rel_path, None, "-", f"cannot be read ({exc.strerror})")
+
+
+def parse_file(item: Pending, config: SiteConfig) -> Parsed:
+    """One file found (`Pending`), read and validated."""
+    rel_path, path, folder = item
+    data = read_source(rel_path, path)
+    if isinstance(data, Problem):
+        return None, [data]
+    return parse_entry(rel_path, data, config, folder)
 
 
 def parse_entry(

@@ -146,7 +146,9 @@ class BlueskyTarget:
         password: str,
         service: str,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        langs: tuple[str, ...] = (),
     ) -> None:
+        self._langs = langs
         self._handle = handle
         self._password = password
         self._service = service
@@ -156,8 +158,12 @@ class BlueskyTarget:
         self._login_failure: TargetError | None = None
 
     @classmethod
-    def from_config(cls, settings: BlueskyConfig, env: Mapping[str, str]) -> BlueskyTarget:
-        """A target for `settings` with the app password in `env`; no network here."""
+    def from_config(
+        cls, settings: BlueskyConfig, env: Mapping[str, str], language: str = ""
+    ) -> BlueskyTarget:
+        """A target for `settings` with the app password in `env`; no network here.
+        `language` is the site's (``en-GB``): its primary subtag is each post's
+        ``langs``, which Bluesky's feeds and translation go by."""
         password = (env.get(PASSWORD) or "").strip()
         if not password:
             raise PermanentError(f"{PASSWORD} is not set (an app password of the account)")
@@ -170,7 +176,8 @@ class BlueskyTarget:
             parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS)
         ):
             raise PermanentError(f"[publish.bluesky] service {service!r} is not an https:// URL")
-        return cls(handle, password, service)
+        primary = _primary(language)
+        return cls(handle, password, service, langs=(primary,) if primary else ())
 
     def __repr__(self) -> str:
         return f"BlueskyTarget(handle={self._handle!r}, service={self._service!r})"
@@ -311,7 +318,8 @@ class BlueskyTarget:
             created_at=made.strftime("%Y-%m-%dT%H:%M:%S.") + f"{made.microsecond // 1000:03d}Z",
             reply=reply,
             embed=embed,
-            langs=[post.language] if post.language else None,
+            # The post's own language (a target with `language`), else the site's.
+            langs=[_primary(post.language)] if post.language else list(self._langs) or None,
         )
 
     def recent(self, since: float) -> list[RecentPost]:
@@ -431,3 +439,8 @@ def _failure(exc: BaseException, what: str, login: bool = False) -> TargetError:
     if status in (401, 403) or _error_name(exc) in _TOKEN_ERRORS or login:
         return PermanentError(f"Bluesky {what} ({_said(exc)})")
     return Refused(f"Bluesky {what} ({_said(exc)})")
+
+
+def _primary(tag: str) -> str:
+    """A BCP 47 tag's primary subtag, as ``langs`` gives it: ``en`` for ``en-GB``."""
+    return tag.strip().split("-")[0].lower()
