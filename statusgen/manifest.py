@@ -13,6 +13,10 @@ Drafts reach a manifest only from ``build --drafts``, with ``draft=True``;
 `publish` skips them. A news item carries its ``publish_at`` (its date), and
 `publish` posts nothing before it, whatever the build left out.
 
+On a bilingual site each record also carries the entry's texts in the other
+languages (`EntryRecord.translations`), for a target that posts in one of
+them; events and digests never read them, so a translation edit posts nothing.
+
 The iCalendar ``SEQUENCE`` of a maintenance window lives here too, because it
 is a rendered value that depends on the previous build: it goes up by one
 whenever the window's start, end or title changes. So does a window's move
