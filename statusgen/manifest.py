@@ -46,7 +46,7 @@ from typing import Any
 
 from . import jsontext
 from .errors import StatusgenError
-from .languages import suffix
+from .languages import split_key, suffix
 from .markup import to_text
 from .model import (
     EntryKind,
@@ -280,15 +280,19 @@ def _translations(
             language,
             title=given.title if given is not None else None,
             summary=given.summary if given is not None else None,
+            post_text=given.post_text if given is not None else None,
             messages=tuple(to_text(m) if m is not None else None for m in messages),
         )
-        if texts.title is not None or texts.summary is not None or any(messages):
+        if (texts.title, texts.summary, texts.post_text) != (None, None, None) or any(messages):
             found.append(texts)
     return tuple(found)
 
 
 def _lines(entry: Incident | Maintenance | NewsItem) -> tuple[tuple[str, int], ...]:
     def posted(key: str) -> bool:
+        # A translation's line too (``post_text_cy``): a post in that language quotes it.
+        parts = split_key(key.rsplit(".", 1)[-1])
+        key = key.removesuffix(f"_{parts[1]}") if parts is not None else key
         return key in _POSTED_KEYS or (key.startswith("updates[") and key.endswith(".message"))
 
     return tuple(sorted((k, v) for k, v in entry.source.lines.items() if posted(k)))

@@ -374,11 +374,12 @@ def _none() -> Mapping[str, Any]:
 
 @dataclass(frozen=True)
 class Translation:
-    """An entry's texts in one other language (``title_cy:``); None: not given.
-    No ``post_text``: posts go out in the main language."""
+    """An entry's texts in one other language (``title_cy:``); None: not given."""
 
     title: str | None = None
     summary: str | None = None
+    post_text: str | None = None
+    """The first post of a target posting in that language (``post_text_cy:``)."""
 
 
 @dataclass(frozen=True)

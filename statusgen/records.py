@@ -50,6 +50,7 @@ class TranslationRecord:
     """The language's tag, as ``other_languages`` writes it (``cy``)."""
     title: str | None = None
     summary: str | None = None
+    post_text: str | None = None
     messages: tuple[str | None, ...] = ()
     """Each update's message as plain text, in the order of `EntryRecord.updates`."""
 
@@ -164,7 +165,12 @@ def record_to_json(record: EntryRecord) -> dict[str, Any]:
     del data["translations"]
     if record.translations:
         data["translations"] = {
-            t.language: {"title": t.title, "summary": t.summary, "updates": list(t.messages)}
+            t.language: {
+                "title": t.title,
+                "summary": t.summary,
+                "updates": list(t.messages),
+                **({"post_text": t.post_text} if t.post_text is not None else {}),
+            }
             for t in record.translations
         }
     return data
@@ -277,6 +283,7 @@ def _translations(raw: Mapping[str, Any]) -> tuple[TranslationRecord, ...]:
                     language=language,
                     title=get_field(texts, "title", str, optional=True),
                     summary=get_field(texts, "summary", str, optional=True),
+                    post_text=get_field(texts, "post_text", str, optional=True),
                     messages=tuple(messages),
                 )
             )

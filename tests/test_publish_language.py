@@ -20,7 +20,7 @@ from statusgen.errors import StatusgenError
 from statusgen.i18n.strings import strings_for
 from statusgen.manifest import Manifest
 from statusgen.model import MastodonConfig, PublishConfig
-from statusgen.publish.compose import compose
+from statusgen.publish.compose import PostRefused, compose
 from statusgen.publish.diff import FIRST, event_for
 
 SITE_TOML = """\
@@ -381,3 +381,33 @@ def test_a_mail_says_its_language(site_dir):
     assert rich.startswith('<!DOCTYPE html>\n<html lang="cy"><head>')
     english = build_message(compose(event, config), None, settings)
     assert english["Content-Language"] == "en-GB"
+
+
+def test_a_welsh_post_text_is_the_welsh_targets_first_post(site_dir):
+    entry = site_dir / "content/incidents/2026-11-24-email.md"
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(
+        text.replace(
+            'post_text: "Email is slow, we are on it."',
+            'post_text: "Email is slow, we are on it."\npost_text_cy: "Mae e-bost yn araf."',
+        ),
+        encoding="utf-8",
+    )
+    manifest, _ = manifest_of(site_dir)
+    data = json.loads(manifest.to_bytes())
+    incident = next(e for e in data["entries"] if e["path"] == INCIDENT_REF + "/")
+    assert incident["translations"]["cy"]["post_text"] == "Mae e-bost yn araf."
+    assert incident["lines"]["post_text_cy"] == 8
+    assert first_post(site_dir, INCIDENT_REF, language="cy") == (
+        "Mae e-bost yn araf.\nhttps://status.example.ac.uk/cy/incidents/2026-11-24-email/"
+    )
+    assert first_post(site_dir, INCIDENT_REF).startswith("Email is slow, we are on it.")
+    # Too long for the target: refused at its own line.
+    record = manifest.entry(INCIDENT_REF)
+    _, config = manifest_of(site_dir)
+    with pytest.raises(PostRefused) as refused:
+        compose(event_for(record, FIRST), config, limit=30, language="cy", label="Mastodon")
+    assert str(refused.value.problem) == (
+        "content/incidents/2026-11-24-email.md:8: post_text_cy: is 43 characters as Mastodon "
+        "counts them (at most 30 with the link)"
+    )

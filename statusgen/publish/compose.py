@@ -73,6 +73,7 @@ from dataclasses import dataclass, field
 from ..config import CONFIG_NAME, _KeyLines
 from ..errors import Problem, StatusgenError
 from ..i18n.strings import Strings, strings_for
+from ..languages import suffix
 from ..manifest import EntryRecord, Manifest
 from ..model import Site, SiteConfig
 from ..urls import absolute, entry_path
@@ -188,14 +189,18 @@ def compose(
     reply = not event.is_first
     other = language if language and language != config.language else None
     t = strings_for(config, other)  # the site's language: DEFAULT_TEMPLATES is its English
-    if event.is_first and entry.post_text and other is None:
-        text = with_link(entry.post_text, entry.link)
+    fields = post_fields(event, config, t, other)
+    key, post_text = "post_text", entry.post_text
+    if other is not None:  # that language's own, or none: the main language's is not it
+        texts = entry.texts_in(other)
+        key, post_text = f"post_text_{suffix(other)}", texts.post_text if texts else None
+    if event.is_first and post_text:
+        text = with_link(post_text, fields["link"])
         length = weigh(text)
         if length > limit:
-            line = entry.line_of("post_text")
-            raise PostRefused(_too_long(entry.source, line, length, limit, label))
-        fields = post_fields(event, config, t)
-        _check_privacy(event, text, config, {"post_text": entry.post_text})
+            line = entry.line_of(key)
+            raise PostRefused(_too_long(entry.source, line, length, limit, label, key))
+        _check_privacy(event, text, config, {"post_text": post_text})
         _check_privacy(event, "\n".join(fields.values()), config, fields)
         return Post(
             text, reply, length, _identity(event), event.kind.value, fields, t.tag, _labels(t)
@@ -209,7 +214,6 @@ def compose(
     problem = _template_problem(name, template, field)
     if problem:
         raise PostRefused(problem)
-    fields = post_fields(event, config, t, other)
     full = dict(fields)
     if reply and threaded and (links or config.publish.x.links) == "first":
         fields["link"] = ""
@@ -435,11 +439,13 @@ def _fit(
 # --- problems ------------------------------------------------------------------------
 
 
-def _too_long(path: str, line: int | None, length: int, limit: int, label: str = "X") -> Problem:
+def _too_long(
+    path: str, line: int | None, length: int, limit: int, label: str = "X", key: str = "post_text"
+) -> Problem:
     return Problem(
         path,
         line,
-        "post_text",
+        key,
         f"is {length} characters as {label} counts them (at most {limit} with the link)",
     )
 
