@@ -411,3 +411,21 @@ def test_a_welsh_post_text_is_the_welsh_targets_first_post(site_dir):
         "content/incidents/2026-11-24-email.md:8: post_text_cy: is 43 characters as Mastodon "
         "counts them (at most 30 with the link)"
     )
+
+
+def test_a_forbidden_name_in_a_welsh_post_text_is_named_at_its_line(site_dir, capsys):
+    toml = site_dir / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[privacy]\nforbidden = ['srv-[0-9]+']\n")
+    entry = site_dir / "content/incidents/2026-11-24-email.md"
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace(
+            'post_text: "Email is slow, we are on it."',
+            'post_text: "Email is slow, we are on it."\npost_text_cy: "Mae srv-12 yn araf."',
+        ),
+        encoding="utf-8",
+    )
+    code, err = check_lines(site_dir, capsys)
+    assert code == 1
+    assert err[0].startswith(
+        "content/incidents/2026-11-24-email.md:8: post_text_cy: 'srv-12' matches "
+    ), err
