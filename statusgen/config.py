@@ -24,8 +24,8 @@ from .config_publish import SCHEMA as _PUBLISH_SCHEMA
 from .config_publish import TEMPLATE_EVENTS as TEMPLATE_EVENTS  # re-exported: tests, compose
 from .config_publish import parse_publish
 from .errors import Problem, ProblemsError, Severity
-from .i18n.problems import strings_table
-from .languages import other_languages
+from .i18n.problems import language_tables, strings_table
+from .languages import other_languages, suffix
 from .model import (
     FeedsConfig,
     PrivacyConfig,
@@ -256,11 +256,6 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         else:
             feeds = FeedsConfig(limit=limit)
 
-    publish = PublishConfig()
-    if "publish" in top:
-        raw_publish = check_table("publish", top["publish"])
-        publish = parse_publish(raw_publish, lines, problem, check_table)
-
     privacy = PrivacyConfig()
     if "privacy" in top:
         raw_privacy = check_table("privacy", top["privacy"])
@@ -280,9 +275,19 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         language,
         lambda message: problem("other_languages", message, lines.find("other_languages")),
     )
+    publish = PublishConfig()
+    if "publish" in top:
+        raw_publish = check_table("publish", top["publish"])
+        publish = parse_publish(raw_publish, lines, problem, check_table, (language, *others))
+
     strings: dict[str, Any] = {}
+    language_strings: dict[str, dict[str, Any]] = {}
     if "strings" in top:  # its keys are the catalogue's, not the schema's
-        strings = strings_table(top["strings"], language, lines.text, problem)
+        own, tables = language_tables(top["strings"], others, lines.text, problem)
+        strings = strings_table(own, language, lines.text, problem)
+        for tag, table in tables.items():
+            where = f"strings.{suffix(tag)}"
+            language_strings[tag] = strings_table(table, tag, lines.text, problem, where)
 
     if problems:
         raise ProblemsError(problems)
@@ -294,6 +299,7 @@ def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = Non
         language=language,
         other_languages=others,
         strings=strings,
+        language_strings=language_strings,
         theme=top.get("theme", "default"),
         output=Path(top.get("output", "public")),
         description=top.get("description", ""),

@@ -56,6 +56,9 @@ _MASTODON_ACCOUNT = re.compile(r"[A-Za-z0-9_]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _TARGET_KEYS = {
     "events": Key(list, 'Events this target is told of (default: all), e.g. ["opened"].'),
     "templates": Key(dict, "This target's post templates by event, over [publish.templates]."),
+    "language": Key(
+        str, 'The language of its posts: language or one of other_languages, e.g. "cy".'
+    ),
 }
 
 SCHEMA: dict[str, dict[str, Key]] = {
@@ -125,7 +128,13 @@ class _Table:
     """One target's table: its field prefix and key lines, and the problem reporter."""
 
     def __init__(
-        self, table: str, field: str, lines: KeyLines, problem: Report, nth: int = 0
+        self,
+        table: str,
+        field: str,
+        lines: KeyLines,
+        problem: Report,
+        nth: int = 0,
+        languages: tuple[str, ...] = (),
     ) -> None:
         self.table, self.field, self.lines, self.problem, self.nth = (
             table,
@@ -134,6 +143,8 @@ class _Table:
             problem,
             nth,
         )
+        self.languages = languages
+        """The site's languages, the main one first: what ``language`` may say."""
 
     def line(self, key: str) -> int | None:
         return self.lines.find(key, self.table, self.nth) or self.lines.table(self.table, self.nth)
@@ -143,9 +154,14 @@ class _Table:
 
 
 def parse_publish(
-    raw: dict[str, Any], lines: KeyLines, problem: Report, check_table: CheckTable
+    raw: dict[str, Any],
+    lines: KeyLines,
+    problem: Report,
+    check_table: CheckTable,
+    languages: tuple[str, ...] = ("en-GB",),
 ) -> PublishConfig:
-    """``[publish]``, already checked for unknown keys and types by `check_table`."""
+    """``[publish]``, already checked for unknown keys and types by `check_table`;
+    `languages` are the site's (the main one first), for a target's ``language``."""
     x = XConfig()
     if "x" in raw:
         x = _x_config(check_table("publish.x", raw["x"]), lines, problem)
@@ -166,16 +182,16 @@ def parse_publish(
         problem("publish.max_age", f"{max_age:g} must be a positive number of hours", where)
     mastodon = MastodonConfig()
     if "mastodon" in raw:
-        table = _Table("publish.mastodon", "publish.mastodon", lines, problem)
+        table = _Table("publish.mastodon", "publish.mastodon", lines, problem, languages=languages)
         mastodon = _mastodon(check_table("publish.mastodon", raw["mastodon"]), table)
     bluesky = BlueskyConfig()
     if "bluesky" in raw:
-        table = _Table("publish.bluesky", "publish.bluesky", lines, problem)
+        table = _Table("publish.bluesky", "publish.bluesky", lines, problem, languages=languages)
         bluesky = _bluesky(check_table("publish.bluesky", raw["bluesky"]), table)
-    webhooks = _webhooks(raw.get("webhooks", []), lines, problem, check_table)
+    webhooks = _webhooks(raw.get("webhooks", []), lines, problem, check_table, languages)
     email = EmailConfig()
     if "email" in raw:
-        table = _Table("publish.email", "publish.email", lines, problem)
+        table = _Table("publish.email", "publish.email", lines, problem, languages=languages)
         email = _email(check_table("publish.email", raw["email"]), table)
     return PublishConfig(
         x=x,
@@ -281,6 +297,22 @@ def _target_templates(raw: dict[str, Any], table: _Table) -> Mapping[str, str]:
     return _templates(raw.get("templates", {}), sub)
 
 
+def _language(raw: dict[str, Any], table: _Table) -> str | None:
+    """A target's ``language``: one of the site's, as written there; None: the main one."""
+    value = raw.get("language")
+    if value is None or value in table.languages:
+        return value
+    known = ", ".join(f'"{tag}"' for tag in table.languages)
+    hint = suggest(value, table.languages) or suggest(value.lower(), table.languages)
+    if len(table.languages) == 1:
+        add = f'add other_languages = ["{value}"] to site.toml to post in a second language'
+        table.bad("language", f"{value!r} is not this site's language ({known}; {add})")
+    else:
+        hint = hint or " (add it to other_languages to post in it; its pages come with it)"
+        table.bad("language", f"{value!r} is not one of this site's languages ({known}){hint}")
+    return None
+
+
 def _https(table: _Table, key: str, url: str, example: str) -> None:
     """A service address: https, or plain http to this machine only (a test server)."""
     parts = urlsplit(url)
@@ -332,6 +364,7 @@ def _mastodon(raw: dict[str, Any], table: _Table) -> MastodonConfig:
         account=account,
         events=_events(raw, table),
         templates=_target_templates(raw, table),
+        language=_language(raw, table),
     )
 
 
@@ -350,6 +383,7 @@ def _bluesky(raw: dict[str, Any], table: _Table) -> BlueskyConfig:
         service=service,
         events=_events(raw, table),
         templates=_target_templates(raw, table),
+        language=_language(raw, table),
     )
 
 
@@ -371,7 +405,11 @@ def _env_name(table: _Table, raw: dict[str, Any], key: str, example: str) -> str
 
 
 def _webhooks(
-    raw: Any, lines: KeyLines, problem: Report, check_table: CheckTable
+    raw: Any,
+    lines: KeyLines,
+    problem: Report,
+    check_table: CheckTable,
+    languages: tuple[str, ...],
 ) -> tuple[WebhookConfig, ...]:
     hooks: list[WebhookConfig] = []
     seen: set[str] = set()
@@ -380,7 +418,7 @@ def _webhooks(
         if not isinstance(item, dict):
             problem(field, "expected a [[publish.webhooks]] table", None)
             continue
-        table = _Table("publish.webhooks", field, lines, problem, nth)
+        table = _Table("publish.webhooks", field, lines, problem, nth, languages)
         values = check_table("publish.webhooks", item, nth)
         hook = _webhook(values, table, seen)
         if hook is not None and values.get("enabled", True):
@@ -438,6 +476,7 @@ def _webhook(raw: dict[str, Any], table: _Table, seen: set[str]) -> WebhookConfi
         channel=channel,
         events=_events(raw, table),
         templates=_target_templates(raw, table),
+        language=_language(raw, table),
     )
 
 
@@ -489,4 +528,5 @@ def _email(raw: dict[str, Any], table: _Table) -> EmailConfig:
         security=security,
         events=_events(raw, table),
         templates=_target_templates(raw, table),
+        language=_language(raw, table),
     )

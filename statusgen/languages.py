@@ -133,14 +133,14 @@ def edition_config(config: SiteConfig, edition: Edition) -> SiteConfig:
     """The configuration an edition renders with: its language, and its folder
     added to the base URL, so every link the renderers make (through `urls`)
     stays inside the edition. ``[strings]`` is the main language's own words:
-    an edition speaks its catalogue's."""
+    an edition speaks its catalogue's, under its own ``[strings.<suffix>]``."""
     if not edition.prefix:
         return config
     return replace(
         config,
         language=edition.language,
         base_url=config.base_url + edition.prefix,
-        strings={},
+        strings=config.language_strings.get(edition.language, {}),
     )
 
 

@@ -13,6 +13,10 @@ Drafts reach a manifest only from ``build --drafts``, with ``draft=True``;
 `publish` skips them. A news item carries its ``publish_at`` (its date), and
 `publish` posts nothing before it, whatever the build left out.
 
+On a bilingual site each record also carries the entry's texts in the other
+languages (`EntryRecord.translations`), for a target that posts in one of
+them; events and digests never read them, so a translation edit posts nothing.
+
 The iCalendar ``SEQUENCE`` of a maintenance window lives here too, because it
 is a rendered value that depends on the previous build: it goes up by one
 whenever the window's start, end or title changes. So does a window's move
@@ -24,7 +28,8 @@ corrects that move (a typo fixed: same move, new times) rather than making a
 second one. The previous build is the output folder's manifest, or the live
 site's with ``build --previous`` (a CI checkout starts with no output folder).
 
-This is a lower stage: it imports only model, status, urls, markup and errors.
+This is a lower stage: it imports only model, status, urls, markup, languages
+and errors.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from typing import Any
 
 from . import jsontext
 from .errors import StatusgenError
+from .languages import split_key, suffix
 from .markup import to_text
 from .model import (
     EntryKind,
@@ -57,6 +63,7 @@ from .records import (
     Corrupt,
     EntryRecord,
     MoveRecord,
+    TranslationRecord,
     UpdateRecord,
     get_field,
     record_from_json,
@@ -259,8 +266,33 @@ def _updates(config: SiteConfig, updates: tuple[Update, ...]) -> tuple[UpdateRec
     )
 
 
+def _translations(
+    config: SiteConfig, entry: Incident | Maintenance | NewsItem
+) -> tuple[TranslationRecord, ...]:
+    """The entry's texts in each other language that has any, as plain text like the rest."""
+    found = []
+    for language in config.other_languages:
+        tail = suffix(language)
+        given = entry.translations.get(tail)
+        updates = () if isinstance(entry, NewsItem) else entry.updates
+        messages = tuple(u.translations.get(tail) for u in updates)
+        texts = TranslationRecord(
+            language,
+            title=given.title if given is not None else None,
+            summary=given.summary if given is not None else None,
+            post_text=given.post_text if given is not None else None,
+            messages=tuple(to_text(m) if m is not None else None for m in messages),
+        )
+        if (texts.title, texts.summary, texts.post_text) != (None, None, None) or any(messages):
+            found.append(texts)
+    return tuple(found)
+
+
 def _lines(entry: Incident | Maintenance | NewsItem) -> tuple[tuple[str, int], ...]:
     def posted(key: str) -> bool:
+        # A translation's line too (``post_text_cy``): a post in that language quotes it.
+        parts = split_key(key.rsplit(".", 1)[-1])
+        key = key.removesuffix(f"_{parts[1]}") if parts is not None else key
         return key in _POSTED_KEYS or (key.startswith("updates[") and key.endswith(".message"))
 
     return tuple(sorted((k, v) for k, v in entry.source.lines.items() if posted(k)))
@@ -282,6 +314,7 @@ def _record(
         post_text=entry.post_text,
         source=entry.source.path,
         lines=_lines(entry),
+        translations=_translations(config, entry),
     )
     if isinstance(entry, Incident):
         return EntryRecord(
@@ -360,6 +393,9 @@ def _instant(text: str) -> datetime:
 def _with_digest(record: EntryRecord, entry: Incident | Maintenance | NewsItem) -> EntryRecord:
     fields = record_to_json(record)
     fields.pop("digest", None)
+    # The entry's translations are in the digest through `entry`, as before
+    # they were recorded: the record's copy of them adds nothing.
+    fields.pop("translations", None)
     return replace(record, digest=public_digest(entry, fields))
 
 

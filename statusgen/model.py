@@ -204,6 +204,9 @@ class MastodonConfig:
     """`EventKind` values this target is told of; empty: all of them."""
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Post templates by event name for this target, over ``[publish.templates]``."""
+    language: str | None = None
+    """The language its posts are in: the site's ``language`` or one of its
+    ``other_languages``; None: the main language."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,7 @@ class BlueskyConfig:
     """The account's PDS."""
     events: tuple[str, ...] = ()
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,7 @@ class WebhookConfig:
     """slack with a bot token: the channel id to post in."""
     events: tuple[str, ...] = ()
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +258,7 @@ class EmailConfig:
     """``starttls``, ``tls`` or ``none`` (none only for 127.0.0.1 and localhost)."""
     events: tuple[str, ...] = ()
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -299,6 +305,8 @@ class SiteConfig:
     privacy: PrivacyConfig = PrivacyConfig()
     strings: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """``[strings]``: catalogue key -> the site's own text (or plural table), validated."""
+    language_strings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
+    """``[strings.cy]``: an other language's tag -> its own words, as `strings`."""
     warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
     """What site.toml holds that is not wrong but is worth saying (reported with
     the content's problems by check and build)."""
@@ -366,11 +374,12 @@ def _none() -> Mapping[str, Any]:
 
 @dataclass(frozen=True)
 class Translation:
-    """An entry's texts in one other language (``title_cy:``); None: not given.
-    No ``post_text``: posts go out in the main language."""
+    """An entry's texts in one other language (``title_cy:``); None: not given."""
 
     title: str | None = None
     summary: str | None = None
+    post_text: str | None = None
+    """The first post of a target posting in that language (``post_text_cy:``)."""
 
 
 @dataclass(frozen=True)

@@ -315,7 +315,8 @@ def _translated_origins(entry: Incident | Maintenance | NewsItem) -> Iterator[_O
     """An entry's texts in the site's other languages (``title_cy``), at their lines."""
     source = entry.source
     for tail, texts in entry.translations.items():
-        for key, text in (("title", texts.title), ("summary", texts.summary)):
+        pairs = (("title", texts.title), ("summary", texts.summary), ("post_text", texts.post_text))
+        for key, text in pairs:
             if text:
                 field = f"{key}_{tail}"
                 yield _Origin(text, source.path, source.line_of(field), field)

@@ -41,6 +41,21 @@ class MoveRecord:
 
 
 @dataclass(frozen=True)
+class TranslationRecord:
+    """An entry's texts in one of the site's other languages, for a target that
+    posts in it; None (or a missing message): not translated, the main
+    language's text stands."""
+
+    language: str
+    """The language's tag, as ``other_languages`` writes it (``cy``)."""
+    title: str | None = None
+    summary: str | None = None
+    post_text: str | None = None
+    messages: tuple[str | None, ...] = ()
+    """Each update's message as plain text, in the order of `EntryRecord.updates`."""
+
+
+@dataclass(frozen=True)
 class EntryRecord:
     """One incident, maintenance window or news item as `publish` sees it."""
 
@@ -92,6 +107,17 @@ class EntryRecord:
     digest: str = ""
     """sha256 of the entry's public fields (`public_digest`): changes with what the
     outputs show, never with ``internal_notes`` or anything else kept out of them."""
+    translations: tuple[TranslationRecord, ...] = ()
+    """Its texts in each of the site's other languages that has any.
+    Read only to compose a post in that language: no event and no digest looks at
+    them, so a translation edit posts nothing. Left out of the file when empty
+    (a site in one language writes the manifest it always wrote)."""
+
+    def texts_in(self, language: str) -> TranslationRecord | None:
+        for texts in self.translations:
+            if texts.language == language:
+                return texts
+        return None
 
     @property
     def ref(self) -> str:
@@ -136,6 +162,17 @@ def record_to_json(record: EntryRecord) -> dict[str, Any]:
     data["updates"] = [{f.name: getattr(u, f.name) for f in fields(u)} for u in record.updates]
     data["lines"] = {k: v for k, v in record.lines}
     data["moves"] = [{f.name: getattr(m, f.name) for f in fields(m)} for m in record.moves]
+    del data["translations"]
+    if record.translations:
+        data["translations"] = {
+            t.language: {
+                "title": t.title,
+                "summary": t.summary,
+                "updates": list(t.messages),
+                **({"post_text": t.post_text} if t.post_text is not None else {}),
+            }
+            for t in record.translations
+        }
     return data
 
 
@@ -203,6 +240,7 @@ def record_from_json(raw: Any) -> EntryRecord:
     if not all(isinstance(v, int) for v in lines.values()):
         raise Corrupt("'lines' should hold numbers")
     return EntryRecord(
+        translations=_translations(get_field(raw, "translations", dict, optional=True) or {}),
         id=get_field(raw, "id", str),
         kind=kind,
         path=get_field(raw, "path", str),
@@ -229,3 +267,26 @@ def record_from_json(raw: Any) -> EntryRecord:
         rrule=get_field(raw, "rrule", str, optional=True),
         digest=get_field(raw, "digest", str),
     )
+
+
+def _translations(raw: Mapping[str, Any]) -> tuple[TranslationRecord, ...]:
+    found = []
+    for language, texts in raw.items():
+        if not isinstance(texts, dict):
+            raise Corrupt(f"translation {language!r} is not an object")
+        try:
+            messages = get_field(texts, "updates", list)
+            if not all(m is None or isinstance(m, str) for m in messages):
+                raise Corrupt("'updates' should hold text or null")
+            found.append(
+                TranslationRecord(
+                    language=language,
+                    title=get_field(texts, "title", str, optional=True),
+                    summary=get_field(texts, "summary", str, optional=True),
+                    post_text=get_field(texts, "post_text", str, optional=True),
+                    messages=tuple(messages),
+                )
+            )
+        except Corrupt as exc:
+            raise Corrupt(f"translation {language!r}: {exc}") from None
+    return tuple(found)

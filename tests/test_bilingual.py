@@ -221,15 +221,15 @@ def test_a_misspelt_translated_key():
     ]
 
 
-def test_summary_only_on_news_and_post_text_never():
+def test_summary_only_on_news_and_post_text_in_any_language():
     assert problems(front(*BASE, "title_cy: Oedi", "summary_cy: Crynodeb")) == [
         f"{P}:7: summary_cy: unknown key 'summary_cy' (allowed: kind, title, services, "
         "impact, started, resolved, reference, updates, draft, post, post_text, internal_notes)"
     ]
-    assert problems(front(*BASE, "title_cy: Oedi", "post_text_cy: Neges")) == [
-        f"{P}:7: post_text_cy: posts go out in the site's main language, so it would never be "
-        "used (remove it; write the post in post_text)"
-    ]
+    # For a target posting in Welsh; no note when it is missing (that target composes).
+    entry = parse(front(*BASE, "title_cy: Oedi", "post_text: Slow.", "post_text_cy: Araf."))
+    assert entry.translations["cy"] == Translation(title="Oedi", post_text="Araf.")
+    assert problems(front(*BASE, "title_cy: Oedi", "post_text: Slow.")) == []
 
 
 def test_translations_follow_the_rules_of_their_originals():
@@ -459,8 +459,10 @@ def test_a_translation_edit_is_no_event(bilingual):
     assert b"Oedi gydag e-bost" in files["cy/index.html"]
     assert events(before, after, Ledger()) == []
     assert [r.title for r in after.entries] == [r.title for r in before.entries]
-    # The manifest holds the main language only: what is posted.
-    assert b"Oedi" not in before.to_bytes()
+    # The manifest records the translation (for a target posting in Welsh), and
+    # only there: the record's title and digest are the main language's.
+    assert [t.title for t in after.entries[0].translations] == ["Oedi gydag e-bost"]
+    assert after.entries[0].title == "Email delays"
 
 
 def test_a_site_in_one_language_has_no_edition_and_no_alternates():

@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -604,3 +605,17 @@ def test_posts_go_to_the_pds_the_session_names() -> None:
         )
         assert target().send(_post("t"), None) == f"{ROOT_URI} {ROOT_CID}"
         assert route.call_count == 1
+
+
+def test_a_post_in_a_targets_language_names_it_in_langs(pds) -> None:
+    route = created(pds)
+    english_site = BlueskyTarget(HANDLE, PASSWORD, SERVICE, now=lambda: NOW, langs=("en",))
+    # A post of a target with language = "cy" says so over the site's language.
+    english_site.send(replace(_post(f"Oedi e-bost\n{LINK}"), language="cy-GB"), None)
+    assert body(route)["record"]["langs"] == ["cy"]
+    english_site.send(replace(_post(f"Email delays\n{LINK}"), language="en-GB"), None)
+    assert body(route)["record"]["langs"] == ["en"]
+    english_site.send(_post(f"Email delays\n{LINK}"), None)  # a post that does not say
+    assert body(route)["record"]["langs"] == ["en"]
+    target().send(_post(f"Email delays\n{LINK}"), None)
+    assert "langs" not in body(route)["record"]

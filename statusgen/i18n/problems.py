@@ -3,11 +3,13 @@ theme's catalogue with wrong or missing strings. One `Problem` per fault."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import Problem, Severity, closest
+from ..languages import suffix
 from ..model import SiteConfig
 from .catalogue import (
     PACKAGE_LOCALES,
@@ -21,32 +23,76 @@ from .catalogue import (
 from .strings import best_match, catalogues, plural_categories
 
 CONFIG_NAME = "site.toml"
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+"""A table of ``[strings]`` named like a language's primary subtag (``fr``)."""
 
 
 def strings_table(
-    raw: Any, language: str, text: str, problem: Callable[[str, str, int | None], None]
+    raw: Any,
+    language: str,
+    text: str,
+    problem: Callable[[str, str, int | None], None],
+    prefix: str = "strings",
 ) -> dict[str, Any]:
-    """``[strings]`` of site.toml checked against English's keys and placeholders:
-    the good entries; `problem(field, message, line)` for each bad one."""
+    """``[strings]`` of site.toml (or ``[strings.cy]``, `prefix`) checked against
+    English's keys and placeholders and `language`'s plural categories: the good
+    entries; `problem(field, message, line)` for each bad one."""
     if not isinstance(raw, dict):
-        problem("strings", "expected a table ([strings])", key_line(text, "strings"))
+        problem(prefix, f"expected a table ([{prefix}])", key_line(text, prefix))
         return {}
     reference = english()
     categories = plural_categories(language)
     good: dict[str, Any] = {}
     for key, value in flatten(raw, reference).items():
-        line = key_line(text, f"strings.{key}")
+        line = key_line(text, f"{prefix}.{key}")
         if key not in reference:
             near = closest(key, reference)
             hint = f" (did you mean {near}?)" if near else " (see statusgen/locales/en.toml)"
-            problem(f"strings.{key}", f"unknown string{hint}", line)
+            problem(f"{prefix}.{key}", f"unknown string{hint}", line)
             continue
         fault = message_problem(key, value, reference[key], categories)
         if fault:
-            problem(f"strings.{key}", fault, line)
+            problem(f"{prefix}.{key}", fault, line)
         else:
             good[key] = value
     return good
+
+
+def language_tables(
+    raw: Any, others: tuple[str, ...], text: str, problem: Callable[[str, str, int | None], None]
+) -> tuple[Any, dict[str, Any]]:
+    """``[strings]`` without its tables of other languages (``[strings.cy]``, named
+    by the suffix as in ``title_cy:``), and those tables by the language's tag.
+    A table named like a language the site does not declare is a problem."""
+    if not isinstance(raw, dict):
+        return raw, {}
+    by_suffix = {suffix(tag): tag for tag in others}
+    tables = {key.split(".")[0] for key in english()}
+    own: dict[str, Any] = {}
+    found: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in by_suffix and isinstance(value, dict):
+            found[by_suffix[key]] = value
+        elif isinstance(value, dict) and key not in tables and _LANGUAGE.fullmatch(key):
+            declared = ", ".join(f"[strings.{s}]" for s in by_suffix) or "none"
+            problem(
+                f"strings.{key}",
+                f"'{key}' is not one of this site's other languages (add it to "
+                f"other_languages for its pages; tables of other languages: {declared})",
+                _table_line(text, f"strings.{key}"),
+            )
+        else:
+            own[key] = value
+    return own, found
+
+
+def _table_line(text: str, table: str) -> int | None:
+    """The line of ``[table]`` (or of a table inside it) in site.toml's text."""
+    for number, line in enumerate(text.splitlines(), 1):
+        header = line.split("#")[0].strip().replace('"', "").replace(" ", "")
+        if header.startswith((f"[{table}]", f"[{table}.")):
+            return number
+    return key_line(text, table)
 
 
 def language_problems(config: SiteConfig) -> list[Problem]:

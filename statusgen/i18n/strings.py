@@ -201,6 +201,8 @@ def strings_for(config: SiteConfig, language: str | None = None) -> Strings:
         overlays.append(flatten(data, reference))
     if language is None or language == config.language:
         overlays.append(dict(config.strings))
+    else:  # another of the site's languages: its own [strings.<suffix>]
+        overlays.append(dict(config.language_strings.get(language, {})))
     for overlay in overlays:
         for key, value in overlay.items():
             if key in reference and message_problem(key, value, reference[key], categories) is None:

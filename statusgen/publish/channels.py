@@ -56,6 +56,11 @@ class Channel:
     language: str = ""
     """The site's language, for a target that labels its posts (Bluesky's ``langs``)."""
 
+    @property
+    def post_language(self) -> str | None:
+        """The language of its posts (``language`` in its table); None: the site's."""
+        return getattr(self.settings, "language", None)
+
     def wants(self, kind: str) -> bool:
         return not self.events or kind in self.events
 

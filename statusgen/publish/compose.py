@@ -12,7 +12,8 @@ site.toml under ``[publish.templates]`` (keys: `TEMPLATE_EVENTS`, the
 ``{title}``
     The entry's title.
 ``{services}``
-    Affected services in catalogue order, ``Email, Webmail and VPN``.
+    Affected services in catalogue order, ``Email, Webmail and VPN`` (the
+    post language's list pattern: `fields`).
 ``{message}``
     The update's message as plain text (for a first post: the latest update).
 ``{link}``
@@ -28,7 +29,11 @@ site.toml under ``[publish.templates]`` (keys: `TEMPLATE_EVENTS`, the
     A news item's summary.
 ``{window}``
     A maintenance window, ``Sun 29 Nov 2026, 06:00–08:00 GMT`` (for a
-    ``maintenance_moved`` post: the new times).
+    ``maintenance_moved`` post: the new times), in the post's language.
+
+A target with a ``language`` of the site's other languages posts in it: that
+catalogue's templates and words, the entry's translated texts where the
+manifest has them (`fields.post_fields`).
 
 A window's start, end and moves (``maintenance_started``,
 ``maintenance_ended``, ``maintenance_moved``) reply to its announcement, with
@@ -64,14 +69,13 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from ..config import CONFIG_NAME, _KeyLines
 from ..errors import Problem, StatusgenError
 from ..i18n.strings import Strings, strings_for
-from ..manifest import EntryRecord, Manifest, MoveRecord
-from ..model import EntryKind, IncidentStatus, Site, SiteConfig
+from ..languages import suffix
+from ..manifest import EntryRecord, Manifest
+from ..model import Site, SiteConfig
 from ..urls import absolute, entry_path
 from .diff import (
     ENDED,
@@ -86,6 +90,7 @@ from .diff import (
     update_event,
     window_event,
 )
+from .fields import post_fields, service_variants
 from .shorten import ELLIPSIS as ELLIPSIS  # re-exported: tests
 from .shorten import shorten as _shorten
 from .weighted import parse_tweet
@@ -107,14 +112,6 @@ DEFAULT_TEMPLATES: Mapping[str, str] = {
     EventKind.MAINTENANCE_ENDED: "{status}: {title} ({services})\n{link}",
     EventKind.MAINTENANCE_MOVED: "{status}: {title} ({services})\nNow: {window}\n{link}",
     EventKind.NEWS: "{title}\n{summary}\n{link}",
-}
-
-# {status} of a maintenance post, as catalogue keys ``post_status.<state>``.
-_MAINTENANCE_WORDS = ("scheduled", "in_progress", "verifying", "completed")
-_LIFECYCLE_WORDS = {
-    EventKind.MAINTENANCE_STARTED: "post_status.in_progress",
-    EventKind.MAINTENANCE_ENDED: "post_status.completed",
-    EventKind.MAINTENANCE_MOVED: "post_status.moved",
 }
 
 MESSAGE_FLOOR = 80
@@ -140,6 +137,11 @@ class Post:
     fields: Mapping[str, str] = field(default_factory=dict)
     """The template's placeholders, in full (`PLACEHOLDERS`): what a target with
     room for structure (a card, a mail subject) builds from besides `text`."""
+    language: str = ""
+    """The BCP 47 tag of the language it is written in (Bluesky's ``langs``)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """The words around `fields` in that language (``post_labels.*``: a card's
+    fact names and button, a mail's subject pattern); empty: English's."""
 
 
 class PostRefused(StatusgenError):
@@ -166,6 +168,7 @@ def compose(
     templates_field: str = "publish.templates",
     links: str | None = None,
     label: str = "X",
+    language: str | None = None,
 ) -> Post:
     """The post for `event`; raises `PostRefused` with a `Problem` when it must not be sent.
 
@@ -174,36 +177,47 @@ def compose(
     `templates` (named `templates_field` in problems) come before
     ``[publish.templates]``; `links` is ``"first"`` or ``"all"`` (default:
     ``[publish.x] links``; targets that do not bill for links use "all");
-    `label` names the target in a too-long problem.
+    `label` names the target in a too-long problem. `language` (a tag of
+    ``other_languages``; None or the main language: the site's) is the target's:
+    its catalogue's words and templates, the entry's texts in it where the
+    manifest has them (else the main language's), its edition's link; the
+    main language's ``post_text`` and ``[publish.templates]`` are not used.
 
     The privacy rules search the text and every field (a target with room for
     structure, a card or a mail, sends fields the text has cut)."""
     entry = event.entry
     reply = not event.is_first
-    if event.is_first and entry.post_text:
-        text = with_link(entry.post_text, entry.link)
+    other = language if language and language != config.language else None
+    t = strings_for(config, other)  # the site's language: DEFAULT_TEMPLATES is its English
+    fields = post_fields(event, config, t, other)
+    key, post_text = "post_text", entry.post_text
+    if other is not None:  # that language's own, or none: the main language's is not it
+        texts = entry.texts_in(other)
+        key, post_text = f"post_text_{suffix(other)}", texts.post_text if texts else None
+    if event.is_first and post_text:
+        text = with_link(post_text, fields["link"])
         length = weigh(text)
         if length > limit:
-            line = entry.line_of("post_text")
-            raise PostRefused(_too_long(entry.source, line, length, limit, label))
-        fields = _fields(event, config.timezone, strings_for(config))
-        _check_privacy(event, text, config, {"post_text": entry.post_text})
+            line = entry.line_of(key)
+            raise PostRefused(_too_long(entry.source, line, length, limit, label, key))
+        _check_privacy(event, text, config, {"post_text": post_text})
         _check_privacy(event, "\n".join(fields.values()), config, fields)
-        return Post(text, reply, length, _identity(event), event.kind.value, fields)
+        return Post(
+            text, reply, length, _identity(event), event.kind.value, fields, t.tag, _labels(t)
+        )
 
     name = event.kind.value
     own = templates or {}
-    t = strings_for(config)  # the site's language: DEFAULT_TEMPLATES is its English
-    template = own.get(name) or config.publish.templates.get(name, t.pattern(f"post.{name}"))
+    shared = config.publish.templates if other is None else {}
+    template = own.get(name) or shared.get(name, t.pattern(f"post.{name}"))
     field = templates_field if name in own else "publish.templates"
     problem = _template_problem(name, template, field)
     if problem:
         raise PostRefused(problem)
-    fields = _fields(event, config.timezone, t)
     full = dict(fields)
     if reply and threaded and (links or config.publish.x.links) == "first":
         fields["link"] = ""
-    text = _fit(template, fields, entry.services, weigh, limit)
+    text = _fit(template, fields, service_variants(entry.services, t), weigh, limit)
     if text is None:
         raise PostRefused(
             Problem(
@@ -216,7 +230,15 @@ def compose(
         )
     _check_privacy(event, text, config, fields, field)
     _check_privacy(event, "\n".join(full.values()), config, full, field)
-    return Post(text, reply, weigh(text), _identity(event), name, fields)
+    return Post(text, reply, weigh(text), _identity(event), name, fields, t.tag, _labels(t))
+
+
+LABELS = ("status", "services", "window", "reference", "button", "subject")
+"""The ``post_labels`` keys: what a target with room for structure writes around the fields."""
+
+
+def _labels(t: Strings) -> dict[str, str]:
+    return {key: t.pattern(f"post_labels.{key}") for key in LABELS}
 
 
 def _identity(event: Event) -> str:
@@ -324,7 +346,7 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
             name = event.kind.value
             if name in skipped or (event.is_first and record.post_text):
                 continue
-            fields = _fields(event, config.timezone, words)
+            fields = post_fields(event, config, words)
             template = config.publish.templates.get(name, words.pattern(f"post.{name}"))
             text = _render(template, fields)
             try:
@@ -369,63 +391,6 @@ def _site_toml_lines(config: SiteConfig) -> _KeyLines:
 # --- filling in -------------------------------------------------------------------------
 
 
-def _fields(event: Event, zone: ZoneInfo, t: Strings) -> dict[str, str]:
-    entry = event.entry
-    return {
-        "status": _status_word(event, t),
-        "title": entry.title,
-        "services": _join(entry.services),
-        "message": event.update.message if event.update else "",
-        "link": entry.link,
-        "reference": entry.reference or "",
-        "summary": entry.summary or "",
-        "window": _window(event.move or entry, zone),
-    }
-
-
-def _status_word(event: Event, t: Strings) -> str:
-    entry = event.entry
-    if entry.kind is EntryKind.NEWS:
-        return t("post_status.news")
-    if event.kind in _LIFECYCLE_WORDS:
-        return t(_LIFECYCLE_WORDS[event.kind])
-    value = entry.status if event.is_first or event.update is None else event.update.status
-    if event.kind is EventKind.RESOLVED:
-        value = IncidentStatus.RESOLVED.value
-    if entry.kind is EntryKind.MAINTENANCE and value in _MAINTENANCE_WORDS:
-        return t(f"post_status.{value}")
-    try:
-        return t(f"status.{IncidentStatus(value).value}")
-    except ValueError:
-        return value.replace("_", " ").capitalize()
-
-
-def _join(names: tuple[str, ...]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _service_variants(names: tuple[str, ...]) -> Iterator[str]:
-    """``Email, Webmail and 3 more``, one name fewer each time, down to one."""
-    for shown in range(len(names) - 1, 0, -1):
-        yield f"{', '.join(names[:shown])} and {len(names) - shown} more"
-
-
-def _window(entry: EntryRecord | MoveRecord, zone: ZoneInfo) -> str:
-    if not (entry.start and entry.end):
-        return ""
-    start = datetime.fromisoformat(entry.start).astimezone(zone)
-    end = datetime.fromisoformat(entry.end).astimezone(zone)
-
-    def day(moment: datetime) -> str:
-        return f"{moment:%a} {moment.day} {moment:%b %Y}"
-
-    if start.date() == end.date() and start.tzname() == end.tzname():
-        return f"{day(start)}, {start:%H:%M}–{end:%H:%M} {end.tzname()}"
-    return f"{day(start)} {start:%H:%M} {start.tzname()} – {day(end)} {end:%H:%M} {end.tzname()}"
-
-
 def _render(template: str, fields: Mapping[str, str]) -> str:
     lines = []
     for line in template.split("\n"):
@@ -437,7 +402,7 @@ def _render(template: str, fields: Mapping[str, str]) -> str:
 
 
 def _fit(
-    template: str, fields: dict[str, str], services: tuple[str, ...], weigh: Weigh, limit: int
+    template: str, fields: dict[str, str], services: Iterator[str], weigh: Weigh, limit: int
 ) -> str | None:
     """The filled-in template cut to `limit`, in the order the module docstring gives."""
     used = {name for _, name, _, _ in _FORMATTER.parse(template) if name}
@@ -459,7 +424,7 @@ def _fit(
                 if fits(fields):
                     return _render(template, fields)
         if floor and "services" in used:
-            for variant in _service_variants(services):
+            for variant in services:
                 fields["services"] = variant
                 if fits(fields):
                     return _render(template, fields)
@@ -474,11 +439,13 @@ def _fit(
 # --- problems ------------------------------------------------------------------------
 
 
-def _too_long(path: str, line: int | None, length: int, limit: int, label: str = "X") -> Problem:
+def _too_long(
+    path: str, line: int | None, length: int, limit: int, label: str = "X", key: str = "post_text"
+) -> Problem:
     return Problem(
         path,
         line,
-        "post_text",
+        key,
         f"is {length} characters as {label} counts them (at most {limit} with the link)",
     )
 

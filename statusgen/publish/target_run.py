@@ -115,6 +115,7 @@ def _post(
         templates_field=channel.templates_field,
         links=channel.links,
         label=channel.label,
+        language=channel.post_language,
     )
 
     def make(event: Event, threaded: bool = True) -> Post:

@@ -123,6 +123,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 GENERATOR = "statusgen"
 
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
 STYLESHEET = "static/feed.xsl"
 """The XSLT (a theme static file) that feeds name for browsers."""
 
@@ -338,7 +340,26 @@ class _Entry(FeedEntry):
     One object serves both formats (feedgen gives an entry one title for
     both), so the RSS item is made plain as feedgen builds it: Atom keeps
     the title as written.
+
+    On a bilingual site's other edition, a text that fell back to the main
+    language is marked with it: an Atom element whose whole text is in it
+    gets ``xml:lang`` (`langs`), a part of the HTML content a ``<div lang>``
+    (`_in_lang`, for RSS too). A title that joins the edition's status word
+    to an untranslated title stays unmarked: a text element has one language.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.langs: dict[str, str] = {}
+        """Atom element name (``title``, ``summary``, ``content``) -> its ``xml:lang``."""
+
+    def atom_entry(self, extensions: bool = True) -> Any:  # lxml element
+        entry = super().atom_entry(extensions)
+        for element in entry:
+            lang = self.langs.get(element.tag.rpartition("}")[2])
+            if lang:
+                element.set(_XML_LANG, lang)
+        return entry
 
     def rss_entry(self, extensions: bool = True) -> Any:  # lxml element
         item = super().rss_entry(extensions)
@@ -357,22 +378,33 @@ def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig, t: St
     entry.link(href=item.id, rel="alternate")
     entry.published(item.time)
     entry.updated(item.time)
+    fell_back = source.text_lang
     if isinstance(source, NewsItem):
         entry.title(_xml(source.title))
         if source.body.strip():
             entry.content(_xml(to_html(source.body)), type="html")
         entry.summary(_xml(source.summary or source.title))
+        summary = "summary" if source.summary else "title"
+        for name, key in (("title", "title"), ("content", "body"), ("summary", summary)):
+            if fell_back.get(key):
+                entry.langs[name] = fell_back[key]
         for tag in source.tags:
             entry.category(term=_xml(tag))
         return entry
 
     window = _window(source, t) if isinstance(source, Maintenance) else ""
+    body = _in_lang(to_html(source.body), fell_back.get("body"))
+    message = (
+        _in_lang(to_html(item.update.message), item.update.text_lang.get("message"))
+        if item.update
+        else ""
+    )
     if item.event == "scheduled":
         label = t("status.scheduled")
-        parts = [to_html(item.update.message) if item.update else "", to_html(source.body)]
+        parts = [message, body]
     elif item.update is not None:
         label = t(f"status.{item.update.status.value}")
-        parts = [to_html(item.update.message)]
+        parts = [message]
     elif item.event in _WINDOW_EVENTS:
         label = t(_WINDOW_EVENTS[item.event])
         if item.window is not None:
@@ -383,7 +415,7 @@ def _feed_entry(item: _Item, services: dict[str, str], config: SiteConfig, t: St
         parts = [f"<p>{html.escape(label)}.</p>"]
     else:  # opened
         label = t("status.investigating")
-        parts = [to_html(source.body)]
+        parts = [body]
     if isinstance(source, Maintenance):
         parts.append(f"<p>{_escaped(t('feed.window'), window)}</p>")
         affected = [services.get(s, s) for s in source.service_ids]
@@ -452,6 +484,11 @@ def _styled(xml: bytes, config: SiteConfig) -> bytes:
     href = html.escape(urls.link(config, STYLESHEET))
     pi = f'<?xml-stylesheet href="{href}" type="text/xsl"?>\n'
     return head + sep + pi.encode() + rest
+
+
+def _in_lang(fragment: str, lang: str | None) -> str:
+    """HTML `fragment` marked as written in `lang` (None: the feed's own language)."""
+    return f'<div lang="{html.escape(lang)}">{fragment}</div>' if lang and fragment else fragment
 
 
 def _xml(text: str) -> str:

@@ -127,7 +127,9 @@ def _event(window: Maintenance, config: SiteConfig, host: str, sequence: int, t:
         event.add("rrule", vRecur.from_ical(window.rrule))
     else:
         event.add("dtend", _local(window.end, config.timezone))
-    event.add("summary", window.title)
+    # RFC 5545's LANGUAGE: a title left untranslated on another language's calendar.
+    fell_back = window.text_lang.get("title")
+    event.add("summary", window.title, parameters={"LANGUAGE": fell_back} if fell_back else None)
     event.add("description", _description(window, config, t))
     event.add("url", urls.absolute(config, urls.entry_path(window)))
     event.add("status", "CONFIRMED")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -118,7 +118,10 @@ class ViewBuilder:
         by_key = {m.key: m for m in status.maintenances}
         self.windows: dict[str, EntryView] = _Lazy(lambda k: self.entry_view(by_key[k]))
         self.news: dict[str, NewsView] = _Lazy(lambda i: self.news_view(news_by_id[i]))
-        links = {e.id: Link(self.link(urls.entry_path(e)), e.title) for e in windows}
+        links = {
+            e.id: Link(self.link(urls.entry_path(e)), e.title, lang=_lang(e.text_lang, "title"))
+            for e in windows
+        }
         started = {e.id: entry_time(e) for e in windows}
         self.rows = {s.service.id: self.service_row(s, links, started) for s in status.services}
         self.site_view = self.make_site_view()
@@ -234,7 +237,16 @@ class ViewBuilder:
     ) -> list[tuple[datetime, UpdateView]]:
         anchors = update_anchors(updates)
         return [
-            (u.at, UpdateView(anchor, self.when(u.at), badge_of(u), to_html(u.message)))
+            (
+                u.at,
+                UpdateView(
+                    anchor,
+                    self.when(u.at),
+                    badge_of(u),
+                    to_html(u.message),
+                    _lang(u.text_lang, "message") if u.message else "",
+                ),
+            )
             for u, anchor in zip(updates, anchors, strict=True)
         ]
 
@@ -318,6 +330,8 @@ class ViewBuilder:
             latest=timeline[0] if timeline else None,
             timeline=timeline,
             body_html=to_html(entry.body),
+            title_lang=_lang(entry.text_lang, "title"),
+            body_lang=_lang(entry.text_lang, "body"),
         )
 
     def news_view(self, item: NewsItem) -> NewsView:
@@ -329,6 +343,9 @@ class ViewBuilder:
             summary=item.summary,
             tags=item.tags,
             body_html=to_html(item.body),
+            title_lang=_lang(item.text_lang, "title"),
+            summary_lang=_lang(item.text_lang, "summary") if item.summary else "",
+            body_lang=_lang(item.text_lang, "body"),
         )
 
     def service_row(
@@ -387,6 +404,8 @@ class ViewBuilder:
                 news_badge(self.strings),
                 news.when,
                 news.summary,
+                title_lang=news.title_lang,
+                detail_lang=news.summary_lang,
             )
         view = self.entries[entry.id]
         return HistoryItem(
@@ -398,7 +417,13 @@ class ViewBuilder:
             view.affected_text,
             view.impact,
             view.duration_text,
+            title_lang=view.title_lang,
         )
+
+
+def _lang(text_lang: Mapping[str, str], name: str) -> str:
+    """The tag of the language text `name` fell back to, ``""`` for the page's own."""
+    return text_lang.get(name) or ""
 
 
 def _forms(t: Strings, key: str) -> str:

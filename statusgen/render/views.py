@@ -11,6 +11,12 @@ Trust: titles, names and every other string are autoescaped by Jinja;
 Markdown (bodies, update messages) goes through `markup.to_html`, which
 sanitises, and only those ``*_html`` fields are inserted with ``|safe``.
 
+Languages: a ``*_lang`` field (``title_lang``, `UpdateView.lang`, ...) is
+``""`` for a text in the page's language and a BCP 47 tag (``en-GB``) for a
+text shown in another one (an untranslated text on a bilingual site's
+``/cy/`` page, `translate.site_in`). The template puts it as ``lang`` on the
+element holding that text alone, so a screen reader pronounces it right.
+
 Template context (the contract with theme authors)
 --------------------------------------------------
 Every page gets ``site`` (`SiteView`), ``page`` (`PageMeta`), ``t`` (the
@@ -72,6 +78,8 @@ class Link:
     icon: str = ""
     type: str = ""
     """MIME type, for ``<link rel="alternate">``."""
+    lang: str = ""
+    """The language `text` is written in when it is not the page's."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,8 @@ class UpdateView:
     badge: Badge
     html: str
     """Sanitised HTML of the message (may be empty)."""
+    lang: str = ""
+    """The message's language when it is not the page's."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,9 @@ class EntryView:
     timeline: tuple[UpdateView, ...]
     """Newest first, including a resolution the updates do not mention."""
     body_html: str
+    title_lang: str = ""
+    """The title's language when it is not the page's; likewise `body_lang`."""
+    body_lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +208,10 @@ class NewsView:
     summary: str
     tags: tuple[str, ...]
     body_html: str
+    title_lang: str = ""
+    """As `EntryView.title_lang`; likewise `summary_lang` and `body_lang`."""
+    summary_lang: str = ""
+    body_lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,6 +229,9 @@ class HistoryItem:
     """An incident's worst impact; None for maintenance and news."""
     duration: str = ""
     """``Duration 2 h 35 min``, ``Ongoing``; ``""`` for news."""
+    title_lang: str = ""
+    """As `EntryView.title_lang`; `detail_lang` for a news item's summary."""
+    detail_lang: str = ""
 
 
 @dataclass(frozen=True)

@@ -51,13 +51,6 @@ def translation_key(reader: _Reader, line: int, field: str, allowed: tuple[str, 
         return True
     if tail not in declared:
         reader.error(line, field, unknown_suffix(key, tail, reader.config))
-    elif base == "post_text":
-        reader.error(
-            line,
-            field,
-            "posts go out in the site's main language, so it would never be used "
-            "(remove it; write the post in post_text)",
-        )
     return True
 
 
@@ -74,7 +67,7 @@ def entry_translations(
     for tag in reader.config.other_languages:
         tail = suffix(tag)
         values: dict[str, str] = {}
-        for base in ("title", "summary"):
+        for base in ("title", "summary", "post_text"):
             if base not in keys:
                 continue
             before = len(reader.problems)
@@ -84,7 +77,9 @@ def entry_translations(
                     reader.error(fields[f"summary_{tail}"][0], f"summary_{tail}", message)
             if text is not None:
                 values[base] = text
-            elif base in fields and len(reader.problems) == before:  # not refused
+            elif base in fields and len(reader.problems) == before and base != "post_text":
+                # Not refused. A post_text left untranslated is no note: a target in
+                # that language composes its first post, as without any post_text.
                 _untranslated(reader, fields[base][0], base, tag)
         if values:
             found[tail] = Translation(**values)
@@ -111,7 +106,7 @@ def _text(reader: _Reader, fields: _Fields, base: str, tail: str, prefix: str = 
         return None
     line, node = fields[key]
     field = f"{prefix}.{key}" if prefix else key
-    return reader.text(node, field, line, single_line=base != "message")
+    return reader.text(node, field, line, single_line=base in ("title", "summary"))
 
 
 def _untranslated(reader: _Reader, line: int, field: str, tag: str) -> None:

@@ -176,7 +176,7 @@ class BlueskyTarget:
             parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS)
         ):
             raise PermanentError(f"[publish.bluesky] service {service!r} is not an https:// URL")
-        primary = language.strip().split("-")[0].lower()
+        primary = _primary(language)
         return cls(handle, password, service, langs=(primary,) if primary else ())
 
     def __repr__(self) -> str:
@@ -318,7 +318,8 @@ class BlueskyTarget:
             created_at=made.strftime("%Y-%m-%dT%H:%M:%S.") + f"{made.microsecond // 1000:03d}Z",
             reply=reply,
             embed=embed,
-            langs=list(self._langs) or None,
+            # The post's own language (a target with `language`), else the site's.
+            langs=[_primary(post.language)] if post.language else list(self._langs) or None,
         )
 
     def recent(self, since: float) -> list[RecentPost]:
@@ -438,3 +439,8 @@ def _failure(exc: BaseException, what: str, login: bool = False) -> TargetError:
     if status in (401, 403) or _error_name(exc) in _TOKEN_ERRORS or login:
         return PermanentError(f"Bluesky {what} ({_said(exc)})")
     return Refused(f"Bluesky {what} ({_said(exc)})")
+
+
+def _primary(tag: str) -> str:
+    """A BCP 47 tag's primary subtag, as ``langs`` gives it: ``en`` for ``en-GB``."""
+    return tag.strip().split("-")[0].lower()

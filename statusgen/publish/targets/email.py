@@ -299,7 +299,8 @@ def subject(post: Post) -> str:
     words = ": ".join(part for part in (status, title) if part)
     if not words:
         words = post.text.strip().splitlines()[0] if post.text.strip() else "Update"
-    return f"[Status] {words}"
+    pattern = post.labels.get("subject") or "[Status] {words}"
+    return pattern.replace("{words}", words)
 
 
 def build_message(post: Post, reply_to: str | None, settings: EmailConfig) -> EmailMessage:
@@ -318,7 +319,9 @@ def build_message(post: Post, reply_to: str | None, settings: EmailConfig) -> Em
     # Exchange's own way to say the same: no out-of-office or read receipts.
     message["X-Auto-Response-Suppress"] = "All"
     message.set_content(post.text)
-    message.add_alternative(html_part(post.text), subtype="html")
+    message.add_alternative(html_part(post.text, post.language), subtype="html")
+    if post.language:  # RFC 3282 (after the parts: set_content drops Content-* headers)
+        message["Content-Language"] = post.language
     return message
 
 
@@ -337,13 +340,17 @@ def _wire(
     return message.as_bytes(policy=policy), options  # as_bytes: no quoting, CRLF
 
 
-def html_part(text: str) -> str:
-    """`text` as HTML: escaped, paragraphs at blank lines, line breaks kept, URLs linked."""
+def html_part(text: str, language: str = "") -> str:
+    """`text` as HTML: escaped, paragraphs at blank lines, line breaks kept, URLs linked;
+    `language` (a BCP 47 tag) its ``<html lang>``."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     body = "\n".join(
         "<p>" + "<br>\n".join(_linked(line) for line in p.splitlines()) + "</p>" for p in paragraphs
     )
-    return f"{_HTML_HEAD}{body}\n</body></html>\n"
+    head = _HTML_HEAD
+    if language:
+        head = head.replace("<html>", f'<html lang="{html.escape(language)}">')
+    return f"{head}{body}\n</body></html>\n"
 
 
 def _linked(line: str) -> str:

@@ -329,9 +329,9 @@ def teams_body(post: Post) -> dict[str, Any]:
             {"type": "TextBlock", "text": title, "size": "Large", "weight": "Bolder", "wrap": True}
         )
     facts = [
-        {"title": name, "value": f[key]}
+        {"title": _label(post, key, name), "value": f[key]}
         for name, key in _FACTS
-        if f.get(key) and not (key == "status" and f[key] == "News")
+        if f.get(key) and not (key == "status" and post.kind == "news")
     ]
     if facts:
         body.append({"type": "FactSet", "facts": facts})
@@ -346,7 +346,8 @@ def teams_body(post: Post) -> dict[str, Any]:
         "msteams": {"width": "Full"},
     }
     if f.get("link"):
-        card["actions"] = [{"type": "Action.OpenUrl", "title": _BUTTON, "url": f["link"]}]
+        button = _label(post, "button", _BUTTON)
+        card["actions"] = [{"type": "Action.OpenUrl", "title": button, "url": f["link"]}]
     return {
         "type": "message",
         "attachments": [
@@ -367,6 +368,11 @@ _FACTS = (
 )
 
 
+def _label(post: Post, key: str, english: str) -> str:
+    """A card's word in the post's language (`Post.labels`), English's by default."""
+    return post.labels.get(key) or english
+
+
 def slack_body(post: Post) -> dict[str, Any]:
     """Block Kit for `post`, with the composed text as the notification fallback."""
     f = post.fields
@@ -377,14 +383,24 @@ def slack_body(post: Post) -> dict[str, Any]:
     message = f.get("message") or f.get("summary") or ("" if heading else post.text)
     if message:
         blocks.append({"type": "section", "text": _plain(message, 3000)})
-    context = [_plain(f"{name}: {f[key]}", 2000) for name, key in _FACTS[1:] if f.get(key)]
+    context = [
+        _plain(f"{_label(post, key, name)}: {f[key]}", 2000)
+        for name, key in _FACTS[1:]
+        if f.get(key)
+    ]
     if context:
         blocks.append({"type": "context", "elements": context})
     if f.get("link"):
         blocks.append(
             {
                 "type": "actions",
-                "elements": [{"type": "button", "text": _plain(_BUTTON, 75), "url": f["link"]}],
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": _plain(_label(post, "button", _BUTTON), 75),
+                        "url": f["link"],
+                    }
+                ],
             }
         )
     return {"text": _slack_escape(post.text), "blocks": blocks, "unfurl_links": False}
