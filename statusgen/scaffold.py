@@ -22,6 +22,7 @@ to the name when one exists.
 from __future__ import annotations
 
 import contextlib
+import enum
 import itertools
 import os
 import re
@@ -37,7 +38,7 @@ import yaml
 
 from . import __version__
 from .errors import StatusgenError
-from .model import SiteConfig
+from .model import Impact, IncidentStatus, MaintenanceStatus, SiteConfig
 from .source import parse_time, service_hint, summary_problems
 
 KINDS = ("incident", "maintenance", "news")
@@ -377,6 +378,11 @@ def _line(code: str, comment: str = "") -> str:
     return f"{code.ljust(_COMMENT_COLUMN - 2)} # {comment}"
 
 
+def _choices(values: type[enum.StrEnum]) -> str:
+    """Every value an author may write, from the model: a comment that cannot go stale."""
+    return " | ".join(v.value for v in values)
+
+
 def _incident_text(
     title: str, ids: Sequence[str], names: Sequence[str], now: datetime, zone: ZoneInfo
 ) -> str:
@@ -388,16 +394,14 @@ def _incident_text(
         "# Service ids from site.toml; or a map, an impact each: {email: major_outage, vpn: "
         "partial_outage}",
         _line(f"services: {_flow_list(ids)}"),
-        _line(
-            "impact: degraded_performance", "degraded_performance | partial_outage | major_outage"
-        ),
+        _line("impact: degraded_performance", _choices(Impact)),
         _line(f"started: {when}"),
         _line(f"# resolved: {when}", "when it is over (or end the updates with status: resolved)"),
         _line("# reference: INC-12345", "optional helpdesk number, shown on the page"),
         _line("# internal_notes: ...", "for the team only: never published"),
         _line("updates:", "oldest first: add one for each change"),
         _line(f"  - at: {when}"),
-        _line("    status: investigating", "investigating | identified | monitoring | resolved"),
+        _line("    status: investigating", _choices(IncidentStatus)),
         _line(f"    message: {yaml_text(message)}"),
         "---",
     ]
@@ -423,7 +427,7 @@ def _maintenance_text(
         _line("# internal_notes: ...", "for the team only: never published"),
         _line("updates:", "optional, oldest first"),
         _line(f"  - at: {local_text(now, zone)}"),
-        _line("    status: scheduled", "scheduled | in_progress | verifying | completed"),
+        _line("    status: scheduled", _choices(MaintenanceStatus)),
         _line(f"    message: {yaml_text(message)}"),
         "---",
     ]

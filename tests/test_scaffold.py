@@ -556,3 +556,25 @@ def test_scaffold_site_toml_with_every_target_switched_on_is_valid(tmp_path):
     assert [(h.name, h.format, h.url_env) for h in publish.webhooks] == [
         ("teams-it", "teams", "TEAMS_IT_WEBHOOK_URL")
     ]
+
+
+_CHOICES = re.compile(r"^\s*-?\s*(impact|status):\s*\S+\s+#\s*(.+\|.+)$")
+
+
+def test_every_choice_comment_lists_every_value(site: Path) -> None:
+    """``status: investigating  # a | b | c``: the scaffold's, README's and `new`'s
+    comments list what the model takes, so a new status (postmortem) is offered."""
+    from statusgen.model import Impact, IncidentStatus, MaintenanceStatus
+
+    config = load_config(site)
+    now = datetime(2026, 11, 24, 10, 42, tzinfo=UTC)
+    written = [new_entry(config, kind, "VPN", ["vpn"], now) for kind in ("incident", "maintenance")]
+    texts = [p.read_text(encoding="utf-8") for p in (*SCAFFOLD.rglob("*.md"), *written)]
+    seen = set()
+    for text in texts:
+        for line in text.splitlines():
+            match = _CHOICES.match(line)
+            if match:
+                seen.add(tuple(v.strip() for v in match[2].split("|")))
+    expected = {tuple(v.value for v in e) for e in (Impact, IncidentStatus, MaintenanceStatus)}
+    assert seen == expected
