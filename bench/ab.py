@@ -52,7 +52,9 @@ def timed(tree: Path, site: Path) -> tuple[float, float]:
     ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+    # From the tree itself: `python -m` puts the working folder first on sys.path, so
+    # run from another checkout, both trees would import that one.
+    subprocess.run(argv, env=env, cwd=tree, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

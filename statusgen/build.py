@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import keys, markup, privacy, stages
-from .build_time import split_embargoed, time_problems
+from . import keys, markup, privacy, stages, unchanged
+from .build_time import parse_now, split_embargoed, time_problems
 from .config import load_config
 from .errors import Problem, ProblemsError, StatusgenError
 from .i18n.problems import language_problems
@@ -49,7 +49,7 @@ from .render.feeds import render_feeds
 from .render.html import html_pages
 from .render.ical import ICAL_PATH, calendar_deps, render_ical
 from .site_files import root_files
-from .source import Parsed, Pending, load_content, parse_time
+from .source import Parsed, Pending, load_content
 from .status import SiteStatus, derive
 
 if TYPE_CHECKING:
@@ -102,10 +102,7 @@ def load_site(
     into it. The files parsed are parsed, and their Markdown converted, by
     `pool` (None: a `Pool` of `jobs` processes). `base_url` replaces site.toml's.
     """
-    config = load_config(root)
-    if base_url is not None:  # site.toml's address is not the one this build links to
-        kept = tuple(w for w in config.warnings if w.field != "base_url")
-        config = replace(config, base_url=base_url, warnings=kept)
+    config = load_config(root, base_url)
     when = now if isinstance(now, datetime) else parse_now(now, config)
     memo = cache if cache is not None else Memo()
     pool = pool if pool is not None else Pool(jobs)
@@ -187,17 +184,6 @@ def check_site(
         return CheckResult(found, site, when, held_back)
 
 
-def parse_now(text: str | None, config: SiteConfig) -> datetime:
-    """`--now` in the site's zone, or the current time."""
-    if text is None:
-        return datetime.now(UTC).astimezone(config.timezone)
-    try:
-        when, _ = parse_time(text, config.timezone)
-    except ValueError as exc:
-        raise StatusgenError(f"--now: {exc}") from None
-    return when
-
-
 def render_site(
     site: Site, now: datetime, previous: Manifest | None
 ) -> tuple[dict[str, bytes], Manifest]:
@@ -236,6 +222,10 @@ def build(
     takes them from the manifest the output folder holds.
     """
     memo = _open_memo(root, cache, session)
+    # Nothing this build reads changed since the last: its result stands (`unchanged`).
+    found, key = unchanged.last_build(memo, root, output, now, drafts, base_url, windows)
+    if found is not None:
+        return BuildResult(*found)
     pool = Pool(jobs)
     with markup.converting(memo.markup):
         try:
@@ -247,7 +237,7 @@ def build(
             raise
         dest = (output if output is not None else site.config.output_dir).absolute()
         guard_destination(dest, root)
-        return _write(site, warnings, dest, when, memo, pool, windows)
+        return _write(site, warnings, dest, when, memo, pool, windows, key)
 
 
 def _write(
@@ -258,8 +248,10 @@ def _write(
     memo: Memo,
     pool: Pool,
     previous: Mapping[str, Before] | None = None,
+    key: str | None = None,
 ) -> BuildResult:
-    """Plan every output, check it, and make `dest` hold it."""
+    """Plan every output, check it, and make `dest` hold it; `key` is the whole
+    build's (`keys.build_key`), recorded with the output index for the next."""
     index = _index(memo, dest)
     live, facts = _live(index)
     windows = stages.previous_windows(dest, live, facts) if previous is None else dict(previous)
@@ -288,15 +280,18 @@ def _write(
             "manifest": plan.planned[MANIFEST_PATH].digest,
         }
         spare = spare_path(index.cache, dest)
-    write_tree(plan.planned, dest, spare=spare, index=index, produce=plan.produce)
-    _save(memo, site)
-    return BuildResult(
+    result = BuildResult(
         output=dest,
         files=len(plan.planned),
         bytes=sum(p.size for p in plan.planned.values()),
         warnings=tuple(warnings),
         manifest_data=plan.data(MANIFEST_PATH),
     )
+    if index is not None and key is not None:
+        unchanged.record(index, key, result.files, result.bytes, warnings)
+    write_tree(plan.planned, dest, spare=spare, index=index, produce=plan.produce)
+    _save(memo, site)
+    return result
 
 
 def _index(memo: Memo, dest: Path) -> OutputIndex | None:
@@ -518,12 +513,14 @@ def _carried_ledger(site: Site, dest: Path, now: datetime) -> dict[str, bytes]:
     the new tree: it belongs to publish, but it is published, so the privacy guard
     searches it with the rest. One that cannot be read goes as it is (publish
     reports it: guessing at it could post twice)."""
-    from .publish.ledger import Ledger, prune
-    from .urls import entry_path
-
     path = dest / LEDGER_PATH
     if not path.is_file():
         return {}
+    # Imported only for a ledger: the publish package brings twitter-text (most of a
+    # second of start-up), which a site that never published has no use for.
+    from .publish.ledger import Ledger, prune
+    from .urls import entry_path
+
     data = path.read_bytes()
     try:
         ledger = Ledger.from_bytes(data)

@@ -17,11 +17,12 @@ with the clock.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from .errors import Problem, Severity
-from .model import Incident, Maintenance, NewsItem, Site
+from .errors import Problem, Severity, StatusgenError
+from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
+from .source.times import parse_time
 
 
 def time_problems(site: Site, now: datetime) -> list[Problem]:
@@ -92,3 +93,14 @@ def split_embargoed(site: Site, now: datetime) -> tuple[Site, tuple[NewsItem, ..
 def _fmt(when: datetime, zone: ZoneInfo) -> str:
     local = when.astimezone(zone)
     return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
+
+
+def parse_now(text: str | None, config: SiteConfig) -> datetime:
+    """`--now` in the site's zone, or the current time."""
+    if text is None:
+        return datetime.now(UTC).astimezone(config.timezone)
+    try:
+        when, _ = parse_time(text, config.timezone)
+    except ValueError as exc:
+        raise StatusgenError(f"--now: {exc}") from None
+    return when

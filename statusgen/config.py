@@ -10,6 +10,7 @@ import contextlib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -115,8 +116,9 @@ def schema() -> Mapping[str, Mapping[str, Key]]:
     return MappingProxyType(_SCHEMA)
 
 
-def load_config(root: Path) -> SiteConfig:
-    """Read and validate ``root/site.toml``; raise `ProblemsError` listing every problem."""
+def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
+    """Read and validate ``root/site.toml``; raise `ProblemsError` listing every problem.
+    `base_url` replaces its address (``statusgen serve`` builds for its own)."""
     path = root / CONFIG_NAME
     try:
         raw_bytes = path.read_bytes()
@@ -138,7 +140,11 @@ def load_config(root: Path) -> SiteConfig:
         line = int(match.group(1)) if match else None
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ProblemsError([Problem(CONFIG_NAME, line, "-", f"TOML syntax: {reason}")]) from None
-    return parse_config(root, data, _KeyLines(text))
+    config = parse_config(root, data, _KeyLines(text))
+    if base_url is not None:  # site.toml's address is not the one this build links to
+        kept = tuple(w for w in config.warnings if w.field != "base_url")
+        config = replace(config, base_url=base_url, warnings=kept)
+    return config
 
 
 def parse_config(root: Path, data: dict[str, Any], lines: _KeyLines | None = None) -> SiteConfig:

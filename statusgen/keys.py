@@ -16,7 +16,9 @@ from declared inputs, and nowhere else:
   (`render.html.Page.key`, `render.ical.calendar_deps`); the build keeps a
   file while this key and the site digest are those of the live tree;
 * `rules_digest`: the privacy rules an output was checked under;
-* `foreseen_key`: the privacy refusals of the posts publish can foresee.
+* `foreseen_key`: the privacy refusals of the posts publish can foresee
+  (`foreseen_record_key`: one entry's);
+* `build_key`: a whole build, from every input (`unchanged`).
 """
 
 from __future__ import annotations
@@ -133,13 +135,90 @@ def output_key(deps: object | None) -> str:
     return text if len(text) <= KEY_TEXT_MAX else hashlib.sha256(text.encode()).hexdigest()
 
 
-def foreseen_key(records: str, config: SiteConfig) -> str:
+def foreseen_key(records: str, config: SiteConfig, words: str = "") -> str:
     """What the foreseen posts' refusals depend on: the manifest's records (their
     digest, `stages.ManifestFile.records`: not its build time), the configuration
     (rules, templates, zone) and site.toml's bytes (a refusal names a template's
-    line there)."""
+    line there), and the words the posts are made of (`i18n.strings.Strings.digest`:
+    a theme's catalogue can change them)."""
     try:
         toml = (config.root / "site.toml").read_bytes()
     except OSError:
         toml = b""
-    return digest(records, config_text(config), toml)
+    return digest(records, config_text(config), toml, words)
+
+
+def foreseen_record_key(setting: str, record: str) -> str:
+    """One entry's share of `foreseen_key`: `setting` (`foreseen_key` of no records:
+    the configuration and site.toml) and the entry's record text."""
+    return digest(setting, record)
+
+
+def source_stamps(config: SiteConfig, racy_ns: int) -> str | None:
+    """The stat (size, mtime, inode) of every file a build reads under the site
+    folder besides the theme (which `site_digest` reads whole): site.toml,
+    everything under ``content/`` and the static root. None when one was
+    written within `racy_ns` of now (a second save within one tick of the file
+    system's clock could leave the same stat: `stages.RACY_NS`), and for a link
+    among them (its target can change beneath it)."""
+    import os
+    import time
+
+    from .site_files import STATIC_ROOT
+
+    root = str(config.root)
+    found: list[str] = []
+    latest = 0
+    pending = ["content", STATIC_ROOT]
+    with contextlib.suppress(OSError):
+        st = os.stat(f"{root}/site.toml")
+        found.append(f"site.toml\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
+        latest = st.st_mtime_ns
+    while pending:
+        prefix = pending.pop()
+        try:
+            entries = list(os.scandir(f"{root}/{prefix}"))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{prefix}/{entry.name}"
+            if entry.is_symlink():  # what it points at can change beneath an unchanged link
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(rel)
+                continue
+            st = entry.stat(follow_symlinks=False)
+            found.append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
+            latest = max(latest, st.st_mtime_ns)
+    if time.time_ns() - latest <= racy_ns:
+        return None
+    found.sort()
+    return digest(*found)
+
+
+def build_key(
+    environment: str,
+    config: SiteConfig,
+    sources: str,
+    *,
+    now: str,
+    drafts: bool,
+    dest: str,
+    secrets: str,
+) -> str:
+    """A whole build: while it is the key the live tree was built under, and that
+    tree is as the output index left it, the build would write the same bytes and
+    report the same warnings. Its inputs: everything every output depends on
+    (`site_digest`), what parsing reads (`parse_environment`), the stat of every
+    source file (`source_stamps`), the build time (exact: the manifest holds it),
+    drafts, the output folder and the credentials the output guard searches for
+    (`privacy.secret_values`: the post ledger is searched on every build)."""
+    return digest(
+        site_digest(environment, config),
+        parse_environment(config),
+        sources,
+        now,
+        str(drafts),
+        dest,
+        secrets,
+    )

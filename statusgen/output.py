@@ -407,6 +407,38 @@ def _proven(path: str, want: Planned) -> FileState | None:
     return FileState(want.digest, st.st_size, st.st_mtime_ns, st.st_ino, want.key)
 
 
+def tree_is(dest: Path, files: Mapping[str, FileState]) -> bool:
+    """True when `dest` holds exactly `files`, each the very file its state describes
+    (by its stat, as `same_file`), and no other file, link or empty folder."""
+    folders = {""}
+    for rel in files:
+        parts = rel.split("/")
+        folders.update("/".join(parts[:n]) for n in range(1, len(parts)))
+    seen = 0
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        try:
+            entries = list(os.scandir(f"{dest}/{prefix}" if prefix else dest))
+        except OSError:
+            return False
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if rel not in folders:
+                    return False
+                pending.append(rel + "/")
+                continue
+            state = files.get(rel)
+            if state is None or entry.is_symlink():
+                return False
+            st = entry.stat(follow_symlinks=False)
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != (state.size, state.mtime_ns, state.ino):
+                return False
+            seen += 1
+    return seen == len(files)
+
+
 def same_file(path: str | Path, state: FileState) -> bool:
     """True when `path` is still the very file `state` describes."""
     try:

@@ -41,6 +41,7 @@ from typing import Any
 from .config import CONFIG_NAME, _KeyLines
 from .credentials import SECRET_VARIABLES
 from .errors import Problem
+from .keys import digest
 from .markup import to_text
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
 from .rules import SEPARATOR, Rule, any_of, drop_format, nfkc, read_lines, reader_forms
@@ -133,6 +134,15 @@ def check_outputs(
 
 SECRET_MIN = 8
 """Shorter values are not searched for: they would match by chance."""
+
+
+def secret_values(config: SiteConfig, env: Mapping[str, str] | None = None) -> str:
+    """A digest of the credentials `check_outputs` searches the outputs for (what
+    `keys.build_key` must see change: a build searches its post ledger for them)."""
+    env = os.environ if env is None else env
+    hooks = config.publish.webhooks
+    named = [n for h in hooks for n in (h.url_env, h.secret_env, h.token_env) if n]
+    return digest(*(f"{n}={env.get(n, '')}" for n in dict.fromkeys([*SECRET_VARIABLES, *named])))
 
 
 def secret_problems(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -28,11 +29,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from . import codec, markup
 from . import keys as keying
 from .errors import Problem, Severity, StatusgenError
+from .i18n.strings import strings_for
 from .manifest import MANIFEST_PATH, Before, Manifest, fragment, join, windows_of
 from .memo import Memo, Shards
 from .model import Incident, Maintenance, NewsItem, Site, SiteConfig
 from .output import FileState, same_file
 from .pool import Pool
+from .records import record_from_json
 from .source import Parsed, Pending, parse_entry, read_source
 from .urls import entry_path
 
@@ -218,6 +221,8 @@ class ManifestFile(NamedTuple):
     """The windows, for the next build's sequences."""
     records: str
     """A digest of the records alone (the file also holds the build time)."""
+    texts: tuple[str, ...] = ()
+    """Each record's text (`records.record_text`), in the file's order."""
 
 
 def manifest_file(
@@ -255,7 +260,8 @@ def manifest_file(
     parts.sort(key=lambda part: part[0])
     texts = [text for _, text in parts]
     data = join(config.base_url, status.now.isoformat(), texts)
-    return ManifestFile(data, sequences, next_windows, keying.digest(config.base_url, *texts))
+    records = keying.digest(config.base_url, *texts)
+    return ManifestFile(data, sequences, next_windows, records, tuple(texts))
 
 
 def foreseen_problems(site: Site, manifest: ManifestFile, memo: Memo) -> list[Problem]:
@@ -266,18 +272,44 @@ def foreseen_problems(site: Site, manifest: ManifestFile, memo: Memo) -> list[Pr
     config = site.config
     if not config.privacy.forbidden:
         return []
-    key = keying.foreseen_key(manifest.records, config)
-    kept = memo.foreseen.get(key)
+    words = strings_for(config)
+    key = keying.foreseen_key(manifest.records, config, words.digest)
+    kept = _problems(memo.foreseen.get(key))
+    if kept is not None:
+        return kept
+    # Imported here: twitter-text and requests add most of a second to start-up.
+    from .publish.compose import foreseen_record_problems, foreseen_template_problems
+
+    # Each entry's refusals are kept by its record too (`keys.foreseen_record_key`):
+    # an edit composes and searches the posts of the entry it changed, not all 37,000.
+    found, skipped = foreseen_template_problems(config)
+    setting = keying.foreseen_key("", config, words.digest)
+    keys = {key}
+    for text in manifest.texts:
+        record_key = keying.foreseen_record_key(setting, text)
+        keys.add(record_key)
+        problems = _problems(memo.foreseen.get(record_key))
+        if problems is None:
+            record = record_from_json(json.loads(text))
+            problems = sorted(foreseen_record_problems(record, config, skipped, words))
+            memo.foreseen.put(record_key, _plain_problems(problems))
+        found.update(problems)
+    result = sorted(found)
+    memo.foreseen.put(key, _plain_problems(result))
+    memo.foreseen.retain(keys)
+    return result
+
+
+def _problems(kept: object) -> list[Problem] | None:
+    """Problems as the memo keeps them (`_plain_problems`); None for a miss."""
     if isinstance(kept, list):
         with contextlib.suppress(TypeError, ValueError):
             return [Problem(p, n, f, m, Severity(s)) for p, n, f, m, s in kept]
-    # Imported here: twitter-text and requests add most of a second to start-up.
-    from .publish.compose import foreseen_problems as compose_foreseen
+    return None
 
-    found = compose_foreseen(Manifest.from_bytes(manifest.data), config)
-    memo.foreseen.put(key, [(p.path, p.line, p.field, p.message, p.severity.value) for p in found])
-    memo.foreseen.retain({key})
-    return found
+
+def _plain_problems(problems: list[Problem]) -> list[tuple[object, ...]]:
+    return [(p.path, p.line, p.field, p.message, p.severity.value) for p in problems]
 
 
 def previous_windows(

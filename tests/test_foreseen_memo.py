@@ -31,8 +31,8 @@ def test_a_rebuild_reuses_the_foreseen_refusals_until_site_toml_changes(
 ):
     edit(built, "content/incidents/x.md", "started:", "reference: '42'\nstarted:")
     _with_templates(built, 'opened = "{status}: {title}\\nTicket srv-{reference}\\n{link}"\n')
-    composed = Counter(compose.foreseen_problems)
-    monkeypatch.setattr(compose, "foreseen_problems", composed)
+    composed = Counter(compose.foreseen_template_problems)  # once per composing
+    monkeypatch.setattr(compose, "foreseen_template_problems", composed)
     first = refusals(built)
     assert len(first) == 1 and first[0].startswith("site.toml:22: publish.templates.opened:")
     assert composed.calls == 1
@@ -47,11 +47,31 @@ def test_a_rebuild_reuses_the_foreseen_refusals_until_site_toml_changes(
 
 def test_a_changed_entry_composes_again(built, monkeypatch):  # noqa: F811
     _with_templates(built, 'opened = "{status}: {title}\\nTicket srv-{reference}\\n{link}"\n')
-    composed = Counter(compose.foreseen_problems)
-    monkeypatch.setattr(compose, "foreseen_problems", composed)
+    composed = Counter(compose.foreseen_template_problems)  # once per composing
+    monkeypatch.setattr(compose, "foreseen_template_problems", composed)
     build(built, now=NOW, cache=True)  # no reference: nothing to refuse
     build(built, now=NOW, cache=True)
     assert composed.calls == 1
     edit(built, "content/incidents/x.md", "started:", "reference: '42'\nstarted:")
     assert len(refusals(built)) == 1
     assert composed.calls == 2
+
+
+def test_an_edit_composes_only_the_posts_of_the_entry_it_changed(built, monkeypatch):  # noqa: F811
+    _with_templates(built, 'opened = "{status}: {title}\\nTicket srv-{reference}\\n{link}"\n')
+    entries = Counter(compose.foreseen_record_problems)
+    monkeypatch.setattr(compose, "foreseen_record_problems", entries)
+    build(built, now=NOW, cache=True)
+    assert entries.calls > 1  # every entry's, the first time
+    entries.calls = 0
+    edit(built, "content/incidents/x.md", "started:", "reference: '42'\nstarted:")
+    found = refusals(built)
+    assert entries.calls == 1
+    assert len(found) == 1 and found[0].startswith("site.toml:22: publish.templates.opened:")
+    assert found == refusals_without_memo(built)
+
+
+def refusals_without_memo(root: Path) -> list[str]:
+    with pytest.raises(ProblemsError) as caught:
+        build(root, now=NOW, cache=False)
+    return [str(p) for p in caught.value.problems]

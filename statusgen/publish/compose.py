@@ -317,9 +317,19 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
     holds is in a page too. This skips twitter-text, which costs about 3 ms a
     post: two minutes for the 37,000 posts of a site of 10,000 incidents.
     """
-    rules = config.privacy.forbidden
-    if not rules:
+    if not config.privacy.forbidden:
         return []
+    problems, skipped = foreseen_template_problems(config)
+    words = strings_for(config)
+    for record in manifest.entries:
+        problems |= foreseen_record_problems(record, config, skipped, words)
+    return sorted(problems)
+
+
+def foreseen_template_problems(config: SiteConfig) -> tuple[set[Problem], set[str]]:
+    """`foreseen_problems` of the templates' own texts, and the events whose posts
+    are not composed (a template that is refused whole, or reported elsewhere)."""
+    rules = config.privacy.forbidden
     problems: set[Problem] = set()
     skipped: set[str] = set()
     lines: _KeyLines | None = None
@@ -338,29 +348,38 @@ def foreseen_problems(manifest: Manifest, config: SiteConfig) -> list[Problem]:
                     if table == "publish.templates":
                         skipped.add(name)
                     break
-    words = strings_for(config)
-    for record in manifest.entries:
-        if not record.post:
+    return problems, skipped
+
+
+def foreseen_record_problems(
+    record: EntryRecord, config: SiteConfig, skipped: set[str], words: Strings
+) -> set[Problem]:
+    """`foreseen_problems` of one entry's posts: a function of its record and the
+    configuration alone (`skipped` is `foreseen_template_problems`', `words` the
+    site's `strings_for`)."""
+    problems: set[Problem] = set()
+    if not record.post:
+        return problems
+    lines: _KeyLines | None = None
+    for event in _foreseen_events(record):
+        name = event.kind.value
+        if name in skipped or (event.is_first and record.post_text):
             continue
-        for event in _foreseen_events(record):
-            name = event.kind.value
-            if name in skipped or (event.is_first and record.post_text):
-                continue
-            fields = post_fields(event, config, words)
-            template = config.publish.templates.get(name, words.pattern(f"post.{name}"))
-            text = _render(template, fields)
-            try:
-                _check_privacy(event, text, config, fields)
-                # Cards and mails send the fields uncut, whatever the template holds.
-                _check_privacy(event, "\n".join(fields.values()), config, fields)
-            except PostRefused as exc:
-                problem = exc.problem
-                if problem.path == CONFIG_NAME and problem.field.startswith("publish.templates."):
-                    lines = lines or _site_toml_lines(config)
-                    line = lines.find(name, "publish.templates")
-                    problem = Problem(problem.path, line, problem.field, problem.message)
-                problems.add(problem)
-    return sorted(problems)
+        fields = post_fields(event, config, words)
+        template = config.publish.templates.get(name, words.pattern(f"post.{name}"))
+        text = _render(template, fields)
+        try:
+            _check_privacy(event, text, config, fields)
+            # Cards and mails send the fields uncut, whatever the template holds.
+            _check_privacy(event, "\n".join(fields.values()), config, fields)
+        except PostRefused as exc:
+            problem = exc.problem
+            if problem.path == CONFIG_NAME and problem.field.startswith("publish.templates."):
+                lines = lines or _site_toml_lines(config)
+                line = lines.find(name, "publish.templates")
+                problem = Problem(problem.path, line, problem.field, problem.message)
+            problems.add(problem)
+    return problems
 
 
 def _foreseen_events(record: EntryRecord) -> Iterator[Event]:
