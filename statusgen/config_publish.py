@@ -362,9 +362,7 @@ def _mastodon(raw: dict[str, Any], table: _Table) -> MastodonConfig:
         instance=instance,
         visibility=_choice(table, raw, "visibility", VISIBILITIES, "public"),
         account=account,
-        events=_events(raw, table),
-        templates=_target_templates(raw, table),
-        language=_language(raw, table),
+        **_every_target(raw, table),
     )
 
 
@@ -381,10 +379,17 @@ def _bluesky(raw: dict[str, Any], table: _Table) -> BlueskyConfig:
         enabled=enabled,
         handle=handle,
         service=service,
-        events=_events(raw, table),
-        templates=_target_templates(raw, table),
-        language=_language(raw, table),
+        **_every_target(raw, table),
     )
+
+
+def _every_target(raw: dict[str, Any], table: _Table) -> dict[str, Any]:
+    """The keys every target takes: which events, its templates, its language."""
+    return {
+        "events": _events(raw, table),
+        "templates": _target_templates(raw, table),
+        "language": _language(raw, table),
+    }
 
 
 def _env_name(table: _Table, raw: dict[str, Any], key: str, example: str) -> str | None:
@@ -474,9 +479,7 @@ def _webhook(raw: dict[str, Any], table: _Table, seen: set[str]) -> WebhookConfi
         secret_env=secret_env,
         token_env=token_env,
         channel=channel,
-        events=_events(raw, table),
-        templates=_target_templates(raw, table),
-        language=_language(raw, table),
+        **_every_target(raw, table),
     )
 
 
@@ -526,7 +529,5 @@ def _email(raw: dict[str, Any], table: _Table) -> EmailConfig:
         host=host,
         port=port,
         security=security,
-        events=_events(raw, table),
-        templates=_target_templates(raw, table),
-        language=_language(raw, table),
+        **_every_target(raw, table),
     )
