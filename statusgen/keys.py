@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import TZPATH
@@ -120,9 +121,24 @@ def fragment_key(
     an entry made in code (no digest): never kept."""
     if not entry.source.digest:
         return None
-    state = entry.state_at(status.now).value if isinstance(entry, Maintenance) else ""
+    state = ""
+    if isinstance(entry, Maintenance):
+        state = entry.state_at(status.now).value
+        if _moved(entry, before):  # the move it records is this build's: at `now`
+            state += f"\0{status.now.isoformat()}"
     ref = entry_path(entry).rstrip("/")
     return f"{setting}\0{entry.kind.value}\0{ref}\0{entry.source.digest}\0{state}\0{before!r}"
+
+
+def _moved(window: Maintenance, before: Before | None) -> bool:
+    """The window's times differ from its previous record's (`manifest._with_history`)."""
+    if before is None or not before[1] or not before[2]:
+        return False
+    try:
+        start, end = datetime.fromisoformat(before[1]), datetime.fromisoformat(before[2])
+    except ValueError:
+        return True
+    return (start, end) != (window.start, window.end)
 
 
 def output_key(deps: object | None) -> str:

@@ -65,3 +65,25 @@ def test_a_parse_key_holds_the_environment_the_folder_and_the_bytes():
         for content in ("c1", "c2")
     }
     assert len(made) == 8
+
+
+def test_a_moved_windows_fragment_key_holds_the_build_time():
+    """The move it records is stamped with the build's time (`manifest._with_history`):
+    a fragment kept from a build at another time must not be reused."""
+    from datetime import timedelta
+
+    from conftest import NOW
+    from test_manifest import manifest_of
+
+    from statusgen.manifest import windows_of
+    from statusgen.status import derive
+
+    site = make_site()
+    window = site.maintenances[0]
+    before = windows_of(manifest_of(site))[f"incidents/{window.id}"]
+    moved = replace(window, start=window.start + timedelta(hours=1))
+    moved = replace(moved, source=replace(window.source, digest="d"))
+    at = [derive(site, NOW + timedelta(minutes=m)) for m in (0, 1)]
+    assert len({keys.fragment_key("s", moved, status, before) for status in at}) == 2
+    still = replace(window, source=replace(window.source, digest="d"))
+    assert len({keys.fragment_key("s", still, status, before) for status in at}) == 1
