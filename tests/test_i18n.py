@@ -619,3 +619,19 @@ def test_a_template_naming_an_unknown_string_is_one_line(capsys, tmp_path: Path)
     assert err[-1].endswith(
         "a template asks for the unknown string 'nav.skipp' (did you mean nav.skip?)"
     )
+
+
+def test_check_reports_another_language_without_a_catalogue(capsys, write_site) -> None:
+    """``other_languages`` are the site's languages too: each is checked like ``language``."""
+    toml = SITE_TOML.format(language="en-GB").replace(
+        'language = "en-GB"\n', 'language = "en-GB"\nother_languages = ["pt"]\n'
+    )
+    root = write_site({"site.toml": toml})
+    code, _, err = run(capsys, "--site", str(root), "check", "--now", NOW)
+    assert code == 0
+    assert err == [
+        'site.toml:5: other_languages: warning: no catalogue for "pt": its pages are in '
+        "English (statusgen ships en, de, fr, es, nl, cy; add themes/default/locales/pt.toml "
+        "to translate them)",
+        "0 errors, 1 warning",
+    ]

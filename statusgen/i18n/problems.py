@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, Severity, closest
@@ -96,14 +97,32 @@ def _table_line(text: str, table: str) -> int | None:
 
 
 def language_problems(config: SiteConfig) -> list[Problem]:
-    """A language with no catalogue (warning: English is shown), and each wrong
-    (error) or missing (warning) string of the theme's catalogue for it."""
+    """For each of the site's languages (``language``, then ``other_languages``):
+    no catalogue (warning: English is shown), and each wrong (error) or missing
+    (warning) string of the theme's catalogue for it."""
     found = catalogues(config)
-    match = best_match(config.language, found)
+    problems: list[Problem] = []
+    for tag in (config.language, *config.other_languages):
+        if tag == config.language:
+            problems += _language_problems(config, found, tag, "language", config.strings)
+        else:
+            own = config.language_strings.get(tag, {})
+            problems += _language_problems(config, found, tag, "other_languages", own)
+    return problems
+
+
+def _language_problems(
+    config: SiteConfig,
+    found: Mapping[str, list[Path]],
+    tag: str,
+    field: str,
+    overrides: Mapping[str, Any],
+) -> list[Problem]:
+    match = best_match(tag, found)
     problems: list[Problem] = []
     if match is None:
         try:
-            line = key_line((config.root / CONFIG_NAME).read_text(encoding="utf-8"), "language")
+            line = key_line((config.root / CONFIG_NAME).read_text(encoding="utf-8"), field)
         except (OSError, UnicodeDecodeError):
             line = None
         shipped = ", ".join(SHIPPED)
@@ -111,10 +130,10 @@ def language_problems(config: SiteConfig) -> list[Problem]:
             Problem(
                 CONFIG_NAME,
                 line,
-                "language",
-                f'no catalogue for "{config.language}": its pages are in English '
+                field,
+                f'no catalogue for "{tag}": its pages are in English '
                 f"(statusgen ships {shipped}; add themes/{config.theme}/locales/"
-                f"{config.language.split('-')[0].lower()}.toml to translate them)",
+                f"{tag.split('-')[0].lower()}.toml to translate them)",
                 Severity.WARNING,
             )
         )
@@ -146,7 +165,7 @@ def language_problems(config: SiteConfig) -> list[Problem]:
         if shipped:
             continue  # the package's catalogue has the rest
         for key, english_text in reference.items():
-            if key not in entries and key not in config.strings:
+            if key not in entries and key not in overrides:
                 shown = english_text if isinstance(english_text, str) else english_text["other"]
                 problems.append(
                     Problem(
