@@ -137,6 +137,9 @@ class Ledger:
         refused: Iterable[RefusedRecord] = (),
     ) -> None:
         self._posts: dict[Slot, PostRecord] = {}
+        self._threads: dict[tuple[str, str], dict[str, PostRecord]] = {}
+        """(target, entry) -> its posts by event: `covered` and `first_post` are asked
+        once per entry of a build, so scanning every post each time was quadratic."""
         for post in posts:
             self._add(post)
         self._refused: dict[Slot, RefusedRecord] = {
@@ -234,7 +237,7 @@ class Ledger:
         """How many of the entry's updates its posts told followers of; None
         when nothing of the entry was posted. A first post recorded without
         its count (older ledgers) counts as `unknown`."""
-        mine = [p for p in self._posts.values() if p.entry == entry and p.target == target]
+        mine = list(self._threads.get((target, entry), {}).values())
         if not mine:
             return None
         told = [
@@ -248,9 +251,7 @@ class Ledger:
 
     def first_post(self, entry: str, target: str = DEFAULT_TARGET) -> str | None:
         """The id of the entry's first post, the root of its thread; None when unknown."""
-        mine = [
-            p for p in self._posts.values() if p.entry == entry and p.post_id and p.target == target
-        ]
+        mine = [p for p in self._threads.get((target, entry), {}).values() if p.post_id]
         if not mine:
             return None
         first = [p for p in mine if p.event == "first"]
@@ -276,7 +277,7 @@ class Ledger:
     def move(self, old: str, new: str) -> None:
         """Move every record of entry `old` to `new` (a rename), on every target; in memory."""
         posts = list(self._posts.values())
-        self._posts = {}
+        self._posts, self._threads = {}, {}
         for post in posts:
             self._add(replace(post, entry=new) if post.entry == old else post)
         refused = [replace(r, entry=new) if r.entry == old else r for r in self._refused.values()]
@@ -291,7 +292,7 @@ class Ledger:
     def rekey(self, mapping: dict[tuple[str, str], str]) -> None:
         """Rename event keys (old ledgers' update keys to today's), on every target; in memory."""
         posts = list(self._posts.values())
-        self._posts = {}
+        self._posts, self._threads = {}, {}
         for post in posts:
             new = mapping.get(post.key)
             self._add(replace(post, event=new) if new else post)
@@ -420,13 +421,11 @@ class Ledger:
     def _add(self, post: PostRecord) -> None:
         slot = _slot(post)
         known = self._posts.get(slot)
-        if known is None:
-            self._posts[slot] = post
-            return
         # A real id beats a duplicate answer (which knows none); then the earlier post wins.
         rank = (post.post_id is None, post.posted_at)
-        if rank < (known.post_id is None, known.posted_at):
+        if known is None or rank < (known.post_id is None, known.posted_at):
             self._posts[slot] = post
+            self._threads.setdefault((post.target, post.entry), {})[post.event] = post
 
 
 class TargetLedger:

@@ -93,7 +93,8 @@ def rename_warnings(site: Site, output_dir: Path, now: datetime) -> list[Problem
         return []
     refs = {entry_path(e).rstrip("/") for e in (*site.incidents, *site.maintenances, *site.news)}
     gone = [r for r in previous.entries if r.ref not in refs]
-    if not gone or not any(p.entry == r.ref for r in gone for p in ledger.posts):
+    posted = {p.entry for p in ledger.posts}
+    if not any(r.ref in posted for r in gone):
         return []
     from ..status import derive  # only when a posted entry is gone
 
@@ -110,7 +111,7 @@ def rename_warnings(site: Site, output_dir: Path, now: datetime) -> list[Problem
     found = []
     for old, ref in renames(replace(previous, entries=tuple(gone)), current):
         record = current.entry(ref)
-        if record is None or not any(p.entry == old for p in ledger.posts):
+        if record is None or old not in posted:
             continue
         found.append(
             Problem(
