@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from email.utils import parseaddr
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
 
 from .config_keys import Key, KeyLines, suggest
 from .model import (
@@ -27,6 +26,7 @@ from .model import (
     WebhookConfig,
     XConfig,
 )
+from .urls import LOCAL_HOSTS, secure_or_local
 
 TEMPLATE_EVENTS = (
     "opened",
@@ -44,7 +44,6 @@ LINK_POLICIES = ("first", "all")
 VISIBILITIES = ("public", "unlisted")
 WEBHOOK_FORMATS = ("teams", "slack", "json")
 SECURITIES = ("starttls", "tls", "none")
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 """Where plain http and SMTP without TLS are allowed: a test relay on this machine."""
 RESERVED_NAMES = ("x", "mastodon", "bluesky", "email")
 """Ledger names of the other targets: a webhook may not take one."""
@@ -315,10 +314,7 @@ def _language(raw: dict[str, Any], table: _Table) -> str | None:
 
 def _https(table: _Table, key: str, url: str, example: str) -> None:
     """A service address: https, or plain http to this machine only (a test server)."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
+    if secure_or_local(url):
         return
     table.bad(key, f"{url!r} is not an https:// address (like {example}; http only for 127.0.0.1)")
 

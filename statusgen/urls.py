@@ -7,7 +7,13 @@ absolute URLs.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from .model import Entry, EntryKind, SiteConfig
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+"""This machine: where plain http:// and unencrypted SMTP are accepted (SPEC
+"Channels": a test server, a relay on the same machine)."""
 
 _FOLDER = {
     EntryKind.INCIDENT: "incidents",
@@ -38,3 +44,15 @@ def absolute(config: SiteConfig, path: str = "") -> str:
 def output_file(path: str) -> str:
     """The file that serves a page path: ``incidents/x/`` -> ``incidents/x/index.html``."""
     return path + "index.html" if path.endswith("/") or not path else path
+
+
+def secure_or_local(url: str) -> bool:
+    """An https:// address with a host, or plain http:// to this machine."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return bool(host) and (
+        parts.scheme == "https" or (parts.scheme == "http" and host in LOCAL_HOSTS)
+    )

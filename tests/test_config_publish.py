@@ -202,3 +202,43 @@ def test_unknown_keys_in_a_target_suggest(write_site) -> None:
     assert problems(write_site, text) == [
         "site.toml:5: publish.mastodon.instanse: unknown key (did you mean 'instance'?)"
     ]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://social.example.ac.uk",
+        "http://127.0.0.1:3000",
+        "http://localhost:3000",
+        "http://[::1]:3000",
+        "http://social.example.ac.uk",
+        "https://",
+        "ftp://social.example.ac.uk",
+    ],
+)
+def test_check_and_publish_accept_the_same_addresses(write_site, address: str) -> None:
+    """One rule (`urls.secure_or_local`): an address check accepts is one the
+    target connects to, and one check refuses the target refuses too."""
+    from statusgen.model import BlueskyConfig, MastodonConfig
+    from statusgen.publish.targets import PermanentError
+    from statusgen.publish.targets.bluesky import BlueskyTarget
+    from statusgen.publish.targets.mastodon import MastodonTarget
+
+    text = f'[publish.mastodon]\nenabled = true\ninstance = "{address}"\n'
+    try:
+        load_config(write_site({"site.toml": HEAD + text}))
+        checked = True
+    except ProblemsError:
+        checked = False
+    connects = []
+    env = {"MASTODON_ACCESS_TOKEN": "t" * 20, "BLUESKY_APP_PASSWORD": "p" * 20}
+    for make in (
+        lambda: MastodonTarget.from_config(MastodonConfig(True, address), env),
+        lambda: BlueskyTarget.from_config(BlueskyConfig(True, "a.example.org", address), env),
+    ):
+        try:
+            make()
+            connects.append(True)
+        except PermanentError:
+            connects.append(False)
+    assert connects == [checked, checked]

@@ -48,9 +48,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ...model import BlueskyConfig
+from ...urls import secure_or_local
 from ..compose import Post
 from ..reconcile import RecentPost
 from ..weighted import bluesky_length, url_spans
@@ -75,7 +75,6 @@ REQUEST_TIMEOUT = (5.0, 15.0)
 RECENT_MAX = 100
 """Posts read per reconciliation (getAuthorFeed's largest page)."""
 COLLECTION = "app.bsky.feed.post"
-_LOCAL_HOSTS = ("127.0.0.1", "localhost")
 _S32 = "234567abcdefghijklmnopqrstuvwxyz"
 """The base32-sortable alphabet of TIDs."""
 _TID_START = int(datetime(2023, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
@@ -171,10 +170,7 @@ class BlueskyTarget:
         if not handle:
             raise PermanentError("[publish.bluesky] handle is not set")
         service = (settings.service or "https://bsky.social").strip().rstrip("/")
-        parts = urlsplit(service)
-        if not parts.hostname or not (
-            parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS)
-        ):
+        if not secure_or_local(service):
             raise PermanentError(f"[publish.bluesky] service {service!r} is not an https:// URL")
         primary = _primary(language)
         return cls(handle, password, service, langs=(primary,) if primary else ())

@@ -51,6 +51,7 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, getaddresses, parseaddr
 
 from ...model import EmailConfig
+from ...urls import LOCAL_HOSTS
 from ..compose import Post
 from . import PermanentError, Refused, TransientError
 
@@ -58,7 +59,6 @@ CREDENTIALS = ("SMTP_USERNAME", "SMTP_PASSWORD")
 """Environment variables with the relay's login, when it wants one."""
 
 SECURITY = ("starttls", "tls", "none")
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 SMTP_TIMEOUT = 30.0
 """Seconds any one SMTP step (connect, a command, the data) may take."""
 

@@ -34,7 +34,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from mastodon import (
@@ -49,6 +48,7 @@ from mastodon import (
 )
 
 from ...model import MastodonConfig
+from ...urls import secure_or_local
 from ..compose import Post
 from ..reconcile import RecentPost
 from ..weighted import mastodon_length
@@ -63,7 +63,6 @@ REQUEST_TIMEOUT = (5.0, 15.0)
 RECENT_MAX = 40
 """Statuses read per reconciliation (Mastodon's largest page)."""
 VISIBILITIES = ("public", "unlisted")
-_LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 def secret_names(settings: MastodonConfig) -> tuple[str, ...]:
@@ -124,13 +123,8 @@ class MastodonTarget:
         if not token:
             raise PermanentError(f"{TOKEN} is not set (an access token with write:statuses)")
         instance = settings.instance.strip().rstrip("/")
-        parts = urlsplit(instance)
-        if parts.scheme != "https" and not (
-            parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
-        ):
+        if not secure_or_local(instance):
             raise PermanentError(f"[publish.mastodon] instance {instance!r} is not an https:// URL")
-        if not parts.hostname:
-            raise PermanentError(f"[publish.mastodon] instance {instance!r} has no host name")
         if settings.visibility not in VISIBILITIES:
             raise PermanentError(
                 f"[publish.mastodon] visibility {settings.visibility!r} is not public or unlisted"

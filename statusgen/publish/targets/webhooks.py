@@ -57,11 +57,11 @@ import re
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from ...model import WebhookConfig
+from ...urls import secure_or_local
 from ..compose import Post
 from . import PermanentError, RateLimited, Refused, TransientError
 
@@ -78,7 +78,6 @@ for the card around it; a JSON receiver sets no limit, and 10,000 keeps a
 runaway message out."""
 
 SLACK_POST_MESSAGE = "https://slack.com/api/chat.postMessage"
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 """Hosts a plain ``http://`` URL may name (tests, a relay on the same machine)."""
 
 JSON_SCHEMA = "statusgen.event/1"
@@ -463,14 +462,7 @@ def _slack_escape(text: str) -> str:
 
 def _check_url(settings: WebhookConfig, url: str) -> None:
     """https, or http on this machine only; the message names the variable, not the URL."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        parts, host = None, ""
-    if parts is not None and host and parts.scheme == "https":
-        return
-    if parts is not None and parts.scheme == "http" and host in LOCAL_HOSTS:
+    if secure_or_local(url):
         return
     raise PermanentError(
         f"{settings.name}: {settings.url_env} is not an https:// URL "
