@@ -39,6 +39,16 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         return printable(f"{where}: {self.field}: {_MARKS[self.severity]}{self.message}")
 
+    def plain(self) -> tuple[str, int | None, str, str, str]:
+        """The problem as plain data, for a memo or an index (`from_plain`)."""
+        return (self.path, self.line, self.field, self.message, self.severity.value)
+
+    @classmethod
+    def from_plain(cls, kept: object) -> Problem:
+        """The problem `plain` made; TypeError or ValueError when `kept` is not one."""
+        path, line, field, message, severity = kept  # type: ignore[misc]
+        return cls(path, line, field, message, Severity(severity))
+
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR

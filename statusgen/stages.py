@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import codec, markup
 from . import keys as keying
-from .errors import Problem, Severity, StatusgenError
+from .errors import Problem, StatusgenError
 from .i18n.strings import strings_for
 from .manifest import MANIFEST_PATH, Before, Manifest, fragment, join, windows_of
 from .memo import Memo, Shards
@@ -304,12 +304,12 @@ def _problems(kept: object) -> list[Problem] | None:
     """Problems as the memo keeps them (`_plain_problems`); None for a miss."""
     if isinstance(kept, list):
         with contextlib.suppress(TypeError, ValueError):
-            return [Problem(p, n, f, m, Severity(s)) for p, n, f, m, s in kept]
+            return [Problem.from_plain(p) for p in kept]
     return None
 
 
 def _plain_problems(problems: list[Problem]) -> list[tuple[object, ...]]:
-    return [(p.path, p.line, p.field, p.message, p.severity.value) for p in problems]
+    return [p.plain() for p in problems]
 
 
 def previous_windows(

@@ -20,15 +20,12 @@ from . import keys, privacy
 from .build_time import parse_now
 from .cache import Cache, OutputIndex
 from .config import load_config
-from .errors import Problem, Severity
+from .errors import Problem
 from .manifest import MANIFEST_PATH
 from .memo import Memo
 from .model import SiteConfig
 from .output import guard_destination, tree_is
-
-RACY_NS = 2 * 10**9
-"""A source written this recently (by the clock) makes no key: a second save within
-one tick of the file system's clock could leave the same stat (`stages.RACY_NS`)."""
+from .stages import RACY_NS
 
 Found = tuple[Path, int, int, tuple[Problem, ...], bytes]
 """The last build's `build.BuildResult`: folder, files, bytes, warnings and manifest."""
@@ -36,6 +33,8 @@ Found = tuple[Path, int, int, tuple[Problem, ...], bytes]
 
 def build_key(index: OutputIndex, config: SiteConfig, now: datetime, drafts: bool) -> str | None:
     """This build's `keys.build_key`, or None while a source is too new to trust its stat."""
+    # A source written this recently makes no key: a second save within one tick
+    # of the file system's clock could leave the same stat.
     sources = keys.source_stamps(config, RACY_NS)
     if sources is None:
         return None
@@ -63,7 +62,9 @@ def last_build(
     key and the folder is still exactly what it wrote, else None; and the key to
     record (None: none, e.g. for a memo in memory, which keeps no output index, or
     for windows handed in by ``build --previous``, which no key sees)."""
-    if not isinstance(memo, Cache) or windows is not None:
+    if not isinstance(memo, Cache) or windows is not None or now is None:
+        # Without a pinned --now the build time is the clock's and is part of the
+        # output (the manifest, "Last updated"): no two builds share a key.
         return None, None
     config = load_config(root, base_url)
     when = now if isinstance(now, datetime) else parse_now(now, config)
@@ -82,7 +83,7 @@ def last_build(
         return None, key
     files, size, warnings = result
     try:
-        problems = tuple(Problem(p, n, f, m, Severity(v)) for p, n, f, m, v in warnings)
+        problems = tuple(Problem.from_plain(p) for p in warnings)
         data = (dest / MANIFEST_PATH).read_bytes()
     except (TypeError, ValueError, OSError):
         return None, key
@@ -92,5 +93,5 @@ def last_build(
 def record(index: OutputIndex, key: str, files: int, size: int, warnings: list[Problem]) -> None:
     """Keep `key` and the build's result with the live tree's index (saved with it)."""
     index.facts["build"] = key
-    shown = tuple((p.path, p.line, p.field, p.message, p.severity.value) for p in warnings)
+    shown = tuple(p.plain() for p in warnings)
     index.facts["result"] = (files, size, shown)

@@ -178,3 +178,20 @@ def test_a_site_without_its_cache_runs_the_pipeline(demo, runs, tmp_path):  # no
     out = built(demo)
     assert calls(runs) == 2
     assert out == reference(demo, tmp_path)
+
+
+def test_a_build_at_the_clocks_time_spends_nothing_on_the_whole_build_key(  # noqa: F811
+    demo, runs, monkeypatch
+) -> None:
+    """Without --now the build time is the clock's and in the output: no key could
+    repeat, so none is made (no stat of every source, no theme digest)."""
+    from statusgen import keys
+
+    age(demo)
+    stamps = Counter(keys.source_stamps)
+    monkeypatch.setattr(keys, "source_stamps", stamps)
+    build(demo, cache=True)
+    build(demo, cache=True)
+    assert (calls(runs), stamps.calls) == (2, 0)
+    build(demo, now=NOW, cache=True)
+    assert stamps.calls == 1
