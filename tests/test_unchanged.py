@@ -180,8 +180,10 @@ def test_a_site_without_its_cache_runs_the_pipeline(demo, runs, tmp_path):  # no
     assert out == reference(demo, tmp_path)
 
 
-def test_a_build_at_the_clocks_time_spends_nothing_on_the_whole_build_key(  # noqa: F811
-    demo, runs, monkeypatch
+def test_a_build_at_the_clocks_time_spends_nothing_on_the_whole_build_key(
+    demo,  # noqa: F811
+    runs,
+    monkeypatch,
 ) -> None:
     """Without --now the build time is the clock's and in the output: no key could
     repeat, so none is made (no stat of every source, no theme digest)."""
