@@ -15,8 +15,9 @@ are the edition's). Left at the root only: ``404.html`` and ``robots.txt``
 edition's sitemap), the badges, the build manifest and the post ledger
 (posts go out in the main language).
 
-The one place an edition's language reaches the renderers is `_edition`: the
-UI strings of that language are to be passed there, with its site.
+The one place an edition's language reaches the renderers is `_edition`: its
+site in that language, and that language's words (`Localised.strings`), made
+once and handed to every renderer.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..i18n.strings import Strings, strings_for
 from ..languages import Edition, edition_config, editions
 from ..model import Site
 from ..status import SiteStatus, derive
@@ -46,6 +48,8 @@ class Localised:
     site: Site
     """The site in the edition's language, its base URL the edition's."""
     status: SiteStatus
+    strings: Strings
+    """The edition's words, made once for all its outputs."""
 
 
 def other_editions(site: Site, status: SiteStatus) -> Iterator[Localised]:
@@ -58,13 +62,20 @@ def _edition(site: Site, status: SiteStatus, edition: Edition) -> Localised:
     local = site_in(site, edition.language)
     local = replace(local, config=edition_config(local.config, edition))
     # Derived again: the status holds the entries (with their texts) it shows.
-    return Localised(edition, local, derive(local, status.now))
+    return Localised(edition, local, derive(local, status.now), strings_for(local.config))
 
 
 def edition_pages(localised: Localised, main: Site, bytecode: Path | None = None) -> Iterator[Page]:
     """An edition's HTML pages, at their prefixed paths."""
     prefix = localised.edition.prefix
-    for page in html_pages(localised.site, localised.status, bytecode=bytecode, main=main.config):
+    pages = html_pages(
+        localised.site,
+        localised.status,
+        bytecode=bytecode,
+        main=main.config,
+        strings=localised.strings,
+    )
+    for page in pages:
         if page.path not in ROOT_ONLY:
             yield replace(page, path=prefix + page.path)
 
@@ -77,8 +88,8 @@ def edition_files(
     """An edition's feeds, calendar and API, at their prefixed paths."""
     site, status = localised.site, localised.status
     files = {
-        **render_feeds(site, status, moves),
-        **render_ical(site, status, sequences),
+        **render_feeds(site, status, moves, localised.strings),
+        **render_ical(site, status, sequences, localised.strings),
         **render_api(site, status),
     }
     return {localised.edition.prefix + path: data for path, data in files.items()}
