@@ -1071,3 +1071,35 @@ def test_only_moving_entries_put_the_build_time_in_cache_keys() -> None:
         "services/wifi/index.html",
     }
     assert keys["index.html"] is None  # rendered every build anyway
+
+
+def test_mastodon_and_bluesky_accounts_are_followed_from_the_page() -> None:
+    """``[publish.mastodon] account`` and an enabled Bluesky handle are in the box,
+    linked rel="me" (Mastodon then shows the site verified on the profile)."""
+    from statusgen.model import BlueskyConfig, MastodonConfig
+
+    publish = PublishConfig(
+        x=XConfig(account=None),
+        mastodon=MastodonConfig(account="itstatus@social.example.ac.uk"),
+        bluesky=BlueskyConfig(enabled=True, handle="itstatus.example.ac.uk"),
+    )
+    root = parse(build(make_site(make_config(publish=publish)))["index.html"])
+    subscribe = root.find(".//section[@id='subscribe']")
+    social = [(text(a), a.get("href"), a.get("rel")) for a in subscribe.iter("a")][-2:]
+    assert social == [
+        (
+            "@itstatus@social.example.ac.uk on Mastodon",
+            "https://social.example.ac.uk/@itstatus",
+            "me",
+        ),
+        (
+            "@itstatus.example.ac.uk on Bluesky",
+            "https://bsky.app/profile/itstatus.example.ac.uk",
+            "me",
+        ),
+    ]
+    me = [link.get("href") for link in root.iter("link") if link.get("rel") == "me"]
+    assert me == [
+        "https://social.example.ac.uk/@itstatus",
+        "https://bsky.app/profile/itstatus.example.ac.uk",
+    ]

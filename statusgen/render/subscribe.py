@@ -11,7 +11,9 @@ more entry in `_social`, nothing else.
   apps take as "subscribe" (refreshed by the app) rather than as a file to
   import once; the ``https://`` file is offered beside it;
 - **JSON API**: the Statuspage-compatible summary;
-- **social accounts**: today X, from ``[publish.x] account``.
+- **social accounts**: X (``[publish.x] account``), Mastodon (``[publish.mastodon]
+  account``, linked ``rel="me"`` so the profile shows the site verified) and
+  Bluesky (the handle of an enabled ``[publish.bluesky]``).
 """
 
 from __future__ import annotations
@@ -102,6 +104,32 @@ def _social(config: SiteConfig, t: Strings) -> list[Channel]:
                 t("subscribe.x", account=account),
                 f"https://x.com/{account}",
                 "x",
+                t("subscribe.x_note"),
+                profile=True,
+            )
+        )
+    mastodon = config.publish.mastodon
+    user, _, domain = (mastodon.account or "").lstrip("@").partition("@")
+    if user and domain:
+        found.append(
+            Channel(
+                "mastodon",
+                t("subscribe.mastodon", account=f"{user}@{domain}"),
+                f"https://{domain}/@{user}",
+                "masto",
+                t("subscribe.x_note"),
+                profile=True,  # rel="me": Mastodon marks the link on the profile verified
+            )
+        )
+    bluesky = config.publish.bluesky
+    if bluesky.enabled and bluesky.handle:
+        handle = bluesky.handle.lstrip("@")
+        found.append(
+            Channel(
+                "bluesky",
+                t("subscribe.bluesky", account=handle),
+                f"https://bsky.app/profile/{handle}",
+                "bsky",
                 t("subscribe.x_note"),
                 profile=True,
             )
