@@ -188,8 +188,8 @@ def _targets(config: SiteConfig) -> list[str]:
     """A line per enabled publish target: the environment variables it reads
     its secrets from (their names only: check runs where secrets are not set)."""
     publish = config.publish
-    switches = (publish.x, publish.mastodon, publish.bluesky, publish.email)
-    if not (publish.webhooks or any(t.enabled for t in switches)):
+    switches = (publish.x, publish.mastodon, publish.bluesky, publish.email, *publish.webhooks)
+    if not any(t.enabled for t in switches):
         return []  # nothing to import for a site that does not post
     from .publish.channels import channels
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from email.utils import parseaddr
 from types import MappingProxyType
 from typing import Any
@@ -422,8 +423,8 @@ def _webhooks(
         table = _Table("publish.webhooks", field, lines, problem, nth, languages)
         values = check_table("publish.webhooks", item, nth)
         hook = _webhook(values, table, seen)
-        if hook is not None and values.get("enabled", True):
-            hooks.append(hook)
+        if hook is not None:
+            hooks.append(replace(hook, enabled=values.get("enabled", True)))
     return tuple(hooks)
 
 

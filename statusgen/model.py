@@ -242,6 +242,9 @@ class WebhookConfig:
     events: tuple[str, ...] = ()
     templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     language: str | None = None
+    enabled: bool = True
+    """An item switched off is still checked, and keeps its place: problems name
+    the nth ``[[publish.webhooks]]`` of the file."""
 
 
 @dataclass(frozen=True)

@@ -75,10 +75,11 @@ def test_every_target_parses_into_the_model(write_site) -> None:
     assert dict(publish.mastodon.templates) == {"opened": "{status}: {title} {link}"}
     assert publish.bluesky.handle == "itstatus.example.ac.uk"
     assert publish.bluesky.service == "https://bsky.social"
-    # the disabled webhook is not a target at all
-    assert [(h.name, h.format) for h in publish.webhooks] == [
-        ("teams-it", "teams"),
-        ("slack-ops", "slack"),
+    # the disabled webhook keeps its place (problems count items in the file), off
+    assert [(h.name, h.format, h.enabled) for h in publish.webhooks] == [
+        ("teams-it", "teams", True),
+        ("slack-ops", "slack", True),
+        ("json-feed", "json", False),
     ]
     slack = publish.webhooks[1]
     assert (slack.token_env, slack.channel, slack.url_env) == ("SLACK_BOT_TOKEN", "C0123", "")
@@ -242,3 +243,27 @@ def test_check_and_publish_accept_the_same_addresses(write_site, address: str) -
         except PermanentError:
             connects.append(False)
     assert connects == [checked, checked]
+
+
+def test_a_webhook_after_a_disabled_one_is_named_by_its_place_in_the_file(
+    write_site, capsys
+) -> None:
+    """The nth [[publish.webhooks]] of the file, whether the ones before it are on."""
+    from statusgen import cli
+
+    text = (
+        '[[publish.webhooks]]\nname = "old"\nformat = "teams"\nurl_env = "OLD_URL"\n'
+        "enabled = false\n\n"
+        '[[publish.webhooks]]\nname = "ops"\nformat = "teams"\nurl_env = "OPS_URL"\n'
+        'templates = { opened = "{status}: {titel}" }\n'
+    )
+    root = write_site({"site.toml": HEAD + text})
+    assert cli.main(["--site", str(root), "check"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if "publish.webhooks" in line] == [
+        "site.toml: publish.webhooks[2].templates.opened: unknown placeholder {titel} "
+        "(known: {status}, {title}, {services}, {message}, {link}, {reference}, {summary}, "
+        "{window})"
+    ]
+    channels_of = load_config(root).publish.webhooks
+    assert [(h.name, h.enabled) for h in channels_of] == [("old", False), ("ops", True)]

@@ -174,7 +174,7 @@ def channels(config: SiteConfig, *, everything: bool = False) -> list[Channel]:
         channel = Channel(
             "webhook", hook.name, label, threads, hook, hook.events, hook.templates, where
         )
-        found.append((True, channel))
+        found.append((hook.enabled, channel))
     email = publish.email
     found.append(
         (
