@@ -330,7 +330,7 @@ class _Plan:
         self.manifest: stages.ManifestFile | None = None
 
     def reserve(self, path: str) -> None:
-        """Claim `path`, refusing two writers for one path (as `output.merge`)."""
+        """Claim `path`, refusing two writers for one path and one outside the folder."""
         if path in self.planned:
             raise StatusgenError(f"two outputs for {path!r} (an id used twice?)")
         self.planned[check_relative(path)] = _PENDING

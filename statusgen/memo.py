@@ -51,11 +51,6 @@ class Memo:
         """Entries already made from ``parsed`` in this process, by path and content
         key: a process that builds again (``serve``) skips making them again."""
 
-    @property
-    def kept(self) -> bool:
-        """Whether this memo outlives its build (a cache folder)."""
-        return self.folder is not None
-
     def save(self) -> None:
         """Write what changed (nothing, in memory)."""
         self.stamps.save()

@@ -59,17 +59,6 @@ def check_relative(path: str) -> str:
     return path
 
 
-def merge(*parts: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Join renderer outputs, refusing two writers for one path."""
-    merged: dict[str, bytes] = {}
-    for part in parts:
-        for path, data in part.items():
-            if path in merged:
-                raise StatusgenError(f"two outputs for {path!r} (an id used twice?)")
-            merged[check_relative(path)] = data
-    return merged
-
-
 def guard_destination(dest: Path, site_root: Path) -> None:
     """Refuse an output folder whose replacement would destroy a user's files.
 

@@ -15,8 +15,8 @@ from statusgen.output import (
     FILES_PATH,
     MARKER,
     Planned,
+    check_relative,
     guard_destination,
-    merge,
     recover,
     write_tree,
 )
@@ -27,12 +27,16 @@ from statusgen.output import (
 )
 def test_paths_that_escape_are_refused(bad):
     with pytest.raises(StatusgenError, match="outside the output folder"):
-        merge({bad: b"x"})
+        check_relative(bad)
 
 
 def test_two_writers_for_one_path_are_refused():
+    from statusgen.build import _Plan
+
+    plan = _Plan()
+    plan.add("index.html", b"a")
     with pytest.raises(StatusgenError, match=r"two outputs for 'index\.html'"):
-        merge({"index.html": b"a"}, {"index.html": b"b"})
+        plan.add("index.html", b"b")
 
 
 def test_tree_holds_exactly_the_files(tmp_path):
